@@ -1,0 +1,6 @@
+// Package fleet owns the model of a managed node as patchready observes it,
+// and its discovery through DescribeInstanceInformation.
+//
+// It reads; it never changes anything in the account. Evaluation of what the
+// facts mean belongs to package prereq, and deciding what to do to package plan.
+package fleet

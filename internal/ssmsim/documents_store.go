@@ -1,0 +1,6 @@
+package ssmsim
+
+// documentStore holds the documents of one region.
+type documentStore struct{}
+
+func newDocumentStore() *documentStore { return &documentStore{} }

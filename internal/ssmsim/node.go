@@ -1,0 +1,73 @@
+package ssmsim
+
+import "time"
+
+// Node is one simulated managed node: what SSM reports about it, plus the
+// hidden state the project's documents read and change (proxy, Python,
+// requests), plus the faults it is set to show.
+type Node struct {
+	ID               string            `json:"id" yaml:"id"`
+	ComputerName     string            `json:"computer_name,omitempty" yaml:"computer_name,omitempty"`
+	IPAddress        string            `json:"ip_address,omitempty" yaml:"ip_address,omitempty"`
+	ResourceType     string            `json:"resource_type,omitempty" yaml:"resource_type,omitempty"` // EC2Instance | ManagedInstance (derived from the ID when empty)
+	PlatformType     string            `json:"platform_type" yaml:"platform_type"`                     // Linux | Windows | MacOS
+	PlatformName     string            `json:"platform_name" yaml:"platform_name"`
+	PlatformVersion  string            `json:"platform_version" yaml:"platform_version"`
+	AgentVersion     string            `json:"agent_version" yaml:"agent_version"`
+	PingStatus       string            `json:"ping_status,omitempty" yaml:"ping_status,omitempty"` // Online when empty
+	IAMRole          string            `json:"iam_role,omitempty" yaml:"iam_role,omitempty"`
+	Tags             map[string]string `json:"tags,omitempty" yaml:"tags,omitempty"`
+	RegistrationDate time.Time         `json:"registration_date,omitzero" yaml:"registration_date,omitempty"`
+
+	// Proxy is how the node's agent reaches AWS. The zero value is direct.
+	Proxy Proxy `json:"proxy,omitzero" yaml:"proxy,omitempty"`
+	// Python, Pip and Requests model the node's Python: interpreter path,
+	// pip path ("" = no pip) and installed requests version ("" = none).
+	Python   string `json:"python,omitempty" yaml:"python,omitempty"`
+	Pip      string `json:"pip,omitempty" yaml:"pip,omitempty"`
+	Requests string `json:"requests,omitempty" yaml:"requests,omitempty"`
+
+	// Faults makes the node misbehave in one of the ways real nodes do.
+	Faults NodeFaults `json:"faults,omitzero" yaml:"faults,omitempty"`
+
+	// Terminated nodes disappear from DescribeInstanceInformation and can
+	// no longer be reached, as on AWS.
+	Terminated bool `json:"terminated,omitempty" yaml:"terminated,omitempty"`
+}
+
+// Proxy models the proxy settings of a node's agent.
+type Proxy struct {
+	// URL is the proxy URL, possibly with credentials (user:pass@): the
+	// probe must never print it. Empty means no proxy.
+	URL string `json:"url,omitempty" yaml:"url,omitempty"`
+	// Source is where the setting lives: process, systemd-override,
+	// upstart-override.
+	Source string `json:"source,omitempty" yaml:"source,omitempty"`
+	// NoProxy is the no_proxy value.
+	NoProxy string `json:"no_proxy,omitempty" yaml:"no_proxy,omitempty"`
+}
+
+// NodeFaults are per-node faults. All off by default.
+type NodeFaults struct {
+	// UpdateFails makes AWS-UpdateSSMAgent fail on this node (exit 1, as
+	// end-of-life OSes do), leaving the agent as it was.
+	UpdateFails bool `json:"update_fails,omitempty" yaml:"update_fails,omitempty"`
+	// UpdateSkipped makes AWS-UpdateSSMAgent succeed without changing the
+	// version ("update skipped", as when the regional manifest lags).
+	UpdateSkipped bool `json:"update_skipped,omitempty" yaml:"update_skipped,omitempty"`
+	// OfflineAfterUpdate makes the node go ConnectionLost for good after its
+	// agent restarts.
+	OfflineAfterUpdate bool `json:"offline_after_update,omitempty" yaml:"offline_after_update,omitempty"`
+	// Undeliverable makes every command to the node end Undeliverable /
+	// DeliveryTimedOut.
+	Undeliverable bool `json:"undeliverable,omitempty" yaml:"undeliverable,omitempty"`
+	// NoPip means pip is missing and yum cannot install it.
+	NoPip bool `json:"no_pip,omitempty" yaml:"no_pip,omitempty"`
+	// Slow multiplies the time every command takes on this node.
+	Slow float64 `json:"slow,omitempty" yaml:"slow,omitempty"`
+}
+
+// Fleet is the set of nodes of one region.
+type Fleet struct {
+	Nodes []Node `json:"nodes" yaml:"nodes"`
+}

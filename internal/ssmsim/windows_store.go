@@ -1,0 +1,6 @@
+package ssmsim
+
+// windowStore holds the windows of one region.
+type windowStore struct{}
+
+func newWindowStore() *windowStore { return &windowStore{} }
