@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"os"
 
 	"github.com/spf13/cobra"
@@ -16,6 +17,9 @@ type GlobalOptions struct {
 	LogLevel    string
 	LogFormat   string
 	NoColor     bool
+
+	// newSession replaces how commands reach SSM (the demo, tests).
+	newSession sessionFactory
 }
 
 func (g *GlobalOptions) bind(root *cobra.Command) {
@@ -29,3 +33,15 @@ func (g *GlobalOptions) bind(root *cobra.Command) {
 }
 
 func isTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }
+
+// session returns the SSM session for a command: the one the demo or a
+// test installed, or a new one from the flags and environment.
+func (g *GlobalOptions) session(ctx context.Context, ios *IOStreams) (*session, error) {
+	if g.newSession != nil {
+		return g.newSession(ctx, g, ios)
+	}
+	return newSession(ctx, g, ios)
+}
+
+// color reports whether human output may use ANSI colour.
+func (g *GlobalOptions) color(ios *IOStreams) bool { return !g.NoColor && ios.IsTerminal }

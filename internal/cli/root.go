@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -17,6 +18,8 @@ type IOStreams struct {
 	In     io.Reader
 	Out    io.Writer
 	ErrOut io.Writer
+	// Drain is closed by the first interrupt (nil: never).
+	Drain <-chan struct{}
 	// IsTerminal reports whether stdin and stderr are an interactive
 	// terminal: progress bars and confirmation prompts need one.
 	IsTerminal bool
@@ -24,18 +27,40 @@ type IOStreams struct {
 
 // Main runs patchready with os.Args and returns the process exit code.
 func Main() int {
-	// The first SIGINT/SIGTERM cancels ctx (commands stop starting new work
-	// and let running work report); apply installs its own second-signal
-	// handling on top.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	ios := &IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr, IsTerminal: isTerminal(os.Stdin) && isTerminal(os.Stderr)}
+	// The first SIGINT/SIGTERM closes Drain: apply and heal stop starting
+	// new work and let running work report; other commands stop at once.
+	// The second cancels the context.
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	drain := make(chan struct{})
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	go func() {
+		select {
+		case <-sigs:
+		case <-ctx.Done():
+			return
+		}
+		close(drain)
+		fmt.Fprintln(os.Stderr, "\nInterrupt: no new work will start; waiting for running work to report. Press Ctrl-C again to stop at once.")
+		select {
+		case <-sigs:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	ios := &IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr, Drain: drain, IsTerminal: isTerminal(os.Stdin) && isTerminal(os.Stderr)}
 	return Run(ctx, ios, os.Args[1:])
 }
 
 // Run runs patchready with args and returns the exit code. Tests call it
 // with buffers.
 func Run(ctx context.Context, ios *IOStreams, args []string) int {
+	if !drainAware[firstCommand(args)] {
+		// Commands without a graceful stop end at the first interrupt.
+		ctx = untilClosed(ctx, ios.Drain)
+	}
 	root := NewRootCmd(ios)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
@@ -96,4 +121,32 @@ func newVersionCmd(ios *IOStreams) *cobra.Command {
 			return err
 		},
 	}
+}
+
+// drainAware lists the commands that handle the first interrupt themselves.
+var drainAware = map[string]bool{"apply": true, "heal": true, "demo": true}
+
+func firstCommand(args []string) string {
+	for _, a := range args {
+		if !strings.HasPrefix(a, "-") {
+			return a
+		}
+	}
+	return ""
+}
+
+// untilClosed returns a context cancelled when ch closes.
+func untilClosed(ctx context.Context, ch <-chan struct{}) context.Context {
+	if ch == nil {
+		return ctx
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	go func() {
+		select {
+		case <-ch:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	return ctx
 }

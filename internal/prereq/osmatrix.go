@@ -131,7 +131,10 @@ func (vr VersionRange) contains(v *version.Version) bool {
 	}
 	if vr.Max != "" {
 		hi, ok := parseLooseVersion(vr.Max)
-		if !ok || truncate(v, len(hi.Segments())).GreaterThan(hi) {
+		// go-version pads to three segments, so the precision is counted
+		// on the string as written.
+		precision := strings.Count(strings.TrimSpace(vr.Max), ".") + 1
+		if !ok || truncate(v, precision).GreaterThan(hi) {
 			return false
 		}
 	}

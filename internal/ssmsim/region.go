@@ -12,6 +12,9 @@ import (
 type region struct {
 	name   string
 	server *Server
+	// created is when the region came up: the anchor for the made-up
+	// registration and last-ping dates of nodes that do not state them.
+	created time.Time
 
 	// nodes is sorted by ID so that listing a page costs O(page) with a
 	// binary search from the token's position, at 100,000 nodes too.
@@ -38,14 +41,24 @@ func newRegion(name string, f Fleet, s *Server) *region {
 	r := &region{
 		name:         name,
 		server:       s,
+		created:      s.clock.Now(),
 		byID:         make(map[string]*Node, len(f.Nodes)),
 		offlineUntil: map[string]time.Time{},
 		lastPing:     map[string]time.Time{},
 		tags:         map[string]map[string]string{},
 	}
+	// One slab for the whole fleet: at 100,000 nodes, one allocation per
+	// node costs both memory and GC time.
+	slab := make([]Node, len(f.Nodes))
 	r.nodes = make([]*Node, 0, len(f.Nodes))
 	for i := range f.Nodes {
-		r.addNode(f.Nodes[i])
+		slab[i] = normaliseNode(f.Nodes[i])
+		if old, dup := r.byID[slab[i].ID]; dup {
+			*old = slab[i] // a later entry replaces an earlier one
+			continue
+		}
+		r.nodes = append(r.nodes, &slab[i])
+		r.byID[slab[i].ID] = &slab[i]
 	}
 	r.sortNodes()
 	r.commands = newCommandStore()

@@ -1,5 +1,7 @@
 package ssmsim
 
+import "maps"
+
 // Region is the exported view of one region's state, handed out by
 // Server.WithRegion for tests, the demo and the admin endpoint. It is valid
 // only inside the WithRegion callback.
@@ -37,6 +39,9 @@ func (x *Region) UpdateNode(id string, fn func(n *Node)) bool {
 	if !ok {
 		return false
 	}
+	// Generated fleets share tag maps between nodes; give this node its
+	// own before fn can change it in place.
+	n.Tags = maps.Clone(n.Tags)
 	fn(n)
 	*n = normaliseNode(*n)
 	return true

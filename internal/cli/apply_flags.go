@@ -1,0 +1,81 @@
+package cli
+
+import (
+	"bufio"
+	"fmt"
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// The SSM API's own patterns: checked here so that a typo fails before
+// anything is created, with a message that names the flag.
+var (
+	reMaxConcurrency = regexp.MustCompile(`^([1-9][0-9]*|[1-9][0-9]%|[1-9]%|100%)$`)
+	reMaxErrors      = regexp.MustCompile(`^([1-9][0-9]*|[0]|[1-9][0-9]%|[0-9]%|100%)$`)
+)
+
+func (o *ApplyOptions) validate() error {
+	if !reMaxConcurrency.MatchString(o.MaxConcurrency) || len(o.MaxConcurrency) > 7 {
+		return fmt.Errorf("--max-concurrency %q: use a number from 1, or a percentage from 1%% to 100%%", o.MaxConcurrency)
+	}
+	if !reMaxErrors.MatchString(o.MaxErrors) || len(o.MaxErrors) > 7 {
+		return fmt.Errorf("--max-errors %q: use a number from 0, or a percentage from 0%% to 100%%", o.MaxErrors)
+	}
+	if o.Timeout <= 0 {
+		return fmt.Errorf("--timeout %s: must be positive, e.g. 30m", o.Timeout)
+	}
+	if o.PollInterval <= 0 {
+		return fmt.Errorf("--poll-interval %s: must be positive, e.g. 15s", o.PollInterval)
+	}
+	if o.WindowDuration < 1 || o.WindowDuration > 24 {
+		return fmt.Errorf("--window-duration %d: must be 1 to 24 hours", o.WindowDuration)
+	}
+	if o.WindowCutoff < 0 || o.WindowCutoff >= o.WindowDuration {
+		return fmt.Errorf("--window-cutoff %d: must be 0 or more and less than --window-duration (%d)", o.WindowCutoff, o.WindowDuration)
+	}
+	if o.Resume != "" && o.PlanFile != "" {
+		return fmt.Errorf("--resume continues a run with its own plan: do not also give PLANFILE")
+	}
+	if o.Resume != "" && !regexp.MustCompile(`^[0-9]{8}T[0-9]{6}Z-[0-9a-f]{6}$`).MatchString(o.Resume) {
+		return fmt.Errorf("--resume %q: not a run ID (they look like 20261125T201500Z-1a2b3c)", o.Resume)
+	}
+	return nil
+}
+
+// parseMaxTargets turns "N" or "P%" (of the selected nodes) into a count;
+// "" means no cap.
+func parseMaxTargets(s string, selected int) (int, error) {
+	if s == "" {
+		return 0, nil
+	}
+	if p, ok := strings.CutSuffix(s, "%"); ok {
+		v, err := strconv.Atoi(p)
+		if err != nil || v < 1 || v > 100 {
+			return 0, fmt.Errorf("--max-targets %q: use a count (e.g. 200) or a percentage from 1%% to 100%%", s)
+		}
+		return max(1, int(math.Floor(float64(selected)*float64(v)/100))), nil
+	}
+	v, err := strconv.Atoi(s)
+	if err != nil || v < 1 {
+		return 0, fmt.Errorf("--max-targets %q: use a count (e.g. 200) or a percentage from 1%% to 100%%", s)
+	}
+	return v, nil
+}
+
+// confirm asks on the terminal, as terraform apply does.
+func confirm(ios *IOStreams, autoApprove bool) error {
+	if autoApprove {
+		return nil
+	}
+	if !ios.IsTerminal {
+		return fmt.Errorf("refusing to apply without confirmation: stdin is not a terminal; review the plan and pass --auto-approve, or save it with plan --out and apply the file")
+	}
+	fmt.Fprint(ios.ErrOut, "\nDo you want to perform these actions?\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ")
+	line, _ := bufio.NewReader(ios.In).ReadString('\n')
+	if strings.TrimSpace(line) != "yes" {
+		return errNotApproved
+	}
+	return nil
+}

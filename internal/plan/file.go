@@ -1,0 +1,185 @@
+package plan
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+)
+
+// MaxFileSize caps how much of a plan file Load reads. A plan of 100,000
+// nodes is well under 200 MiB; the cap stops a wrong file from exhausting
+// memory.
+const MaxFileSize = 512 << 20
+
+// Errors Load wraps, so that callers can tell them apart with errors.Is.
+var (
+	ErrNotJSON       = errors.New("plan file is truncated or not JSON")
+	ErrNewerFormat   = errors.New("plan file format is newer than this patchready understands")
+	ErrBadChecksum   = errors.New("plan file checksum does not match: the file was edited or corrupted; run patchready plan again")
+	ErrUnknownField  = errors.New("plan file has a field this patchready does not know")
+	ErrTooLarge      = errors.New("plan file is too large")
+	ErrNotPlanFormat = errors.New("plan file has no usable format_version; is it a patchready plan?")
+)
+
+// document is the file layout: the plan's fields with the checksum beside
+// them. Plan is embedded so that its fields sit at the top level.
+type document struct {
+	Plan
+	// Checksum is "sha256:<hex>" over the canonical JSON of Plan, the
+	// compact encoding/json encoding of the Plan struct.
+	Checksum string `json:"checksum"`
+}
+
+// Save writes p as an indented JSON plan file with a checksum. The same
+// document is what render's JSON format prints.
+func Save(w io.Writer, p Plan) error {
+	canon, p, err := canonical(p)
+	if err != nil {
+		return err
+	}
+	sum := sha256.Sum256(canon)
+	out, err := json.MarshalIndent(document{Plan: p, Checksum: "sha256:" + hex.EncodeToString(sum[:])}, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode plan: %w", err)
+	}
+	out = append(out, '\n')
+	if _, err := w.Write(out); err != nil {
+		return fmt.Errorf("write plan: %w", err)
+	}
+	return nil
+}
+
+// canonical returns the bytes the checksum covers, and p as it reads back.
+// encoding/json is not always its own inverse (invalid UTF-8 is written as
+// \ufffd but read back as the raw rune), so p is put through one round trip
+// first; after that, encoding is stable.
+func canonical(p Plan) ([]byte, Plan, error) {
+	first, err := json.Marshal(p)
+	if err != nil {
+		return nil, Plan{}, fmt.Errorf("encode plan: %w", err)
+	}
+	var back Plan
+	if err := json.Unmarshal(first, &back); err != nil {
+		return nil, Plan{}, fmt.Errorf("encode plan: %w", err)
+	}
+	canon, err := json.Marshal(back)
+	if err != nil {
+		return nil, Plan{}, fmt.Errorf("encode plan: %w", err)
+	}
+	return canon, back, nil
+}
+
+// Load reads a plan file written by Save. It refuses, with a message naming
+// the problem, a file that is too large, truncated or not JSON, of an
+// unknown major format version, with fields it does not know, or whose
+// checksum does not match.
+func Load(r io.Reader) (Plan, error) { return load(r, MaxFileSize) }
+
+// load is Load with the size cap as a parameter, so that tests can exercise
+// the cap without reading half a gigabyte.
+func load(r io.Reader, limit int64) (Plan, error) {
+	data, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err != nil {
+		return Plan{}, fmt.Errorf("read plan file: %w", err)
+	}
+	if int64(len(data)) > limit {
+		return Plan{}, fmt.Errorf("%w: more than %s; is it the right file?", ErrTooLarge, sizeString(limit))
+	}
+	if !json.Valid(data) {
+		return Plan{}, ErrNotJSON
+	}
+	// The version is checked before anything else, so that a newer file gets
+	// "upgrade patchready" rather than a complaint about its new fields.
+	var head struct {
+		FormatVersion json.RawMessage `json:"format_version"`
+	}
+	if err := json.Unmarshal(data, &head); err != nil {
+		return Plan{}, fmt.Errorf("%w (%v)", ErrNotPlanFormat, err)
+	}
+	if err := checkFormatVersion(head.FormatVersion); err != nil {
+		return Plan{}, err
+	}
+
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var doc document
+	if err := dec.Decode(&doc); err != nil {
+		if field, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+			return Plan{}, fmt.Errorf("%w: %s (was it edited, or written by another version?)", ErrUnknownField, field)
+		}
+		return Plan{}, fmt.Errorf("plan file is not a valid patchready plan: %w", err)
+	}
+	if doc.Checksum == "" {
+		return Plan{}, fmt.Errorf("%w (the checksum is missing)", ErrBadChecksum)
+	}
+	canon, _, err := canonical(doc.Plan)
+	if err != nil {
+		return Plan{}, fmt.Errorf("plan file is not a valid patchready plan: %w", err)
+	}
+	sum := sha256.Sum256(canon)
+	if doc.Checksum != "sha256:"+hex.EncodeToString(sum[:]) {
+		return Plan{}, ErrBadChecksum
+	}
+	if err := doc.Plan.validate(); err != nil {
+		return Plan{}, fmt.Errorf("plan file is not a valid patchready plan: %w", err)
+	}
+	return doc.Plan, nil
+}
+
+// checkFormatVersion accepts any 1.x and explains anything else.
+func checkFormatVersion(raw json.RawMessage) error {
+	var v string
+	if len(raw) == 0 || json.Unmarshal(raw, &v) != nil || v == "" {
+		return ErrNotPlanFormat
+	}
+	majorStr, _, _ := strings.Cut(v, ".")
+	major, err := strconv.Atoi(majorStr)
+	if err != nil || major < 1 {
+		return fmt.Errorf("%w (format_version %.20q)", ErrNotPlanFormat, v)
+	}
+	ours, _, _ := strings.Cut(FormatVersion, ".")
+	if strconv.Itoa(major) != ours {
+		if major > 1 {
+			return &sentinelError{
+				msg: fmt.Sprintf("plan file format %d.x is newer than this patchready understands (%s.x); upgrade patchready", major, ours),
+				is:  ErrNewerFormat,
+			}
+		}
+		return fmt.Errorf("%w (format_version %.20q)", ErrNotPlanFormat, v)
+	}
+	return nil
+}
+
+// validate catches what the checksum cannot: a plan that was built wrong
+// and saved anyway.
+func (p Plan) validate() error {
+	for i, b := range p.Batches {
+		if len(b.InstanceIDs) == 0 || len(b.InstanceIDs) > MaxBatchSize {
+			return fmt.Errorf("batch %d has %d nodes; a batch holds 1 to %d", i, len(b.InstanceIDs), MaxBatchSize)
+		}
+	}
+	return nil
+}
+
+// sentinelError carries its own message but matches a sentinel with
+// errors.Is, for messages that read better without the sentinel's text.
+type sentinelError struct {
+	msg string
+	is  error
+}
+
+func (e *sentinelError) Error() string { return e.msg }
+func (e *sentinelError) Unwrap() error { return e.is }
+
+func sizeString(n int64) string {
+	if n >= 1<<20 && n%(1<<20) == 0 {
+		return fmt.Sprintf("%d MiB", n>>20)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}

@@ -1,0 +1,110 @@
+package plan
+
+import (
+	"time"
+
+	"github.com/patchready/patchready/internal/fleet"
+	"github.com/patchready/patchready/internal/prereq"
+)
+
+// FormatVersion is the plan file format this package writes. Load accepts
+// any 1.x; a different major version is refused.
+const FormatVersion = "1.0"
+
+// MaxBatchSize is the most node IDs SSM accepts in one SendCommand call or
+// one association target.
+const MaxBatchSize = 50
+
+// Plan is everything patchready observed and decided for one run. It is
+// plain data: Build makes it, Save writes it, and render shows it.
+type Plan struct {
+	FormatVersion string    `json:"format_version"`
+	ToolVersion   string    `json:"tool_version"`
+	CreatedAt     time.Time `json:"created_at"`
+	Region        string    `json:"region"`
+	Account       string    `json:"account,omitempty"`
+	// Selection is the node selection the plan was made with.
+	Selection fleet.Selection `json:"selection"`
+	// Prereqs are the prerequisites the nodes were checked against.
+	Prereqs prereq.Prereqs `json:"prereqs"`
+	// Strategy is how apply will deliver the agent update.
+	Strategy Strategy `json:"strategy"`
+	// ProbeRan is false when the proxy probe was turned off (--no-probe):
+	// then no Amazon Linux node's requests module was checked, and every
+	// view of the plan must say so.
+	ProbeRan bool `json:"probe_ran"`
+	// Nodes holds one entry per selected node, sorted by instance ID.
+	Nodes []NodePlan `json:"nodes"`
+	// Batches groups the actions for execution, update-agent batches first.
+	Batches []Batch `json:"batches"`
+	Summary Summary `json:"summary"`
+	// Fingerprint is FactsFingerprint of the nodes the plan was built from.
+	Fingerprint string `json:"fingerprint"`
+}
+
+// NodePlan is the plan for one node.
+type NodePlan struct {
+	Node    fleet.Node           `json:"node"`
+	Checks  []prereq.CheckResult `json:"checks"`
+	Verdict Verdict              `json:"verdict"`
+	// Reasons explain the verdict in plain words: what blocks the node, or
+	// what each action will fix.
+	Reasons []string `json:"reasons,omitempty"`
+	// BlockedBy names the checks that block the node, so that views can
+	// group blocked nodes by cause; empty unless Verdict is Blocked.
+	BlockedBy []prereq.CheckID `json:"blocked_by,omitempty"`
+	// Notes are worth a reviewer's attention but decide nothing. Warnings
+	// start with "warning: ".
+	Notes []string `json:"notes,omitempty"`
+	// Actions are in execution order (see ActionKind).
+	Actions []ActionKind `json:"actions,omitempty"`
+}
+
+// HasAction reports whether the node's plan includes action a.
+func (n NodePlan) HasAction(a ActionKind) bool {
+	for _, x := range n.Actions {
+		if x == a {
+			return true
+		}
+	}
+	return false
+}
+
+// Batch is up to MaxBatchSize nodes that get one action in one SSM call.
+type Batch struct {
+	Action ActionKind `json:"action"`
+	// Index numbers the batches of one action from 1; it is part of the
+	// names apply gives the resources it creates, so it must be stable.
+	Index       int      `json:"index"`
+	InstanceIDs []string `json:"instance_ids"`
+	// After lists actions that must be read back as done on this batch's
+	// nodes (those that have them) before this batch starts.
+	After []ActionKind `json:"after,omitempty"`
+}
+
+// Summary counts nodes by verdict and by action. A node with two actions
+// counts once in Fix and once under each action.
+type Summary struct {
+	Nodes     int                `json:"nodes"`
+	Compliant int                `json:"compliant"`
+	Fix       int                `json:"fix"`
+	Blocked   int                `json:"blocked"`
+	Actions   map[ActionKind]int `json:"actions"`
+}
+
+// HasChanges reports whether applying the plan would change anything.
+func (p Plan) HasChanges() bool { return len(p.Batches) > 0 }
+
+// Options carries everything Build needs besides the nodes and their
+// evaluations. CreatedAt comes from the caller because Build has no clock.
+type Options struct {
+	ToolVersion string
+	CreatedAt   time.Time
+	Region      string
+	Account     string
+	Selection   fleet.Selection
+	Prereqs     prereq.Prereqs
+	// Strategy defaults to Association when zero.
+	Strategy Strategy
+	ProbeRan bool
+}

@@ -1,0 +1,185 @@
+package remedy
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
+	"go.uber.org/zap"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/patchready/patchready/documents"
+	"github.com/patchready/patchready/internal/awsclient"
+)
+
+// AssociationLimit is the number of active associations AWS allows per
+// account and region.
+const AssociationLimit = 2000
+
+// AssociationAPI is what the association strategy calls.
+type AssociationAPI interface {
+	ssm.ListAssociationsAPIClient
+	ssm.DescribeAssociationExecutionsAPIClient
+	ssm.DescribeAssociationExecutionTargetsAPIClient
+	CreateAssociation(ctx context.Context, in *ssm.CreateAssociationInput, optFns ...func(*ssm.Options)) (*ssm.CreateAssociationOutput, error)
+	DeleteAssociation(ctx context.Context, in *ssm.DeleteAssociationInput, optFns ...func(*ssm.Options)) (*ssm.DeleteAssociationOutput, error)
+	StartAssociationsOnce(ctx context.Context, in *ssm.StartAssociationsOnceInput, optFns ...func(*ssm.Options)) (*ssm.StartAssociationsOnceOutput, error)
+}
+
+var _ AssociationAPI = (*ssm.Client)(nil)
+
+// Associations updates the agent through one-shot State Manager
+// associations running AWS-UpdateSSMAgent, one per batch of ≤ 50 nodes.
+type Associations struct {
+	api  AssociationAPI
+	opts Options
+
+	mu    sync.Mutex
+	owned []association // in batch order
+}
+
+type association struct {
+	id, name string
+	ids      []string
+	// created is false for an association found in the account: patchready
+	// reuses it but does not delete what it did not create in this run.
+	created bool
+}
+
+// NewAssociations returns the association strategy.
+func NewAssociations(api AssociationAPI, opts Options) *Associations {
+	return &Associations{api: api, opts: opts.withDefaults()}
+}
+
+// Start creates one association per batch, or reuses one with the same
+// deterministic name, re-running it so that its nodes are updated now.
+func (a *Associations) Start(ctx context.Context, batches [][]string) error {
+	params := updateAgentParams(a.opts.AgentVersion)
+	existing, total, err := a.listAll(ctx)
+	if err != nil {
+		return err
+	}
+	var toCreate, toRerun []association
+	for _, ids := range batches {
+		name := resourceName("update-agent", ids, params)
+		if id, ok := existing[name]; ok {
+			toRerun = append(toRerun, association{id: id, name: name, ids: ids, created: true})
+			continue
+		}
+		toCreate = append(toCreate, association{name: name, ids: ids})
+	}
+	if total+len(toCreate) > AssociationLimit {
+		return fmt.Errorf("creating %d associations would pass the limit of %d per region (%d exist): apply a smaller selection (--max-targets, --tag) or use --strategy maintenance-window",
+			len(toCreate), AssociationLimit, total)
+	}
+	a.owned = append(a.owned, toRerun...)
+	for _, as := range toRerun {
+		a.opts.Logger.Info("reusing association", zap.String("association_id", as.id), zap.String("name", as.name))
+		if err := a.opts.Journal.Created(Resource{Type: ResourceAssociation, ID: as.id, Name: as.name, InstanceIDs: as.ids, Action: "update-agent"}); err != nil {
+			return err
+		}
+	}
+	for _, ids := range chunk(idsOf(toRerun), 10) {
+		if _, err := a.api.StartAssociationsOnce(ctx, &ssm.StartAssociationsOnceInput{AssociationIds: ids}); err != nil {
+			return fmt.Errorf("re-run associations: %w", err)
+		}
+	}
+
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(4)
+	for _, as := range toCreate {
+		g.Go(func() error { return a.create(gctx, as, params) })
+	}
+	return g.Wait()
+}
+
+func idsOf(as []association) []string {
+	out := make([]string, len(as))
+	for i, x := range as {
+		out[i] = x.id
+	}
+	return out
+}
+
+func (a *Associations) create(ctx context.Context, as association, params map[string][]string) error {
+	out, err := a.api.CreateAssociation(ctx, &ssm.CreateAssociationInput{
+		Name:            aws.String(documents.UpdateAgentDocumentName),
+		AssociationName: aws.String(as.name),
+		Targets:         []types.Target{{Key: aws.String("InstanceIds"), Values: as.ids}},
+		Parameters:      params,
+		MaxConcurrency:  aws.String(a.opts.MaxConcurrency),
+		MaxErrors:       aws.String(a.opts.MaxErrors),
+		Tags:            tags(a.opts.RunID, "update-agent"),
+	})
+	if err != nil {
+		if awsclient.IsAlreadyExists(err) {
+			// The same document on the same targets exists under another
+			// name (made by someone else): it will do the same job, so
+			// watch it but leave it alone afterwards.
+			id, ferr := a.findByTargets(ctx, as.ids)
+			if ferr != nil {
+				return fmt.Errorf("create association %s: %w (and finding the existing one: %v)", as.name, err, ferr)
+			}
+			a.opts.Logger.Info("association for these nodes already exists", zap.String("association_id", id))
+			a.mu.Lock()
+			a.owned = append(a.owned, association{id: id, name: as.name, ids: as.ids})
+			a.mu.Unlock()
+			return nil
+		}
+		return fmt.Errorf("create association %s: %w", as.name, err)
+	}
+	as.id = aws.ToString(out.AssociationDescription.AssociationId)
+	as.created = true
+	a.mu.Lock()
+	a.owned = append(a.owned, as)
+	a.mu.Unlock()
+	a.opts.Logger.Info("created association", zap.String("association_id", as.id), zap.String("name", as.name), zap.Int("nodes", len(as.ids)))
+	return a.opts.Journal.Created(Resource{Type: ResourceAssociation, ID: as.id, Name: as.name, InstanceIDs: as.ids, Action: "update-agent"})
+}
+
+// listAll reads every association once: it both counts them against the
+// limit and finds patchready's own by name, in ceil(n/50) calls.
+func (a *Associations) listAll(ctx context.Context) (map[string]string, int, error) {
+	byName := map[string]string{}
+	total := 0
+	p := ssm.NewListAssociationsPaginator(a.api, &ssm.ListAssociationsInput{MaxResults: aws.Int32(50)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, 0, fmt.Errorf("list associations: %w", err)
+		}
+		total += len(page.Associations)
+		for _, as := range page.Associations {
+			if name := aws.ToString(as.AssociationName); strings.HasPrefix(name, NamePrefix) {
+				byName[name] = aws.ToString(as.AssociationId)
+			}
+		}
+	}
+	return byName, total, nil
+}
+
+func (a *Associations) findByTargets(ctx context.Context, ids []string) (string, error) {
+	want := strings.Join(ids, ",")
+	p := ssm.NewListAssociationsPaginator(a.api, &ssm.ListAssociationsInput{
+		MaxResults:            aws.Int32(50),
+		AssociationFilterList: []types.AssociationFilter{{Key: types.AssociationFilterKeyName, Value: aws.String(documents.UpdateAgentDocumentName)}},
+	})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return "", fmt.Errorf("list associations: %w", err)
+		}
+		for _, as := range page.Associations {
+			for _, t := range as.Targets {
+				if aws.ToString(t.Key) == "InstanceIds" && strings.Join(t.Values, ",") == want {
+					return aws.ToString(as.AssociationId), nil
+				}
+			}
+		}
+	}
+	return "", fmt.Errorf("no association targets exactly these %d nodes", len(ids))
+}

@@ -1,0 +1,14 @@
+// Package remedy carries out a plan's actions through SSM: the agent update
+// through a State Manager association or a maintenance window task, and the
+// requests upgrade through Run Command.
+//
+// Everything it creates has a deterministic name derived from what it does
+// (so a re-run finds and reuses it instead of creating a duplicate) and the
+// tags patchready:managed=true and patchready:run-id (so cleanup finds it).
+// Every resource is recorded in the run's journal before the call that
+// creates it returns to the caller, so an interrupted run loses nothing.
+//
+// remedy starts work and reports what SSM says about it; it does not decide
+// whether a node complies. That is package converge's job, which reads the
+// agent version back.
+package remedy

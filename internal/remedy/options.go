@@ -1,0 +1,66 @@
+package remedy
+
+import (
+	"context"
+
+	"go.uber.org/zap"
+
+	"github.com/patchready/patchready/internal/clock"
+)
+
+// Options are shared by every executor.
+type Options struct {
+	// RunID tags everything created and names the journal.
+	RunID string
+	// MaxConcurrency and MaxErrors are passed to SSM as they are
+	// ("10%", "5"); the CLI validates them first.
+	MaxConcurrency string
+	MaxErrors      string
+	// AgentVersion pins the agent version to install; "" means the latest.
+	AgentVersion string
+	// Keep leaves one-shot resources in place after their nodes settle.
+	Keep    bool
+	Journal *Journal
+	Logger  *zap.Logger
+	Clock   clock.Clock
+}
+
+func (o Options) withDefaults() Options {
+	if o.MaxConcurrency == "" {
+		o.MaxConcurrency = "10%"
+	}
+	if o.MaxErrors == "" {
+		o.MaxErrors = "10%"
+	}
+	if o.Logger == nil {
+		o.Logger = zap.NewNop()
+	}
+	if o.Clock == nil {
+		o.Clock = clock.Real{}
+	}
+	return o
+}
+
+// AgentUpdater delivers update-agent to nodes and reports what SSM says of
+// each node it touched. It never decides that a node complies: converge
+// reads the agent version back for that.
+type AgentUpdater interface {
+	// Start finds or creates what updates the agent on each batch of node
+	// IDs (each ≤ 50) and sets it running.
+	Start(ctx context.Context, batches [][]string) error
+	// Failures returns, among pending, the nodes SSM reports as failed,
+	// with the reason in plain words.
+	Failures(ctx context.Context, pending map[string]bool) (map[string]string, error)
+	// Finish removes what Start created for a one-shot run, unless
+	// Options.Keep. It is called once every node has settled.
+	Finish(ctx context.Context) error
+}
+
+// updateAgentParams are the AWS-UpdateSSMAgent parameters for a run.
+func updateAgentParams(version string) map[string][]string {
+	p := map[string][]string{"allowDowngrade": {"false"}}
+	if version != "" {
+		p["version"] = []string{version}
+	}
+	return p
+}

@@ -1,0 +1,231 @@
+package remedy
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
+	"go.uber.org/zap"
+
+	"github.com/patchready/patchready/documents"
+	"github.com/patchready/patchready/internal/awsclient"
+)
+
+// WindowAPI is what the maintenance-window strategy calls.
+type WindowAPI interface {
+	ssm.DescribeMaintenanceWindowsAPIClient
+	ssm.DescribeMaintenanceWindowTargetsAPIClient
+	ssm.DescribeMaintenanceWindowTasksAPIClient
+	ssm.DescribeMaintenanceWindowExecutionsAPIClient
+	ssm.DescribeMaintenanceWindowExecutionTasksAPIClient
+	ssm.DescribeMaintenanceWindowExecutionTaskInvocationsAPIClient
+	ssm.ListCommandInvocationsAPIClient
+	CreateMaintenanceWindow(ctx context.Context, in *ssm.CreateMaintenanceWindowInput, optFns ...func(*ssm.Options)) (*ssm.CreateMaintenanceWindowOutput, error)
+	DeleteMaintenanceWindow(ctx context.Context, in *ssm.DeleteMaintenanceWindowInput, optFns ...func(*ssm.Options)) (*ssm.DeleteMaintenanceWindowOutput, error)
+	RegisterTargetWithMaintenanceWindow(ctx context.Context, in *ssm.RegisterTargetWithMaintenanceWindowInput, optFns ...func(*ssm.Options)) (*ssm.RegisterTargetWithMaintenanceWindowOutput, error)
+	RegisterTaskWithMaintenanceWindow(ctx context.Context, in *ssm.RegisterTaskWithMaintenanceWindowInput, optFns ...func(*ssm.Options)) (*ssm.RegisterTaskWithMaintenanceWindowOutput, error)
+}
+
+var _ WindowAPI = (*ssm.Client)(nil)
+
+// WindowOptions configure the maintenance window patchready creates.
+type WindowOptions struct {
+	// ID uses an existing window instead of creating one.
+	ID string
+	// Schedule is a cron, rate or at expression.
+	Schedule string
+	Timezone string
+	// Duration and Cutoff are in hours; Cutoff < Duration.
+	Duration int32
+	Cutoff   int32
+}
+
+// Window updates the agent through a maintenance window with one target
+// per batch and RUN_COMMAND tasks for AWS-UpdateSSMAgent.
+type Window struct {
+	api  WindowAPI
+	opts Options
+	wo   WindowOptions
+
+	windowID string
+	created  bool // this run (or an earlier run of the same plan) made the window
+	// seenCommands are Run Command IDs of the window's task invocations,
+	// with whether every invocation of the command has settled.
+	settledCommands map[string]bool
+}
+
+// NewWindow returns the maintenance-window strategy.
+func NewWindow(api WindowAPI, wo WindowOptions, opts Options) *Window {
+	return &Window{api: api, opts: opts.withDefaults(), wo: wo, settledCommands: map[string]bool{}}
+}
+
+// WindowID returns the window in use (after Start).
+func (w *Window) WindowID() string { return w.windowID }
+
+// Start finds or creates the window, then registers one target per batch
+// and one task per 50 targets, reusing any already registered by name.
+func (w *Window) Start(ctx context.Context, batches [][]string) error {
+	params := updateAgentParams(w.opts.AgentVersion)
+	var all []string
+	for _, b := range batches {
+		all = append(all, b...)
+	}
+	name := resourceName("update-agent-window", all, params)
+	if err := w.ensureWindow(ctx, name); err != nil {
+		return err
+	}
+	targets, err := w.existingTargets(ctx)
+	if err != nil {
+		return err
+	}
+	var targetIDs []string
+	for _, ids := range batches {
+		tname := resourceName("update-agent-target", ids, nil)
+		if id, ok := targets[tname]; ok {
+			targetIDs = append(targetIDs, id)
+			continue
+		}
+		out, err := w.api.RegisterTargetWithMaintenanceWindow(ctx, &ssm.RegisterTargetWithMaintenanceWindowInput{
+			WindowId:     aws.String(w.windowID),
+			ResourceType: types.MaintenanceWindowResourceTypeInstance,
+			Targets:      []types.Target{{Key: aws.String("InstanceIds"), Values: ids}},
+			Name:         aws.String(tname),
+			ClientToken:  aws.String(tname),
+		})
+		if err != nil {
+			return fmt.Errorf("register target %s with window %s: %w", tname, w.windowID, err)
+		}
+		id := aws.ToString(out.WindowTargetId)
+		targetIDs = append(targetIDs, id)
+		if err := w.opts.Journal.Created(Resource{Type: ResourceWindowTgt, ID: id, Name: tname, Parent: w.windowID, InstanceIDs: ids, Action: "update-agent"}); err != nil {
+			return err
+		}
+	}
+	tasks, err := w.existingTasks(ctx)
+	if err != nil {
+		return err
+	}
+	for _, tids := range chunk(targetIDs, 50) {
+		tname := resourceName("update-agent-task", tids, params)
+		if tasks[tname] {
+			continue
+		}
+		out, err := w.api.RegisterTaskWithMaintenanceWindow(ctx, &ssm.RegisterTaskWithMaintenanceWindowInput{
+			WindowId:       aws.String(w.windowID),
+			TaskArn:        aws.String(documents.UpdateAgentDocumentName),
+			TaskType:       types.MaintenanceWindowTaskTypeRunCommand,
+			Targets:        []types.Target{{Key: aws.String("WindowTargetIds"), Values: tids}},
+			MaxConcurrency: aws.String(w.opts.MaxConcurrency),
+			MaxErrors:      aws.String(w.opts.MaxErrors),
+			Priority:       aws.Int32(1),
+			Name:           aws.String(tname),
+			ClientToken:    aws.String(tname),
+			TaskInvocationParameters: &types.MaintenanceWindowTaskInvocationParameters{
+				RunCommand: &types.MaintenanceWindowRunCommandParameters{
+					Parameters:     params,
+					TimeoutSeconds: aws.Int32(600),
+					Comment:        aws.String("patchready update-agent run " + w.opts.RunID),
+				},
+			},
+		})
+		if err != nil {
+			return fmt.Errorf("register update-agent task with window %s: %w", w.windowID, err)
+		}
+		id := aws.ToString(out.WindowTaskId)
+		w.opts.Logger.Info("registered window task", zap.String("window_id", w.windowID), zap.String("task_id", id), zap.Int("targets", len(tids)))
+		if err := w.opts.Journal.Created(Resource{Type: ResourceWindowTask, ID: id, Name: tname, Parent: w.windowID, Action: "update-agent"}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (w *Window) ensureWindow(ctx context.Context, name string) error {
+	if w.wo.ID != "" {
+		w.windowID = w.wo.ID
+		return nil
+	}
+	p := ssm.NewDescribeMaintenanceWindowsPaginator(w.api, &ssm.DescribeMaintenanceWindowsInput{
+		Filters:    []types.MaintenanceWindowFilter{{Key: aws.String("Name"), Values: []string{name}}},
+		MaxResults: aws.Int32(50),
+	})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return fmt.Errorf("find maintenance window %s: %w", name, err)
+		}
+		for _, mw := range page.WindowIdentities {
+			if aws.ToString(mw.Name) == name {
+				w.windowID, w.created = aws.ToString(mw.WindowId), true
+				w.opts.Logger.Info("reusing maintenance window", zap.String("window_id", w.windowID))
+				return w.opts.Journal.Created(Resource{Type: ResourceWindow, ID: w.windowID, Name: name, Action: "update-agent"})
+			}
+		}
+	}
+	in := &ssm.CreateMaintenanceWindowInput{
+		Name:                     aws.String(name),
+		Schedule:                 aws.String(w.wo.Schedule),
+		Duration:                 aws.Int32(w.wo.Duration),
+		Cutoff:                   w.wo.Cutoff,
+		AllowUnassociatedTargets: false,
+		ClientToken:              aws.String(name),
+		Description:              aws.String("patchready: update SSM Agent for Patch Manager"),
+		Tags:                     tags(w.opts.RunID, "update-agent"),
+	}
+	if w.wo.Timezone != "" {
+		in.ScheduleTimezone = aws.String(w.wo.Timezone)
+	}
+	out, err := w.api.CreateMaintenanceWindow(ctx, in)
+	if err != nil {
+		return fmt.Errorf("create maintenance window %s: %w", name, err)
+	}
+	w.windowID, w.created = aws.ToString(out.WindowId), true
+	w.opts.Logger.Info("created maintenance window", zap.String("window_id", w.windowID), zap.String("schedule", w.wo.Schedule))
+	return w.opts.Journal.Created(Resource{Type: ResourceWindow, ID: w.windowID, Name: name, Action: "update-agent"})
+}
+
+func (w *Window) existingTargets(ctx context.Context) (map[string]string, error) {
+	out := map[string]string{}
+	p := ssm.NewDescribeMaintenanceWindowTargetsPaginator(w.api, &ssm.DescribeMaintenanceWindowTargetsInput{WindowId: aws.String(w.windowID), MaxResults: aws.Int32(100)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("list targets of window %s: %w", w.windowID, err)
+		}
+		for _, t := range page.Targets {
+			out[aws.ToString(t.Name)] = aws.ToString(t.WindowTargetId)
+		}
+	}
+	return out, nil
+}
+
+func (w *Window) existingTasks(ctx context.Context) (map[string]bool, error) {
+	out := map[string]bool{}
+	p := ssm.NewDescribeMaintenanceWindowTasksPaginator(w.api, &ssm.DescribeMaintenanceWindowTasksInput{WindowId: aws.String(w.windowID), MaxResults: aws.Int32(100)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("list tasks of window %s: %w", w.windowID, err)
+		}
+		for _, t := range page.Tasks {
+			out[aws.ToString(t.Name)] = true
+		}
+	}
+	return out, nil
+}
+
+// Finish deletes the window this run created (with its targets and tasks),
+// unless Keep or the window was given with --window-id.
+func (w *Window) Finish(ctx context.Context) error {
+	if w.opts.Keep || !w.created || w.windowID == "" {
+		return nil
+	}
+	_, err := w.api.DeleteMaintenanceWindow(ctx, &ssm.DeleteMaintenanceWindowInput{WindowId: aws.String(w.windowID)})
+	if err != nil && !awsclient.IsNotFound(err) {
+		return fmt.Errorf("delete maintenance window %s: %w", w.windowID, err)
+	}
+	w.opts.Logger.Info("deleted maintenance window", zap.String("window_id", w.windowID))
+	return w.opts.Journal.Deleted(Resource{Type: ResourceWindow, ID: w.windowID})
+}

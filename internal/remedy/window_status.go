@@ -1,0 +1,93 @@
+package remedy
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
+)
+
+// Failures follows the window's executions through their tasks to the Run
+// Command invocations, and returns the pending nodes whose invocation
+// ended in anything but Success. Commands whose invocations have all
+// settled are not read again.
+func (w *Window) Failures(ctx context.Context, pending map[string]bool) (map[string]string, error) {
+	out := map[string]string{}
+	if w.windowID == "" {
+		return out, nil
+	}
+	execs := ssm.NewDescribeMaintenanceWindowExecutionsPaginator(w.api, &ssm.DescribeMaintenanceWindowExecutionsInput{WindowId: aws.String(w.windowID), MaxResults: aws.Int32(100)})
+	for execs.HasMorePages() {
+		page, err := execs.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("describe executions of window %s: %w", w.windowID, err)
+		}
+		for _, ex := range page.WindowExecutions {
+			if err := w.executionFailures(ctx, aws.ToString(ex.WindowExecutionId), pending, out); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return out, nil
+}
+
+func (w *Window) executionFailures(ctx context.Context, execID string, pending map[string]bool, out map[string]string) error {
+	tasks := ssm.NewDescribeMaintenanceWindowExecutionTasksPaginator(w.api, &ssm.DescribeMaintenanceWindowExecutionTasksInput{WindowExecutionId: aws.String(execID), MaxResults: aws.Int32(100)})
+	for tasks.HasMorePages() {
+		page, err := tasks.NextPage(ctx)
+		if err != nil {
+			return fmt.Errorf("describe tasks of window execution %s: %w", execID, err)
+		}
+		for _, t := range page.WindowExecutionTaskIdentities {
+			invs := ssm.NewDescribeMaintenanceWindowExecutionTaskInvocationsPaginator(w.api, &ssm.DescribeMaintenanceWindowExecutionTaskInvocationsInput{
+				WindowExecutionId: aws.String(execID), TaskId: t.TaskExecutionId, MaxResults: aws.Int32(100),
+			})
+			for invs.HasMorePages() {
+				ipage, err := invs.NextPage(ctx)
+				if err != nil {
+					return fmt.Errorf("describe task invocations of window execution %s: %w", execID, err)
+				}
+				for _, inv := range ipage.WindowExecutionTaskInvocationIdentities {
+					cmdID := aws.ToString(inv.ExecutionId)
+					if cmdID == "" || w.settledCommands[cmdID] {
+						continue
+					}
+					if err := w.commandFailures(ctx, cmdID, pending, out); err != nil {
+						return err
+					}
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func (w *Window) commandFailures(ctx context.Context, cmdID string, pending map[string]bool, out map[string]string) error {
+	p := ssm.NewListCommandInvocationsPaginator(w.api, &ssm.ListCommandInvocationsInput{CommandId: aws.String(cmdID), MaxResults: aws.Int32(50)})
+	allSettled, seen := true, 0
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return fmt.Errorf("list invocations of command %s: %w", cmdID, err)
+		}
+		for _, inv := range page.CommandInvocations {
+			seen++
+			switch inv.Status {
+			case types.CommandInvocationStatusPending, types.CommandInvocationStatusInProgress,
+				types.CommandInvocationStatusDelayed, types.CommandInvocationStatusCancelling:
+				allSettled = false
+			case types.CommandInvocationStatusSuccess:
+			default:
+				if id := aws.ToString(inv.InstanceId); pending[id] {
+					out[id] = fmt.Sprintf("agent update %s (%s)", strings.ToLower(string(inv.Status)), aws.ToString(inv.StatusDetails))
+				}
+			}
+		}
+	}
+	// An empty listing may only mean the invocations are not visible yet.
+	w.settledCommands[cmdID] = allSettled && seen > 0
+	return nil
+}

@@ -1,0 +1,115 @@
+package render
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/patchready/patchready/internal/plan"
+)
+
+// planMarkdown renders p for a pull request or a ticket: a heading with the
+// summary, the context as a small table, then one table per kind of node.
+// Tables longer than collapseOver rows fold into <details>, so a big fleet
+// does not bury the review thread.
+func planMarkdown(p plan.Plan) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "## patchready plan for %s\n\n", md(regionLine(p)))
+	fmt.Fprintf(&b, "**%s**\n\n", md(summaryLine(p)))
+	if !p.ProbeRan {
+		fmt.Fprintf(&b, "> [!WARNING]\n> %s\n\n", md(probeWarning))
+	}
+	b.WriteString("| | |\n|---|---|\n")
+	fmt.Fprintf(&b, "| Selection | %s |\n", md(plan.DescribeSelection(p.Selection)))
+	fmt.Fprintf(&b, "| Prerequisites | %s |\n", md(prereqLine(p)))
+	probe := "ran"
+	if !p.ProbeRan {
+		probe = "**not run**"
+	}
+	fmt.Fprintf(&b, "| Proxy probe | %s |\n", probe)
+	fmt.Fprintf(&b, "| Strategy | %s |\n", p.Strategy)
+	fmt.Fprintf(&b, "| Created | %s |\n", md(createdLine(p)))
+	fmt.Fprintf(&b, "| Fingerprint | %s |\n\n", code(p.Fingerprint))
+
+	var fix, blocked, compliant []plan.NodePlan
+	for _, n := range p.Nodes {
+		switch n.Verdict {
+		case plan.Fix:
+			fix = append(fix, n)
+		case plan.Blocked:
+			blocked = append(blocked, n)
+		default:
+			compliant = append(compliant, n)
+		}
+	}
+	mdSection(&b, "To fix", fix, false)
+	mdSection(&b, "Blocked: cannot be fixed through SSM", blocked, false)
+	if groups := noteGroups(p); len(groups) > 0 {
+		b.WriteString("### Notes\n\n")
+		for _, g := range groups {
+			ids := make([]string, len(g.nodes))
+			for i, n := range g.nodes {
+				ids[i] = code(short(n.Node.InstanceID))
+			}
+			list := strings.Join(ids, ", ")
+			if len(ids) > collapseOver {
+				list = fmt.Sprintf("<details><summary>%s</summary>\n\n%s\n\n</details>", plural(len(ids), "node", "nodes"), list)
+			}
+			fmt.Fprintf(&b, "- **%s** (%s): %s\n", md(g.title), plural(len(ids), "node", "nodes"), list)
+		}
+		b.WriteString("\n")
+	}
+	// Compliant nodes are folded whatever their number: a reviewer rarely
+	// needs them, but an auditor may.
+	mdSection(&b, "Already compliant", compliant, true)
+	return strings.TrimRight(b.String(), "\n") + "\n"
+}
+
+func mdSection(b *strings.Builder, title string, nodes []plan.NodePlan, fold bool) {
+	if len(nodes) == 0 {
+		return
+	}
+	fmt.Fprintf(b, "### %s (%s)\n\n", title, plural(len(nodes), "node", "nodes"))
+	fold = fold || len(nodes) > collapseOver
+	if fold {
+		fmt.Fprintf(b, "<details><summary>Show %s</summary>\n\n", plural(len(nodes), "node", "nodes"))
+	}
+	b.WriteString("| Node | Platform | Agent | Verdict | Reason |\n|---|---|---|---|---|\n")
+	for _, n := range nodes {
+		verdict := n.Verdict.String()
+		if len(n.Actions) > 0 {
+			names := make([]string, len(n.Actions))
+			for i, a := range n.Actions {
+				names[i] = a.String()
+			}
+			verdict += ": " + strings.Join(names, ", ")
+		}
+		reason := strings.Join(n.Reasons, "; ")
+		if reason == "" && n.Verdict == plan.Compliant {
+			reason = "meets every prerequisite"
+		}
+		fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n",
+			code(short(n.Node.InstanceID)), md(platform(n)), md(agent(n)), verdict, md(reason))
+	}
+	if fold {
+		b.WriteString("\n</details>\n")
+	}
+	b.WriteString("\n")
+}
+
+// md makes a node-supplied string safe in a Markdown table cell or line:
+// no HTML, no cell breaks, no code-span breaks.
+func md(s string) string {
+	return mdEscaper.Replace(clean(s))
+}
+
+var mdEscaper = strings.NewReplacer(
+	"&", "&amp;", "<", "&lt;", ">", "&gt;",
+	"|", `\|`, "`", "'", "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`,
+)
+
+// code makes a node-supplied string a Markdown code span. Backslash escapes
+// do not work inside code spans, so only what could end the span or the
+// table cell is replaced.
+func code(s string) string {
+	return "`" + strings.NewReplacer("`", "'", "|", "¦").Replace(clean(s)) + "`"
+}

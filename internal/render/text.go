@@ -1,0 +1,192 @@
+package render
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/patchready/patchready/internal/plan"
+)
+
+// ANSI styles, used only when Options.Color is set.
+const (
+	ansiReset  = "\x1b[0m"
+	ansiBold   = "\x1b[1m"
+	ansiRed    = "\x1b[31m"
+	ansiGreen  = "\x1b[32m"
+	ansiYellow = "\x1b[33m"
+)
+
+type textWriter struct {
+	b    strings.Builder
+	opts Options
+}
+
+func (t *textWriter) style(code, s string) string {
+	if !t.opts.Color {
+		return s
+	}
+	return code + s + ansiReset
+}
+
+func (t *textWriter) line(format string, args ...any) {
+	fmt.Fprintf(&t.b, format, args...)
+	t.b.WriteByte('\n')
+}
+
+// planText renders p the way Terraform renders a plan: context first, then
+// what will change, then what cannot, then one summary line.
+func planText(p plan.Plan, opts Options) string {
+	t := &textWriter{opts: opts}
+	t.line("%s", t.style(ansiBold, "patchready plan for "+regionLine(p)))
+	t.line("")
+	t.line("  Selection:      %s", clean(plan.DescribeSelection(p.Selection)))
+	t.line("  Prerequisites:  %s", prereqLine(p))
+	if p.ProbeRan {
+		t.line("  Proxy probe:    ran")
+	} else {
+		t.line("  Proxy probe:    %s", t.style(ansiYellow, "NOT RUN"))
+	}
+	t.line("  Strategy:       %s", p.Strategy)
+	t.line("  Created:        %s", createdLine(p))
+	t.line("")
+	if !p.ProbeRan {
+		t.warning(probeWarning)
+	}
+
+	if groups := actionGroups(p); len(groups) > 0 {
+		t.line("patchready will perform the following actions:")
+		for _, g := range groups {
+			t.actionGroup(p, g)
+		}
+		t.line("")
+	}
+	if groups := blockedGroups(p); len(groups) > 0 {
+		t.line("%s", t.style(ansiBold, "Blocked (cannot be fixed through SSM):"))
+		for _, g := range groups {
+			t.line("")
+			t.line("  # %s: %s", g.title, plural(len(g.nodes), "node", "nodes"))
+			rows := make([][]string, len(g.nodes))
+			for i, n := range g.nodes {
+				rows[i] = []string{short(n.Node.InstanceID), platform(n), clean(strings.Join(n.Reasons, "; "))}
+			}
+			t.rows(t.style(ansiRed, "-"), rows)
+		}
+		t.line("")
+	}
+	if groups := noteGroups(p); len(groups) > 0 {
+		t.line("%s", t.style(ansiBold, "Notes:"))
+		for _, g := range groups {
+			t.line("")
+			mark := "~"
+			if strings.HasPrefix(g.title, "warning: ") {
+				mark = t.style(ansiYellow, "!")
+			}
+			t.line("  %s %s (%s)", mark, clean(g.title), plural(len(g.nodes), "node", "nodes"))
+			rows := make([][]string, len(g.nodes))
+			for i, n := range g.nodes {
+				rows[i] = []string{short(n.Node.InstanceID), platform(n)}
+			}
+			t.rows(" ", rows)
+		}
+		t.line("")
+	}
+	t.line("%s", t.style(ansiBold, summaryLine(p)))
+	if !p.ProbeRan {
+		t.line("%s", t.style(ansiYellow, "Warning: requests was not checked; the proxy probe did not run."))
+	}
+	return t.b.String()
+}
+
+func (t *textWriter) actionGroup(p plan.Plan, g group) {
+	a, _ := plan.ParseActionKind(g.title)
+	batches := 0
+	for _, b := range p.Batches {
+		if b.Action == a {
+			batches++
+		}
+	}
+	how := ""
+	switch a {
+	case plan.UpdateAgent:
+		how = "AWS-UpdateSSMAgent through an association"
+		if p.Strategy == plan.MaintenanceWindow {
+			how = "AWS-UpdateSSMAgent through a maintenance window"
+		}
+	case plan.UpgradeRequests:
+		how = "Run Command; on nodes that also update the agent, after the update is read back"
+	}
+	t.line("")
+	t.line("  # %s: %s in %s (%s)", a, plural(len(g.nodes), "node", "nodes"), plural(batches, "batch", "batches"), how)
+	rows := make([][]string, len(g.nodes))
+	for i, n := range g.nodes {
+		change := "agent " + agent(n) + " → latest"
+		if a == plan.UpgradeRequests {
+			change = "requests " + requests(n) + " → latest"
+		}
+		rows[i] = []string{a.String(), short(n.Node.InstanceID), platform(n), change}
+	}
+	t.rows(t.style(ansiGreen, "+"), rows)
+}
+
+// rows prints aligned columns after mark, collapsing long lists unless
+// Verbose. The last column is not padded.
+func (t *textWriter) rows(mark string, rows [][]string) {
+	shown := rows
+	if len(rows) > collapseOver && !t.opts.Verbose {
+		shown = rows[:collapseShow]
+	}
+	var width []int
+	for _, r := range shown {
+		for i, c := range r[:len(r)-1] {
+			if i >= len(width) {
+				width = append(width, 0)
+			}
+			width[i] = max(width[i], len([]rune(c)))
+		}
+	}
+	for _, r := range shown {
+		var b strings.Builder
+		b.WriteString("  " + mark)
+		for i, c := range r {
+			b.WriteString(" ")
+			if i < len(r)-1 {
+				b.WriteString(c + strings.Repeat(" ", width[i]-len([]rune(c))+1))
+			} else {
+				b.WriteString(c)
+			}
+		}
+		t.line("%s", strings.TrimRight(b.String(), " "))
+	}
+	if len(shown) < len(rows) {
+		t.line("    ... and %d more (use --verbose to list all)", len(rows)-len(shown))
+	}
+}
+
+// warning prints a prominent, wrapped warning block.
+func (t *textWriter) warning(msg string) {
+	for _, l := range wrap("Warning: "+msg, 76) {
+		t.line("%s", t.style(ansiYellow, "! "+l))
+	}
+	t.line("")
+}
+
+// wrap breaks s into lines of at most width runes at spaces.
+func wrap(s string, width int) []string {
+	var lines []string
+	cur := ""
+	for _, w := range strings.Fields(s) {
+		switch {
+		case cur == "":
+			cur = w
+		case len([]rune(cur))+1+len([]rune(w)) > width:
+			lines = append(lines, cur)
+			cur = w
+		default:
+			cur += " " + w
+		}
+	}
+	if cur != "" {
+		lines = append(lines, cur)
+	}
+	return lines
+}

@@ -1,0 +1,147 @@
+package ssmsim
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/patchready/patchready/documents"
+)
+
+// latestRequests is the newest release of the Python requests module the
+// simulated package index offers: what `pip install --upgrade` installs.
+const latestRequests = "2.32.3"
+
+// imdsAddress must appear in no_proxy or the agent's metadata calls go to
+// the proxy and fail.
+const imdsAddress = "169.254.169.254"
+
+// slowed scales a duration by the node's Slow fault.
+func slowed(n *Node, d time.Duration) time.Duration {
+	if n.Faults.Slow > 1 {
+		return time.Duration(float64(d) * n.Faults.Slow)
+	}
+	return d
+}
+
+// execute runs a delivered document on node n. Effects on the node happen
+// when the run ends, through the event queue, so a reader between start
+// and end sees the node as it was.
+func (r *region) execute(n *Node, x *run, now time.Time) {
+	b := r.server.opts.Behaviour
+	end := now.Add(slowed(n, b.CommandDuration))
+	if step, skip := skippedStep(x.doc, n.PlatformType); skip {
+		// A false precondition skips the step; the invocation still
+		// succeeds, as the agent reports it.
+		out := fmt.Sprintf("Step execution skipped due to unsatisfied preconditions: '\"StringEquals\": [platformType, %s]'. Step name: %s\n", step.Platform, step.Name)
+		r.finishAt(x, end, execResult{Status: "Success", StatusDetails: "Success", Output: out})
+		return
+	}
+	switch x.doc.Kind {
+	case kindUpdateAgent:
+		r.updateAgent(n, x, now)
+	case kindProbe:
+		r.schedule(end, func(t time.Time) {
+			x.finish(execResult{Status: "Success", StatusDetails: "Success", Output: probeOutput(r.byID[x.node]), End: t})
+		})
+	case kindUpgradeRequests:
+		r.schedule(end, func(t time.Time) { x.finish(upgradeRequests(r.byID[x.node], x, t)) })
+	default:
+		r.finishAt(x, end, execResult{Status: "Success", StatusDetails: "Success"})
+	}
+}
+
+// finishAt reports res at simulated time at.
+func (r *region) finishAt(x *run, at time.Time, res execResult) {
+	r.schedule(at, func(t time.Time) {
+		res.End = t
+		x.finish(res)
+	})
+}
+
+// skippedStep reports whether every step of the document has a platform
+// precondition the node fails, returning the first such step.
+func skippedStep(d *parsedDoc, platform string) (docStep, bool) {
+	if len(d.Steps) == 0 {
+		return docStep{}, false
+	}
+	for _, s := range d.Steps {
+		if s.Platform == "" || s.Platform == platform {
+			return docStep{}, false
+		}
+	}
+	return d.Steps[0], true
+}
+
+// probeOutput is the one JSON line the probe prints for n. It reports the
+// proxy's scheme only: the URL may carry credentials.
+func probeOutput(n *Node) string {
+	scheme := ""
+	if u := n.Proxy.URL; u != "" {
+		scheme = "http"
+		if strings.HasPrefix(strings.ToLower(u), "https://") {
+			scheme = "https"
+		}
+	}
+	rep := documents.ProbeReport{
+		Schema: 1, Proxied: n.Proxy.URL != "", ProxySource: sourceOf(n), ProxyScheme: scheme,
+		NoProxyHasIMDS: strings.Contains(n.Proxy.NoProxy, imdsAddress),
+		Python:         n.Python, Pip: n.Pip, RequestsVersion: requestsOf(n),
+	}
+	return jsonLine(rep)
+}
+
+func sourceOf(n *Node) string {
+	if n.Proxy.URL == "" {
+		return ""
+	}
+	return orDefault(n.Proxy.Source, "process")
+}
+
+// requestsOf is the requests version Python can import: none without Python.
+func requestsOf(n *Node) string {
+	if n.Python == "" {
+		return ""
+	}
+	return n.Requests
+}
+
+// upgradeRequests applies the upgrade-requests document to n at time t:
+// pip is installed with yum when missing (unless the NoPip fault says yum
+// cannot), then requests is raised to the newest release.
+func upgradeRequests(n *Node, x *run, t time.Time) execResult {
+	before := requestsOf(n)
+	rep := documents.UpgradeReport{Schema: 1, Before: before, After: before, YumOK: true}
+	fail := func(msg string) execResult {
+		rep.Error = msg
+		return execResult{Status: "Failed", StatusDetails: "Failed", ResponseCode: 1, Output: jsonLine(rep), End: t}
+	}
+	if n.Pip == "" {
+		if n.Faults.NoPip {
+			return fail("pip is not installed and yum could not install it")
+		}
+		// yum install python-pip brings Python along when it is missing.
+		if n.Python == "" {
+			n.Python = "/usr/bin/python"
+		}
+		n.Pip = "/usr/bin/pip"
+		if strings.Contains(n.Python, "python3") {
+			n.Pip = "/usr/bin/pip3"
+		}
+		rep.PipInstalled = true
+	}
+	minVersion := paramValue(x.doc, x.params, "minVersion")
+	if minVersion != "" && compareVersions(minVersion, latestRequests) > 0 {
+		// No release satisfies requests>=min: pip exits 1.
+		return fail("pip install failed; see /tmp/patchready-pip.log")
+	}
+	n.Requests = maxVersion(n.Requests, latestRequests)
+	rep.After = n.Requests
+	return execResult{Status: "Success", StatusDetails: "Success", Output: jsonLine(rep), End: t}
+}
+
+func jsonLine(v any) string {
+	b, _ := json.Marshal(v) // report structs always marshal
+	return string(b) + "\n"
+}

@@ -1,0 +1,363 @@
+package ssmsim
+
+import (
+	"strconv"
+	"strings"
+	"time"
+)
+
+func init() {
+	register("CreateMaintenanceWindow", createMaintenanceWindow)
+	register("GetMaintenanceWindow", getMaintenanceWindow)
+	register("UpdateMaintenanceWindow", updateMaintenanceWindow)
+	register("DeleteMaintenanceWindow", deleteMaintenanceWindow)
+	register("DescribeMaintenanceWindows", describeMaintenanceWindows)
+}
+
+// windowPageSize is the page size when MaxResults is not given; AWS does
+// not document a default, and 50 lies inside the model's 10-100.
+const windowPageSize = 50
+
+// windowInput is the settable part of Create- and UpdateMaintenanceWindow.
+type windowInput struct {
+	WindowId                 *string   `json:"WindowId"`
+	Name                     *string   `json:"Name"`
+	Description              *string   `json:"Description"`
+	StartDate                *string   `json:"StartDate"`
+	EndDate                  *string   `json:"EndDate"`
+	Schedule                 *string   `json:"Schedule"`
+	ScheduleTimezone         *string   `json:"ScheduleTimezone"`
+	ScheduleOffset           *int      `json:"ScheduleOffset"`
+	Duration                 *int      `json:"Duration"`
+	Cutoff                   *int      `json:"Cutoff"`
+	AllowUnassociatedTargets *bool     `json:"AllowUnassociatedTargets"`
+	Enabled                  *bool     `json:"Enabled"`
+	ClientToken              *string   `json:"ClientToken"`
+	Tags                     []tagSpec `json:"Tags"`
+}
+
+func (in *windowInput) check(v *validator) {
+	if in.Name != nil {
+		v.length("name", *in.Name, 3, 128)
+		v.pattern("name", *in.Name, reWindowName)
+	}
+	if in.Description != nil {
+		v.length("description", *in.Description, 1, 128)
+	}
+	if in.Schedule != nil {
+		v.length("schedule", *in.Schedule, 1, 256)
+	}
+	v.intRange("scheduleOffset", in.ScheduleOffset, 1, 6)
+	v.intRange("duration", in.Duration, 1, 24)
+	v.intRange("cutoff", in.Cutoff, 0, 23)
+	if in.ClientToken != nil {
+		v.length("clientToken", *in.ClientToken, 1, 64)
+	}
+	checkTags(v, in.Tags)
+}
+
+// apply copies the request onto w and checks what needs more than the
+// model: schedule syntax, time zone, dates, Cutoff < Duration. Errors are
+// ValidationException, as AWS answers for a bad schedule.
+func (w *window) apply(in *windowInput) *apiError {
+	setIf(&w.Name, in.Name)
+	setIf(&w.Description, in.Description)
+	setIf(&w.Schedule, in.Schedule)
+	setIf(&w.Timezone, in.ScheduleTimezone)
+	setIf(&w.StartDate, in.StartDate)
+	setIf(&w.EndDate, in.EndDate)
+	if in.ScheduleOffset != nil {
+		w.ScheduleOffset = in.ScheduleOffset
+	}
+	if in.Duration != nil {
+		w.Duration = *in.Duration
+	}
+	if in.Cutoff != nil {
+		w.Cutoff = *in.Cutoff
+	}
+	if in.AllowUnassociatedTargets != nil {
+		w.AllowUnassociatedTargets = *in.AllowUnassociatedTargets
+	}
+	if in.Enabled != nil {
+		w.Enabled = *in.Enabled
+	}
+	sc, err := parseSchedule(w.Schedule, true)
+	if err != nil {
+		return validationError("Invalid schedule: %v", err)
+	}
+	if w.ScheduleOffset != nil && sc.kind != scheduleCron {
+		return validationError("ScheduleOffset is supported for cron schedules only.")
+	}
+	loc, err := loadZone(w.Timezone)
+	if err != nil {
+		return validationError("%v", err)
+	}
+	if w.Cutoff >= w.Duration {
+		return validationError("The cutoff (%d hours) must be less than the duration (%d hours).", w.Cutoff, w.Duration)
+	}
+	w.sched, w.loc = sc, loc
+	if w.start, err = parseWindowDate("StartDate", w.StartDate); err != nil {
+		return validationError("%v", err)
+	}
+	if w.end, err = parseWindowDate("EndDate", w.EndDate); err != nil {
+		return validationError("%v", err)
+	}
+	if !w.start.IsZero() && !w.end.IsZero() && !w.end.After(w.start) {
+		return validationError("EndDate must be after StartDate.")
+	}
+	return nil
+}
+
+func parseWindowDate(member, s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}, &apiError{Code: "ValidationException", Message: member + " " + clip(s) + " is not an ISO-8601 timestamp"}
+	}
+	return t, nil
+}
+
+func createMaintenanceWindow(s *Server, r *region, body []byte) (any, *apiError) {
+	var in windowInput
+	if err := decode(body, &in); err != nil {
+		return nil, err
+	}
+	v := &validator{}
+	v.required("name", in.Name != nil)
+	v.required("schedule", in.Schedule != nil)
+	v.required("duration", in.Duration != nil)
+	v.required("cutoff", in.Cutoff != nil)
+	v.required("allowUnassociatedTargets", in.AllowUnassociatedTargets != nil)
+	in.check(v)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	fp := fingerprint([]any{in.Name, in.Description, in.StartDate, in.EndDate, in.Schedule, in.ScheduleTimezone,
+		in.ScheduleOffset, in.Duration, in.Cutoff, in.AllowUnassociatedTargets, in.Tags})
+	if id, hit, err := r.windows.idempotent("CreateMaintenanceWindow", deref(in.ClientToken), fp); hit || err != nil {
+		return map[string]any{"WindowId": id}, err
+	}
+	now := s.clock.Now()
+	w := &window{ID: r.newWindowID(), Enabled: true, Created: now, Modified: now}
+	if err := w.apply(&in); err != nil {
+		return nil, err
+	}
+	if len(r.windows.byID) >= maxWindows {
+		return nil, errorf("ResourceLimitExceededException", "Maintenance windows per Region is limited to %d.", maxWindows)
+	}
+	r.windows.add(w)
+	r.windows.remember("CreateMaintenanceWindow", deref(in.ClientToken), fp, w.ID)
+	if len(in.Tags) > 0 {
+		r.setTags("MaintenanceWindow", w.ID, tagMap(in.Tags))
+	}
+	r.armWindow(w, now)
+	return map[string]any{"WindowId": w.ID}, nil
+}
+
+// newWindowID returns "mw-" and 17 hex digits from the seeded RNG.
+func (r *region) newWindowID() string {
+	return "mw-" + strings.ReplaceAll(r.newUUID(), "-", "")[:17]
+}
+
+// idempotent answers a repeated ClientToken: the same request gets the
+// same resource ID again; a different one gets IdempotentParameterMismatch.
+func (st *windowStore) idempotent(op, token, fp string) (string, bool, *apiError) {
+	if token == "" {
+		return "", false, nil
+	}
+	prev, ok := st.tokens[op+"/"+token]
+	switch {
+	case !ok:
+		return "", false, nil
+	case prev.fingerprint != fp:
+		return "", true, errorf("IdempotentParameterMismatch", "ClientToken %s was used with different parameters.", clip(token))
+	}
+	return prev.id, true, nil
+}
+
+func (st *windowStore) remember(op, token, fp, id string) {
+	if token != "" {
+		st.tokens[op+"/"+token] = idempotentCall{fingerprint: fp, id: id}
+	}
+}
+
+// checkWindowID validates a WindowId member.
+func checkWindowID(v *validator, id *string) {
+	v.required("windowId", id != nil)
+	if id != nil {
+		v.pattern("windowId", *id, reWindowID)
+	}
+}
+
+type windowOut struct {
+	WindowId                 string   `json:"WindowId"`
+	Name                     string   `json:"Name"`
+	Description              string   `json:"Description,omitempty"`
+	StartDate                string   `json:"StartDate,omitempty"`
+	EndDate                  string   `json:"EndDate,omitempty"`
+	Schedule                 string   `json:"Schedule"`
+	ScheduleTimezone         string   `json:"ScheduleTimezone,omitempty"`
+	ScheduleOffset           *int     `json:"ScheduleOffset,omitempty"`
+	NextExecutionTime        string   `json:"NextExecutionTime,omitempty"`
+	Duration                 int      `json:"Duration"`
+	Cutoff                   int      `json:"Cutoff"`
+	AllowUnassociatedTargets bool     `json:"AllowUnassociatedTargets"`
+	Enabled                  bool     `json:"Enabled"`
+	CreatedDate              *float64 `json:"CreatedDate,omitempty"`
+	ModifiedDate             *float64 `json:"ModifiedDate,omitempty"`
+}
+
+func (w *window) out() windowOut {
+	o := windowOut{
+		WindowId: w.ID, Name: w.Name, Description: w.Description, StartDate: w.StartDate, EndDate: w.EndDate,
+		Schedule: w.Schedule, ScheduleTimezone: w.Timezone, ScheduleOffset: w.ScheduleOffset,
+		Duration: w.Duration, Cutoff: w.Cutoff, AllowUnassociatedTargets: w.AllowUnassociatedTargets, Enabled: w.Enabled,
+		CreatedDate: epochPtr(w.Created), ModifiedDate: epochPtr(w.Modified),
+	}
+	if w.Enabled && !w.nextFire.IsZero() {
+		o.NextExecutionTime = w.nextFire.In(w.loc).Format(time.RFC3339)
+	}
+	return o
+}
+
+func getMaintenanceWindow(s *Server, r *region, body []byte) (any, *apiError) {
+	var in windowInput
+	if err := decode(body, &in); err != nil {
+		return nil, err
+	}
+	v := &validator{}
+	checkWindowID(v, in.WindowId)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	w, err := r.lookupWindow(*in.WindowId)
+	if err != nil {
+		return nil, err
+	}
+	return w.out(), nil
+}
+
+func updateMaintenanceWindow(s *Server, r *region, body []byte) (any, *apiError) {
+	var in windowInput
+	if err := decode(body, &in); err != nil {
+		return nil, err
+	}
+	v := &validator{}
+	checkWindowID(v, in.WindowId)
+	in.check(v)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	w, err := r.lookupWindow(*in.WindowId)
+	if err != nil {
+		return nil, err
+	}
+	// Apply to a copy so that a rejected update changes nothing.
+	next := *w
+	if err := next.apply(&in); err != nil {
+		return nil, err
+	}
+	now := s.clock.Now()
+	*w = next
+	w.Modified = now
+	w.gen++
+	r.armWindow(w, now)
+	o := w.out()
+	o.CreatedDate, o.ModifiedDate, o.NextExecutionTime = nil, nil, ""
+	return o, nil
+}
+
+func deleteMaintenanceWindow(s *Server, r *region, body []byte) (any, *apiError) {
+	var in windowInput
+	if err := decode(body, &in); err != nil {
+		return nil, err
+	}
+	v := &validator{}
+	checkWindowID(v, in.WindowId)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	w, err := r.lookupWindow(*in.WindowId)
+	if err != nil {
+		return nil, err
+	}
+	r.windows.remove(w)
+	r.dropTags("MaintenanceWindow", w.ID)
+	return map[string]any{"WindowId": w.ID}, nil
+}
+
+// windowFilter is the API's MaintenanceWindowFilter.
+type windowFilter struct {
+	Key    *string  `json:"Key"`
+	Values []string `json:"Values"`
+}
+
+// checkWindowFilters validates Filters and MaxResults the way every
+// Describe* operation of maintenance windows takes them, and checks the
+// keys against the ones the operation knows.
+func checkWindowFilters(v *validator, filters []windowFilter, maxRes *int, keys ...string) {
+	v.count("filters", len(filters), 0, 5)
+	for i, f := range filters {
+		m := "filters." + strconv.Itoa(i+1) + ".member"
+		if f.Key != nil {
+			v.length(m+".key", *f.Key, 1, 128)
+			v.enum(m+".key", *f.Key, keys...)
+		}
+		for j, val := range f.Values {
+			v.length(m+".values."+strconv.Itoa(j+1)+".member", val, 1, 256)
+		}
+	}
+	v.intRange("maxResults", maxRes, 10, 100)
+}
+
+// filtersMatch applies window filters: a filter matches when the item's
+// value for the key is one of the filter's values.
+func filtersMatch(filters []windowFilter, value func(key string) string) bool {
+	for _, f := range filters {
+		if f.Key != nil && len(f.Values) > 0 && !contains(f.Values, value(*f.Key)) {
+			return false
+		}
+	}
+	return true
+}
+
+func describeMaintenanceWindows(s *Server, r *region, body []byte) (any, *apiError) {
+	var in struct {
+		Filters    []windowFilter `json:"Filters"`
+		MaxResults *int           `json:"MaxResults"`
+		NextToken  *string        `json:"NextToken"`
+	}
+	if err := decode(body, &in); err != nil {
+		return nil, err
+	}
+	v := &validator{}
+	checkWindowFilters(v, in.Filters, in.MaxResults, "Name", "Enabled")
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	var matched []*window
+	for _, w := range r.windows.order {
+		if filtersMatch(in.Filters, func(k string) string {
+			if k == "Name" {
+				return w.Name
+			}
+			return strconv.FormatBool(w.Enabled)
+		}) {
+			matched = append(matched, w)
+		}
+	}
+	page, next, err := pageOf(s, r, "DescribeMaintenanceWindows", fingerprint(in.Filters), deref(in.NextToken),
+		maxResults(in.MaxResults, windowPageSize), matched, func(w *window) string { return seqKey(w.seq) })
+	if err != nil {
+		return nil, err
+	}
+	out := make([]windowOut, len(page))
+	for i, w := range page {
+		out[i] = w.out()
+		out[i].AllowUnassociatedTargets = false
+		out[i].CreatedDate, out[i].ModifiedDate = nil, nil
+	}
+	return map[string]any{"WindowIdentities": out, "NextToken": omitEmpty(next)}, nil
+}
