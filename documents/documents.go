@@ -65,3 +65,9 @@ type UpgradeReport struct {
 	YumOK        bool   `json:"yum_ok"`
 	Error        string `json:"error"`
 }
+
+// IAMPolicyJSON is the least-privilege IAM policy for patchready. Statements
+// whose Sid starts with "Plan" are all that plan (and show) need.
+//
+//go:embed iam-policy.json
+var IAMPolicyJSON string

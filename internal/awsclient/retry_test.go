@@ -131,12 +131,12 @@ func TestSustainedThrottlingNoCallFails(t *testing.T) {
 }
 
 func TestRetryerPacesEachOperationApart(t *testing.T) {
-	r := NewRetryer(0, 0)().(*perOperationRetryer)
-	a := r.mode(middleware.WithOperationName(context.Background(), "SendCommand"))
-	b := r.mode(middleware.WithOperationName(context.Background(), "ListCommandInvocations"))
-	a2 := r.mode(middleware.WithOperationName(context.Background(), "SendCommand"))
+	r := NewRetryer(0, 0)().(*pacedRetryer)
+	a := r.pacer(middleware.WithOperationName(context.Background(), "SendCommand"))
+	b := r.pacer(middleware.WithOperationName(context.Background(), "ListCommandInvocations"))
+	a2 := r.pacer(middleware.WithOperationName(context.Background(), "SendCommand"))
 	if a == b || a != a2 {
-		t.Error("want one adaptive mode per operation")
+		t.Error("want one pacer per operation")
 	}
 	if r.MaxAttempts() != DefaultMaxAttempts {
 		t.Errorf("MaxAttempts = %d", r.MaxAttempts())

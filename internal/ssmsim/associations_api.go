@@ -208,7 +208,7 @@ func (r *region) applyAssociationInput(a *association, in *associationInput, cre
 func (r *region) checkAssociationUnique(a *association) *apiError {
 	key := targetsKey(a.Targets)
 	for _, x := range r.associations.order {
-		if x == a || x.Name != a.Name {
+		if x.ID == a.ID || x.Name != a.Name {
 			continue
 		}
 		if (a.InstanceID != "" && x.InstanceID == a.InstanceID) || (a.InstanceID == "" && x.InstanceID == "" && targetsKey(x.Targets) == key) {

@@ -109,7 +109,10 @@ func (s *schedule) next(after time.Time, loc *time.Location, offsetDays int) (ti
 		return after.Add(s.every), true
 	case scheduleAt:
 		t := time.Date(s.at.Year(), s.at.Month(), s.at.Day(), s.at.Hour(), s.at.Minute(), s.at.Second(), 0, loc)
-		return t, t.After(after)
+		if !t.After(after) {
+			return time.Time{}, false
+		}
+		return t, true
 	case scheduleCron:
 		// The offset shifts every cron time by whole days, so search from
 		// after minus the offset and add it back.

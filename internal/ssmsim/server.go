@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"net/http"
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/patchready/patchready/internal/clock"
@@ -65,6 +67,8 @@ type Server struct {
 	regions map[string]*region
 	stats   *Stats
 	limiter *limiter
+	// requests numbers the requests, for their request IDs.
+	requests atomic.Uint64
 }
 
 // New returns a simulator configured by opts.
@@ -131,6 +135,8 @@ func (s *Server) WithRegion(name string, fn func(r *Region)) {
 
 // ServeHTTP answers one SSM API call, or an admin request under /_sim/.
 func (s *Server) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	// Every AWS answer carries a request ID; SDK errors quote it.
+	w.Header().Set("X-Amzn-Requestid", fmt.Sprintf("%08x-5151-4000-8000-%012x", s.requests.Add(1), s.opts.Seed&0xffffffffffff))
 	if strings.HasPrefix(req.URL.Path, "/_sim/") {
 		s.serveAdmin(w, req)
 		return

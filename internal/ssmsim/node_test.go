@@ -1,0 +1,255 @@
+package ssmsim
+
+import (
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
+
+	"github.com/patchready/patchready/documents"
+)
+
+func pingOf(t *testing.T, c *ssm.Client, id string) types.PingStatus {
+	t.Helper()
+	out, err := c.DescribeInstanceInformation(testCtx(t), &ssm.DescribeInstanceInformationInput{
+		Filters: []types.InstanceInformationStringFilter{{Key: aws.String("InstanceIds"), Values: []string{id}}}})
+	if err != nil || len(out.InstanceInformationList) != 1 {
+		t.Fatalf("describe %s: %v", id, err)
+	}
+	return out.InstanceInformationList[0].PingStatus
+}
+
+func nodeState(s *Server, id string) Node {
+	var n Node
+	s.WithRegion("us-east-1", func(r *Region) { n, _ = r.Node(id) })
+	return n
+}
+
+func TestUpdateAgentTimingAndRestartWindow(t *testing.T) {
+	f := fleetOf(2)
+	f.Nodes[0].AgentVersion = "2.3.1319.0"
+	opts, clk := manualOpts(f)
+	opts.Behaviour = Behaviour{UpdateDelay: 90 * time.Second, RestartWindow: 20 * time.Second}
+	s, c := startSim(t, opts, 0)
+	id := f.Nodes[0].ID
+	cmd := sendCmd(t, c, &ssm.SendCommandInput{DocumentName: aws.String("AWS-UpdateSSMAgent"), InstanceIds: []string{id}})
+
+	clk.Advance(89 * time.Second)
+	if v := nodeState(s, id).AgentVersion; v != "2.3.1319.0" {
+		t.Fatalf("agent changed to %s before the update delay", v)
+	}
+	clk.Advance(time.Second)
+	inv := getInv(t, c, cmd, id)
+	out := aws.ToString(inv.StandardOutputContent)
+	if inv.Status != types.CommandInvocationStatusSuccess || !strings.HasPrefix(out, "Updating amazon-ssm-agent from 2.3.1319.0 to "+DefaultLatestAgentVersion) ||
+		!strings.Contains(out, "amazon-ssm-agent updated successfully to "+DefaultLatestAgentVersion) {
+		t.Errorf("invocation %s: %q", inv.Status, out)
+	}
+	if v := nodeState(s, id).AgentVersion; v != DefaultLatestAgentVersion {
+		t.Errorf("agent %s after update", v)
+	}
+	if p := pingOf(t, c, id); p != types.PingStatusConnectionLost {
+		t.Errorf("during restart window: %s", p)
+	}
+	// A command sent during the restart waits for the agent to come back.
+	probe := sendCmd(t, c, &ssm.SendCommandInput{DocumentName: aws.String("AWS-RunShellScript"), InstanceIds: []string{id},
+		Parameters: map[string][]string{"commands": {"true"}}})
+	clk.Advance(5 * time.Second)
+	if inv := getInv(t, c, probe, id); inv.Status != types.CommandInvocationStatusDelayed {
+		t.Errorf("command during restart: %s, want Delayed", inv.Status)
+	}
+	clk.Advance(15 * time.Second)
+	if p := pingOf(t, c, id); p != types.PingStatusOnline {
+		t.Errorf("after restart window: %s", p)
+	}
+	clk.Advance(10 * time.Second)
+	if inv := getInv(t, c, probe, id); inv.Status != types.CommandInvocationStatusSuccess {
+		t.Errorf("command after restart: %s", inv.Status)
+	}
+
+	// Updating again is skipped: the node is at the latest version.
+	again := sendCmd(t, c, &ssm.SendCommandInput{DocumentName: aws.String("AWS-UpdateSSMAgent"), InstanceIds: []string{id}})
+	clk.Advance(time.Minute)
+	if inv := getInv(t, c, again, id); inv.Status != types.CommandInvocationStatusSuccess ||
+		!strings.Contains(aws.ToString(inv.StandardOutputContent), "has already been installed, update skipped") {
+		t.Errorf("second update: %s %q", inv.Status, aws.ToString(inv.StandardOutputContent))
+	}
+}
+
+func TestUpdateAgentFaults(t *testing.T) {
+	type want struct {
+		status  types.CommandInvocationStatus
+		details string
+		output  string
+		agent   string
+		ping    types.PingStatus
+	}
+	old := "3.0.1124.0"
+	latest := DefaultLatestAgentVersion
+	tests := []struct {
+		name   string
+		node   func(n *Node)
+		params map[string][]string
+		want   want
+	}{
+		{"update fails", func(n *Node) { n.Faults.UpdateFails = true }, nil,
+			want{types.CommandInvocationStatusFailed, "Failed", "ErrorMessage=The execution of command returned Exit Status: 1", old, types.PingStatusOnline}},
+		{"update skipped", func(n *Node) { n.Faults.UpdateSkipped = true }, nil,
+			want{types.CommandInvocationStatusSuccess, "Success", "amazon-ssm-agent " + old + " has already been installed, update skipped", old, types.PingStatusOnline}},
+		{"offline after update", func(n *Node) { n.Faults.OfflineAfterUpdate = true }, nil,
+			want{types.CommandInvocationStatusSuccess, "Success", "updated successfully to " + latest, latest, types.PingStatusConnectionLost}},
+		{"undeliverable", func(n *Node) { n.Faults.Undeliverable = true }, nil,
+			want{types.CommandInvocationStatusTimedOut, "DeliveryTimedOut", "", old, types.PingStatusOnline}},
+		{"connection lost", func(n *Node) { n.PingStatus = "ConnectionLost" }, nil,
+			want{types.CommandInvocationStatusTimedOut, "DeliveryTimedOut", "", old, types.PingStatusConnectionLost}},
+		{"old macOS agent", func(n *Node) { n.PlatformType, n.AgentVersion = "MacOS", "3.1.821.0" }, nil,
+			want{types.CommandInvocationStatusFailed, "Failed", "3.1.941.0", "3.1.821.0", types.PingStatusOnline}},
+		{"macOS agent new enough", func(n *Node) { n.PlatformType, n.AgentVersion = "MacOS", "3.1.941.0" }, nil,
+			want{types.CommandInvocationStatusSuccess, "Success", "updated successfully", latest, types.PingStatusOnline}},
+		{"pinned version", nil, map[string][]string{"version": {"3.2.582.0"}},
+			want{types.CommandInvocationStatusSuccess, "Success", "updated successfully to 3.2.582.0", "3.2.582.0", types.PingStatusOnline}},
+		{"downgrade refused", nil, map[string][]string{"version": {"2.3.1644.0"}},
+			want{types.CommandInvocationStatusFailed, "Failed", "please enable allow downgrade", old, types.PingStatusOnline}},
+		{"downgrade allowed", nil, map[string][]string{"version": {"2.3.1644.0"}, "allowDowngrade": {"true"}},
+			want{types.CommandInvocationStatusSuccess, "Success", "updated successfully to 2.3.1644.0", "2.3.1644.0", types.PingStatusOnline}},
+		{"windows", func(n *Node) { n.PlatformType, n.PlatformName = "Windows", "Microsoft Windows Server 2019 Datacenter" }, nil,
+			want{types.CommandInvocationStatusSuccess, "Success", "updated successfully", latest, types.PingStatusOnline}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			n := linuxNode(0)
+			n.AgentVersion = old
+			if tt.node != nil {
+				tt.node(&n)
+			}
+			opts, clk := manualOpts(Fleet{Nodes: []Node{n}})
+			opts.Behaviour.DeliveryTimeout = 10 * time.Minute
+			s, c := startSim(t, opts, 0)
+			cmd := sendCmd(t, c, &ssm.SendCommandInput{DocumentName: aws.String("AWS-UpdateSSMAgent"), InstanceIds: []string{n.ID}, Parameters: tt.params})
+			clk.Advance(11 * time.Minute)
+			inv := getInv(t, c, cmd, n.ID)
+			out := aws.ToString(inv.StandardOutputContent)
+			if inv.Status != tt.want.status || aws.ToString(inv.StatusDetails) != tt.want.details || !strings.Contains(out, tt.want.output) {
+				t.Errorf("invocation %s/%s %q; want %s/%s containing %q", inv.Status, aws.ToString(inv.StatusDetails), out, tt.want.status, tt.want.details, tt.want.output)
+			}
+			if tt.want.status == types.CommandInvocationStatusFailed && inv.ResponseCode != 1 {
+				t.Errorf("response code %d, want 1", inv.ResponseCode)
+			}
+			if got := nodeState(s, n.ID).AgentVersion; got != tt.want.agent {
+				t.Errorf("agent %s, want %s", got, tt.want.agent)
+			}
+			if got := pingOf(t, c, n.ID); got != tt.want.ping {
+				t.Errorf("ping %s, want %s", got, tt.want.ping)
+			}
+		})
+	}
+}
+
+func TestTerminatedAfterSendIsUndeliverable(t *testing.T) {
+	f := fleetOf(1)
+	opts, clk := manualOpts(f)
+	s, c := startSim(t, opts, 0)
+	id := f.Nodes[0].ID
+	opts.Clock = clk
+	var res execResult
+	s.WithRegion("us-east-1", func(r *Region) {
+		r.Terminate(id)
+		r.r.runOnNode(id, "AWS-RunShellScript", "", map[string][]string{"commands": {"true"}}, clk.Now(), func(e execResult) { res = e })
+	})
+	clk.Advance(time.Second)
+	_, _ = c.ListCommands(testCtx(t), &ssm.ListCommandsInput{}) // any request runs due events
+	if res.Status != "Failed" || res.StatusDetails != "Undeliverable" {
+		t.Errorf("result %+v, want Failed/Undeliverable", res)
+	}
+}
+
+// runDoc runs a document on one node and returns its invocation a minute later.
+func runDoc(t *testing.T, c *ssm.Client, clk interface{ Advance(time.Duration) }, doc, id string, params map[string][]string) *ssm.GetCommandInvocationOutput {
+	t.Helper()
+	cmd := sendCmd(t, c, &ssm.SendCommandInput{DocumentName: aws.String(doc), InstanceIds: []string{id}, Parameters: params})
+	clk.Advance(time.Minute)
+	return getInv(t, c, cmd, id)
+}
+
+func createDoc(t *testing.T, c *ssm.Client, name, content string) {
+	t.Helper()
+	_, err := c.CreateDocument(testCtx(t), &ssm.CreateDocumentInput{Name: aws.String(name), Content: aws.String(content),
+		DocumentType: types.DocumentTypeCommand, DocumentFormat: types.DocumentFormatYaml})
+	if err != nil {
+		t.Fatalf("create document %s: %v", name, err)
+	}
+}
+
+func TestProbeAndUpgradeDocumentsChangeTheNodeModel(t *testing.T) {
+	proxied := linuxNode(0)
+	proxied.PlatformName, proxied.PlatformVersion = "Amazon Linux AMI", "2018.03"
+	proxied.Python, proxied.Pip, proxied.Requests = "/usr/bin/python", "", "2.6.0"
+	proxied.Proxy = Proxy{URL: "http://user:secret@proxy.corp.example:3128", Source: "upstart-override", NoProxy: "localhost,169.254.169.254"}
+	noPip := linuxNode(1)
+	noPip.Pip, noPip.Faults.NoPip = "", true
+	windows := linuxNode(2)
+	windows.PlatformType = "Windows"
+	opts, clk := manualOpts(Fleet{Nodes: []Node{proxied, noPip, windows}})
+	s, c := startSim(t, opts, 0)
+	// A renamed copy works: documents are recognised by step name.
+	createDoc(t, c, "MyProbe", documents.ProbeYAML)
+	createDoc(t, c, "MyUpgrade", documents.UpgradeRequestsYAML)
+
+	inv := runDoc(t, c, clk, "MyProbe", proxied.ID, nil)
+	out := aws.ToString(inv.StandardOutputContent)
+	if strings.Contains(out, "secret") || strings.Contains(out, "proxy.corp") {
+		t.Fatalf("probe printed the proxy URL: %q", out)
+	}
+	var probe documents.ProbeReport
+	if err := json.Unmarshal([]byte(out), &probe); err != nil {
+		t.Fatalf("probe output %q: %v", out, err)
+	}
+	want := documents.ProbeReport{Schema: 1, Proxied: true, ProxySource: "upstart-override", ProxyScheme: "http", NoProxyHasIMDS: true, Python: "/usr/bin/python", RequestsVersion: "2.6.0"}
+	if probe != want {
+		t.Errorf("probe = %+v, want %+v", probe, want)
+	}
+
+	inv = runDoc(t, c, clk, "MyUpgrade", proxied.ID, nil)
+	var up documents.UpgradeReport
+	if err := json.Unmarshal([]byte(aws.ToString(inv.StandardOutputContent)), &up); err != nil || inv.Status != types.CommandInvocationStatusSuccess {
+		t.Fatalf("upgrade %s %q: %v", inv.Status, aws.ToString(inv.StandardOutputContent), err)
+	}
+	if up != (documents.UpgradeReport{Schema: 1, Before: "2.6.0", After: latestRequests, PipInstalled: true, YumOK: true}) {
+		t.Errorf("upgrade report = %+v", up)
+	}
+	if n := nodeState(s, proxied.ID); n.Requests != latestRequests || n.Pip == "" {
+		t.Errorf("node after upgrade: requests %s pip %q", n.Requests, n.Pip)
+	}
+	inv = runDoc(t, c, clk, "MyProbe", proxied.ID, nil)
+	if !strings.Contains(aws.ToString(inv.StandardOutputContent), `"requests_version":"`+latestRequests+`"`) {
+		t.Errorf("probe after upgrade: %q", aws.ToString(inv.StandardOutputContent))
+	}
+
+	inv = runDoc(t, c, clk, "MyUpgrade", noPip.ID, nil)
+	if inv.Status != types.CommandInvocationStatusFailed || inv.ResponseCode != 1 ||
+		!strings.Contains(aws.ToString(inv.StandardOutputContent), "pip is not installed and yum could not install it") {
+		t.Errorf("upgrade without pip: %s %q", inv.Status, aws.ToString(inv.StandardOutputContent))
+	}
+
+	inv = runDoc(t, c, clk, "MyProbe", windows.ID, nil)
+	if inv.Status != types.CommandInvocationStatusSuccess || !strings.Contains(aws.ToString(inv.StandardOutputContent), "skipped") {
+		t.Errorf("probe on Windows: %s %q", inv.Status, aws.ToString(inv.StandardOutputContent))
+	}
+	// allowedPattern guards the parameter the script interpolates.
+	_, err := c.SendCommand(testCtx(t), &ssm.SendCommandInput{DocumentName: aws.String("MyUpgrade"), InstanceIds: []string{proxied.ID},
+		Parameters: map[string][]string{"minVersion": {"1;rm -rf /"}}})
+	var badParams *types.InvalidParameters
+	if !errors.As(err, &badParams) {
+		t.Errorf("injected minVersion: %v, want InvalidParameters", err)
+	}
+	// No release satisfies an impossible minimum: pip fails.
+	inv = runDoc(t, c, clk, "MyUpgrade", proxied.ID, map[string][]string{"minVersion": {"9.0"}})
+	if inv.Status != types.CommandInvocationStatusFailed {
+		t.Errorf("upgrade to requests 9.0: %s", inv.Status)
+	}
+}
