@@ -142,3 +142,36 @@ func TestRetryerPacesEachOperationApart(t *testing.T) {
 		t.Errorf("MaxAttempts = %d", r.MaxAttempts())
 	}
 }
+
+func TestExplainUnreachableSimulator(t *testing.T) {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	url := srv.URL
+	srv.Close() // nothing listens there any more
+	api := testClient(t, url, time.Millisecond)
+	_, err := api.DescribeInstanceInformation(context.Background(), &ssm.DescribeInstanceInformationInput{})
+	if err == nil {
+		t.Fatal("want an error")
+	}
+	want := "cannot reach " + url + ": is the simulator running?"
+	if got := Explain(err); got != want {
+		t.Errorf("Explain = %q\nwant      %q", got, want)
+	}
+}
+
+func TestEndpointFromEnvironment(t *testing.T) {
+	var hits atomic.Int32
+	srv := throttlingServer(t, func(string) bool { hits.Add(1); return false })
+	isolate(t)
+	t.Setenv("AWS_ENDPOINT_URL_SSM", srv.URL)
+	cfg, err := Load(context.Background(), Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	api := NewSSM(cfg, "") // no override: the SDK reads the environment
+	if _, err := api.DescribeInstanceInformation(context.Background(), &ssm.DescribeInstanceInformationInput{}); err != nil {
+		t.Fatal(err)
+	}
+	if hits.Load() != 1 {
+		t.Errorf("AWS_ENDPOINT_URL_SSM not honoured: %d calls reached it", hits.Load())
+	}
+}

@@ -182,8 +182,12 @@ func applyRun(ctx context.Context, ios *IOStreams, g *GlobalOptions, o *ApplyOpt
 	if err := render.Report(ios.Out, rep, format, render.Options{Verbose: o.Verbose, Color: g.color(ios)}); err != nil {
 		return err
 	}
-	if ctx.Err() != nil || isClosed(ios.Drain) {
+	if res.Report.Counts[converge.StateNotStarted] > 0 {
+		// Only a drained run with work left is resumable: one whose every
+		// node settled before the interrupt took effect is finished.
 		fmt.Fprintf(ios.ErrOut, "Interrupted. Continue with: patchready apply --resume %s\n", runID)
+	} else if isClosed(ios.Drain) {
+		fmt.Fprintln(ios.ErrOut, "Interrupted, but every targeted node had already settled: the run is complete.")
 	}
 	if code != ExitOK {
 		return withExitCode(code, nil)

@@ -35,6 +35,12 @@ func (o *ApplyOptions) validate() error {
 	if o.WindowCutoff < 0 || o.WindowCutoff >= o.WindowDuration {
 		return fmt.Errorf("--window-cutoff %d: must be 0 or more and less than --window-duration (%d)", o.WindowCutoff, o.WindowDuration)
 	}
+	// Its syntax is checked here, before anything is read or asked: the
+	// count it stands for needs the plan, so the cap itself is applied
+	// later.
+	if _, err := parseMaxTargets(o.MaxTargets, 1); err != nil {
+		return err
+	}
 	if o.Resume != "" && o.PlanFile != "" {
 		return fmt.Errorf("--resume continues a run with its own plan: do not also give PLANFILE")
 	}

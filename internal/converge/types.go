@@ -34,6 +34,10 @@ type Target struct {
 	AgentBefore   string
 	// RequestsBefore is the requests version the probe saw.
 	RequestsBefore string
+	// RequestsSent says the requests upgrade was already sent to the node
+	// (by the interrupted part of a resumed run): its result is awaited
+	// instead of sending it again.
+	RequestsSent bool
 }
 
 // Outcome is where one node ended.

@@ -78,6 +78,7 @@ type node struct {
 	needsRequests bool
 	sent          bool      // requests upgrade sent
 	unreachable   time.Time // first seen not Online while pending; zero if reachable
+	ping          string    // the last read-back's ping status
 }
 
 // Watch follows targets until each is final or the timeout passes. It
@@ -91,7 +92,7 @@ func Watch(ctx context.Context, targets []Target, deps Deps, opts Options) (Repo
 	}
 	w := &watcher{deps: deps, opts: opts, min: min, nodes: map[string]*node{}}
 	for _, t := range targets {
-		n := &node{Outcome: Outcome{InstanceID: t.InstanceID, AgentBefore: t.AgentBefore, RequestsBefore: t.RequestsBefore}, needsRequests: t.NeedsRequests}
+		n := &node{Outcome: Outcome{InstanceID: t.InstanceID, AgentBefore: t.AgentBefore, RequestsBefore: t.RequestsBefore}, needsRequests: t.NeedsRequests, sent: t.RequestsSent}
 		switch {
 		case t.NeedsAgent:
 			n.State = StatePending
@@ -216,7 +217,7 @@ func (w *watcher) observe(n *node, facts map[string]fleet.Node, now time.Time) b
 		w.final(n, StateFailed, "no longer a managed node (terminated, stopped or deregistered)", now)
 		return true
 	}
-	n.AgentAfter = f.AgentVersion
+	n.AgentAfter, n.ping = f.AgentVersion, f.PingStatus
 	if f.PingStatus != fleet.PingOnline {
 		if n.unreachable.IsZero() {
 			n.unreachable = now
@@ -225,9 +226,14 @@ func (w *watcher) observe(n *node, facts map[string]fleet.Node, now time.Time) b
 			w.final(n, StateFailed, fmt.Sprintf("went offline: %s for %s", f.PingStatus, now.Sub(n.unreachable).Round(time.Second)), now)
 			return true
 		}
-	} else {
-		n.unreachable = time.Time{}
+		// The version of a node that is not Online is what its agent
+		// last reported before it went away, not proof that the new agent
+		// runs: the agent reports its version when it pings, and a node
+		// that never comes back after the restart cannot be patched
+		// anyway. It is verified only once it is Online again.
+		return false
 	}
+	n.unreachable = time.Time{}
 	if n.State != StatePending {
 		return false
 	}
@@ -339,6 +345,12 @@ func (w *watcher) timeout() {
 		n := w.nodes[id]
 		switch n.State {
 		case StatePending:
+			if !n.unreachable.IsZero() {
+				// Its version may be new, but it was never read back from
+				// the node Online (see observe).
+				w.final(n, StateTimedOut, fmt.Sprintf("agent %s but the node is %s, not Online, after %s", orUnknown(n.AgentAfter), n.ping, w.opts.Timeout), now)
+				continue
+			}
 			w.final(n, StateTimedOut, fmt.Sprintf("agent still %s after %s", orUnknown(n.AgentAfter), w.opts.Timeout), now)
 		case StateRequests:
 			w.final(n, StateTimedOut, fmt.Sprintf("requests upgrade not read back within %s", w.opts.Timeout), now)

@@ -101,11 +101,18 @@ func Apply(ctx context.Context, api *ssm.Client, in ApplyInput) (ApplyResult, er
 
 	ropts := in.Remedy
 	ropts.RunID, ropts.Journal, ropts.Logger, ropts.Clock = in.RunID, j, log, in.Watch.Clock
+	ropts.Resumed = prior.Live
 	deps := converge.Deps{ReadBack: func(ctx context.Context, ids []string) (map[string]fleet.Node, error) {
 		return fleet.ReadBack(ctx, api, ids, fleetSize(p), log)
 	}}
 
 	agentBatches := batchesOf(p, plan.UpdateAgent)
+	if in.Resume && !agentWorkLeft(agentBatches, prior) {
+		// Every node the agent update was for has an outcome already:
+		// its association or window has done its work (and may have been
+		// removed), so nothing is started or looked up again.
+		agentBatches = nil
+	}
 	if len(agentBatches) > 0 {
 		var up remedy.AgentUpdater
 		if p.Strategy == plan.MaintenanceWindow {
@@ -146,7 +153,7 @@ func Apply(ctx context.Context, api *ssm.Client, in ApplyInput) (ApplyResult, er
 			log.Error("journal write", zap.Error(err))
 		}
 	}
-	targets = withoutSettled(targets, prior)
+	targets = markSent(withoutSettled(targets, prior), prior)
 	report, err := converge.Watch(ctx, targets, deps, wopts)
 	res.Report = mergeSettled(report, prior, p)
 	if err != nil {
@@ -157,12 +164,53 @@ func Apply(ctx context.Context, api *ssm.Client, in ApplyInput) (ApplyResult, er
 			return res, err
 		}
 	}
+	if res.Report.Counts[converge.StateNotStarted] > 0 {
+		// Drained by an interrupt: the run is not over, and its journal
+		// must stay resumable (apply --resume refuses a finished run).
+		return res, nil
+	}
 	code := 0
 	if !res.Report.AllVerified() {
 		code = 3
 	}
-	_ = j.Append(remedy.Entry{Kind: remedy.EntryRunFinished, ExitCode: &code})
+	if err := j.Append(remedy.Entry{Kind: remedy.EntryRunFinished, ExitCode: &code}); err != nil {
+		log.Error("journal write", zap.Error(err))
+	}
 	return res, nil
+}
+
+// agentWorkLeft reports whether some node of the agent batches has no
+// outcome in a resumed run's journal. A node that ended not-started
+// counts as done here: only its requests upgrade was left undone, after
+// its agent update was read back.
+func agentWorkLeft(batches [][]string, prior remedy.RunState) bool {
+	for _, b := range batches {
+		for _, id := range b {
+			if _, ok := prior.Nodes[id]; !ok {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// markSent flags the targets whose requests upgrade the interrupted part
+// of a resumed run already sent, so that it is awaited, not sent twice.
+func markSent(ts []converge.Target, prior remedy.RunState) []converge.Target {
+	sent := map[string]bool{}
+	for _, r := range prior.Live {
+		if r.Type == remedy.ResourceCommand && r.Action == plan.UpgradeRequests.String() {
+			for _, id := range r.InstanceIDs {
+				sent[id] = true
+			}
+		}
+	}
+	for i := range ts {
+		if sent[ts[i].InstanceID] && ts[i].NeedsRequests {
+			ts[i].RequestsSent = true
+		}
+	}
+	return ts
 }
 
 // checkFresh re-reads the nodes the plan acts on and refuses a stale plan.
@@ -230,15 +278,27 @@ func minAgentVersion(p plan.Plan, pinned string) string {
 	return p.Prereqs.MinAgentVersion
 }
 
+// settledEarlier reports whether a resumed run's journal gives the node a
+// final outcome. Not-started is final for one watch but is exactly what
+// resuming is for; failed and timed-out are kept (resuming continues a
+// run, it does not retry it: a new plan and apply do that).
+func settledEarlier(prior remedy.RunState, id string) (remedy.NodeRecord, bool) {
+	rec, ok := prior.Nodes[id]
+	if !ok || rec.State == string(converge.StateNotStarted) {
+		return rec, false
+	}
+	return rec, converge.State(rec.State).Final()
+}
+
 // withoutSettled drops targets a resumed run's journal already shows
-// verified.
+// settled.
 func withoutSettled(ts []converge.Target, prior remedy.RunState) []converge.Target {
 	if len(prior.Nodes) == 0 {
 		return ts
 	}
 	out := ts[:0:0]
 	for _, t := range ts {
-		if rec, ok := prior.Nodes[t.InstanceID]; ok && rec.State == string(converge.StateVerified) {
+		if _, ok := settledEarlier(prior, t.InstanceID); ok {
 			continue
 		}
 		out = append(out, t)
@@ -246,7 +306,7 @@ func withoutSettled(ts []converge.Target, prior remedy.RunState) []converge.Targ
 	return out
 }
 
-// mergeSettled adds the nodes verified by the earlier part of a resumed
+// mergeSettled adds the nodes settled by the earlier part of a resumed
 // run back into the report, so it accounts for every node of the plan.
 func mergeSettled(r converge.Report, prior remedy.RunState, p plan.Plan) converge.Report {
 	if len(prior.Nodes) == 0 {
@@ -256,10 +316,11 @@ func mergeSettled(r converge.Report, prior remedy.RunState, p plan.Plan) converg
 		r.Counts = map[converge.State]int{}
 	}
 	for _, np := range p.Nodes {
-		rec, ok := prior.Nodes[np.Node.InstanceID]
-		if ok && rec.State == string(converge.StateVerified) && len(np.Actions) > 0 {
-			r.Outcomes = append(r.Outcomes, converge.Outcome{InstanceID: np.Node.InstanceID, State: converge.StateVerified, Reason: rec.Reason + " (earlier in this run)"})
-			r.Counts[converge.StateVerified]++
+		rec, ok := settledEarlier(prior, np.Node.InstanceID)
+		if ok && len(np.Actions) > 0 {
+			st := converge.State(rec.State)
+			r.Outcomes = append(r.Outcomes, converge.Outcome{InstanceID: np.Node.InstanceID, State: st, Reason: rec.Reason + " (earlier in this run)"})
+			r.Counts[st]++
 		}
 	}
 	sort.Slice(r.Outcomes, func(i, j int) bool { return r.Outcomes[i].InstanceID < r.Outcomes[j].InstanceID })

@@ -181,14 +181,14 @@ func TestReadBackPlan(t *testing.T) {
 
 func TestReadBack(t *testing.T) {
 	all := ids(200)
-	want := append(slices.Clone(all[:3]), "i-0fffffffffffffff0") // the last one is gone
+	want := append(slices.Clone(all[:59]), "i-0fffffffffffffff0") // the last one is gone
 	for _, tc := range []struct {
 		name      string
 		fleetSize int
 		wantCalls int
 	}{
-		{"per batch", 200, 1},
-		{"full listing", 40, 4}, // a stale, small fleet size makes one listing look cheaper
+		{"per batch", 200, 2},
+		{"full listing", 40, 4}, // a small (stale) fleet size makes one listing look cheaper
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := fakeFleet(200)
@@ -196,7 +196,7 @@ func TestReadBack(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(got) != 3 || got[all[0]].InstanceID != all[0] {
+			if len(got) != 59 || got[all[0]].InstanceID != all[0] {
 				t.Errorf("got %d nodes: %v", len(got), got)
 			}
 			if _, ok := got["i-0fffffffffffffff0"]; ok {

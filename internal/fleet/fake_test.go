@@ -69,8 +69,13 @@ func (f *fakeDescribe) DescribeInstanceInformation(_ context.Context, in *ssm.De
 			out.InstanceInformationList = append(out.InstanceInformationList, f.nodes[i].info)
 		}
 	}
-	if i < len(f.nodes) {
-		out.NextToken = aws.String(strconv.Itoa(i))
+	// A token only when a later node matches: an efficient service. (The
+	// simulator, like AWS, also returns short pages; that is tested there.)
+	for j := i; j < len(f.nodes); j++ {
+		if f.match(f.nodes[j], in.Filters) {
+			out.NextToken = aws.String(strconv.Itoa(i))
+			break
+		}
 	}
 	return out, nil
 }

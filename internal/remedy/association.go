@@ -77,13 +77,27 @@ func (a *Associations) Start(ctx context.Context, batches [][]string) error {
 			len(toCreate), AssociationLimit, total)
 	}
 	a.owned = append(a.owned, toRerun...)
+	resumed := map[string]bool{}
+	for _, r := range a.opts.Resumed {
+		if r.Type == ResourceAssociation {
+			resumed[r.ID] = true
+		}
+	}
+	var rerun []association
 	for _, as := range toRerun {
+		if resumed[as.id] {
+			// Created by the interrupted part of this run: it has run
+			// (associations run on creation) and is followed as it is.
+			a.opts.Logger.Info("resuming association", zap.String("association_id", as.id), zap.String("name", as.name))
+			continue
+		}
+		rerun = append(rerun, as)
 		a.opts.Logger.Info("reusing association", zap.String("association_id", as.id), zap.String("name", as.name))
 		if err := a.opts.Journal.Created(Resource{Type: ResourceAssociation, ID: as.id, Name: as.name, InstanceIDs: as.ids, Action: "update-agent"}); err != nil {
 			return err
 		}
 	}
-	for _, ids := range chunk(idsOf(toRerun), 10) {
+	for _, ids := range chunk(idsOf(rerun), 10) {
 		if _, err := a.api.StartAssociationsOnce(ctx, &ssm.StartAssociationsOnceInput{AssociationIds: ids}); err != nil {
 			return fmt.Errorf("re-run associations: %w", err)
 		}

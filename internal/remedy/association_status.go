@@ -6,7 +6,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
-	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
 	"go.uber.org/zap"
 
 	"github.com/patchready/patchready/internal/awsclient"
@@ -14,7 +13,11 @@ import (
 
 // Failures asks State Manager which pending nodes failed. Only associations
 // that still have pending nodes are read, each with two calls: its newest
-// execution, then that execution's failed targets.
+// execution, then that execution's targets (≤ 50, one page). Targets are
+// read unfiltered because two statuses are final without an update: Failed,
+// and Skipped, which SSM gives the nodes it never started once the
+// association's MaxErrors was passed. A one-shot association does not run
+// again, so a skipped node would otherwise wait for the timeout.
 func (a *Associations) Failures(ctx context.Context, pending map[string]bool) (map[string]string, error) {
 	a.mu.Lock()
 	owned := append([]association(nil), a.owned...)
@@ -38,7 +41,6 @@ func (a *Associations) Failures(ctx context.Context, pending map[string]bool) (m
 		p := ssm.NewDescribeAssociationExecutionTargetsPaginator(a.api, &ssm.DescribeAssociationExecutionTargetsInput{
 			AssociationId: aws.String(as.id),
 			ExecutionId:   exec.ExecutionId,
-			Filters:       []types.AssociationExecutionTargetsFilter{{Key: types.AssociationExecutionTargetsFilterKeyStatus, Value: aws.String("Failed")}},
 			MaxResults:    aws.Int32(50),
 		})
 		for p.HasMorePages() {
@@ -48,8 +50,14 @@ func (a *Associations) Failures(ctx context.Context, pending map[string]bool) (m
 			}
 			for _, t := range page.AssociationExecutionTargets {
 				id := aws.ToString(t.ResourceId)
-				if pending[id] {
-					out[id] = "agent update failed (" + aws.ToString(t.DetailedStatus) + ")"
+				if !pending[id] {
+					continue
+				}
+				switch status := aws.ToString(t.Status); status {
+				case "Failed":
+					out[id] = agentFailure(status, aws.ToString(t.DetailedStatus))
+				case "Skipped":
+					out[id] = "agent update not started: SSM skipped the node after the association passed --max-errors"
 				}
 			}
 		}
@@ -89,4 +97,22 @@ func (a *Associations) Finish(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// agentFailure words SSM's status for a failed agent update. A command that
+// never reached the node says so, since the cure (the node's connectivity,
+// not its updater) differs.
+func agentFailure(status, detail string) string {
+	switch detail {
+	case "Undeliverable", "DeliveryTimedOut", "Terminated":
+		return "agent update not delivered (" + detail + "): the command never ran on the node"
+	}
+	words := map[string]string{"Failed": "failed", "TimedOut": "timed out", "Cancelled": "cancelled"}[status]
+	if words == "" {
+		words = "ended " + status
+	}
+	if detail == "" || detail == status {
+		return "agent update " + words + " (" + status + ")"
+	}
+	return "agent update " + words + " (" + detail + ")"
 }

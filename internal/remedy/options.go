@@ -19,7 +19,12 @@ type Options struct {
 	// AgentVersion pins the agent version to install; "" means the latest.
 	AgentVersion string
 	// Keep leaves one-shot resources in place after their nodes settle.
-	Keep    bool
+	Keep bool
+	// Resumed are the live resources of the run being resumed, from its
+	// journal. An executor that finds one of them again by name watches it
+	// as it is instead of starting it again: its work was started by the
+	// interrupted part of the same run.
+	Resumed []Resource
 	Journal *Journal
 	Logger  *zap.Logger
 	Clock   clock.Clock

@@ -3,6 +3,8 @@ package remedy
 import (
 	"context"
 	"fmt"
+	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
@@ -164,6 +166,12 @@ func (w *Window) ensureWindow(ctx context.Context, name string) error {
 			}
 		}
 	}
+	if at, ok := oneTimeSchedule(w.wo.Schedule, w.wo.Timezone); ok && !at.After(w.opts.Clock.Now()) {
+		// AWS accepts such a window, and it never opens: every node would
+		// wait for the timeout.
+		return fmt.Errorf("maintenance window schedule %s is not in the future (now %s): give a later --window-schedule",
+			w.wo.Schedule, w.opts.Clock.Now().UTC().Format(time.RFC3339))
+	}
 	in := &ssm.CreateMaintenanceWindowInput{
 		Name:                     aws.String(name),
 		Schedule:                 aws.String(w.wo.Schedule),
@@ -228,4 +236,28 @@ func (w *Window) Finish(ctx context.Context) error {
 	}
 	w.opts.Logger.Info("deleted maintenance window", zap.String("window_id", w.windowID))
 	return w.opts.Journal.Deleted(Resource{Type: ResourceWindow, ID: w.windowID})
+}
+
+// oneTimeSchedule reads an at(yyyy-mm-ddThh:mm:ss) schedule in the window's
+// time zone (UTC when none). It reports false for cron and rate schedules,
+// and for anything it cannot read (SSM validates those).
+func oneTimeSchedule(schedule, timezone string) (time.Time, bool) {
+	inner, ok := strings.CutPrefix(strings.TrimSpace(schedule), "at(")
+	if !ok {
+		return time.Time{}, false
+	}
+	inner, ok = strings.CutSuffix(inner, ")")
+	if !ok {
+		return time.Time{}, false
+	}
+	loc := time.UTC
+	if timezone != "" {
+		l, err := time.LoadLocation(timezone)
+		if err != nil {
+			return time.Time{}, false
+		}
+		loc = l
+	}
+	t, err := time.ParseInLocation("2006-01-02T15:04:05", inner, loc)
+	return t, err == nil
 }

@@ -3,7 +3,6 @@ package remedy
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
@@ -82,7 +81,7 @@ func (w *Window) commandFailures(ctx context.Context, cmdID string, pending map[
 			case types.CommandInvocationStatusSuccess:
 			default:
 				if id := aws.ToString(inv.InstanceId); pending[id] {
-					out[id] = fmt.Sprintf("agent update %s (%s)", strings.ToLower(string(inv.Status)), aws.ToString(inv.StatusDetails))
+					out[id] = agentFailure(string(inv.Status), aws.ToString(inv.StatusDetails))
 				}
 			}
 		}

@@ -8,8 +8,6 @@ import (
 func init() {
 	register("CreateAssociation", createAssociation)
 	register("UpdateAssociation", updateAssociation)
-	register("DeleteAssociation", deleteAssociation)
-	register("DescribeAssociation", describeAssociation)
 }
 
 // associationInput is the settable part of CreateAssociation and
@@ -256,83 +254,4 @@ func updateAssociation(s *Server, r *region, body []byte) (any, *apiError) {
 	// applies only at cron intervals.
 	r.startAssociation(a, now)
 	return map[string]any{"AssociationDescription": a.description()}, nil
-}
-
-// findAssociation looks an association up by AssociationId, or by the
-// legacy Name + InstanceId pair.
-func (r *region) findAssociation(id, name, instance *string) (*association, *apiError) {
-	v := &validator{}
-	if id != nil {
-		v.pattern("associationId", *id, reAssociationID)
-	}
-	if instance != nil {
-		v.pattern("instanceId", *instance, reInstanceID)
-	}
-	if err := v.err(); err != nil {
-		return nil, err
-	}
-	switch {
-	case id != nil:
-		if a, ok := r.associations.byID[*id]; ok {
-			return a, nil
-		}
-	case name != nil && instance != nil:
-		for _, a := range r.associations.order {
-			if a.Name == *name && a.InstanceID == *instance {
-				return a, nil
-			}
-		}
-	default:
-		return nil, validationError("Specify AssociationId, or Name and InstanceId.")
-	}
-	return nil, errorf("AssociationDoesNotExist", "The specified association does not exist.")
-}
-
-type associationRef struct {
-	AssociationId      *string `json:"AssociationId"`
-	AssociationVersion *string `json:"AssociationVersion"`
-	Name               *string `json:"Name"`
-	InstanceId         *string `json:"InstanceId"`
-}
-
-func deleteAssociation(s *Server, r *region, body []byte) (any, *apiError) {
-	var in associationRef
-	if err := decode(body, &in); err != nil {
-		return nil, err
-	}
-	a, err := r.findAssociation(in.AssociationId, in.Name, in.InstanceId)
-	if err != nil {
-		return nil, err
-	}
-	r.associations.remove(a)
-	r.dropTags("Association", a.ID)
-	return struct{}{}, nil
-}
-
-func describeAssociation(s *Server, r *region, body []byte) (any, *apiError) {
-	var in associationRef
-	if err := decode(body, &in); err != nil {
-		return nil, err
-	}
-	a, err := r.findAssociation(in.AssociationId, in.Name, in.InstanceId)
-	if err != nil {
-		return nil, err
-	}
-	if v := in.AssociationVersion; v != nil && *v != "$LATEST" && *v != strconv.Itoa(a.Version) {
-		return nil, errorf("InvalidAssociationVersion", "The simulator keeps only the latest version (%d) of association %s.", a.Version, a.ID)
-	}
-	return map[string]any{"AssociationDescription": a.description()}, nil
-}
-
-func deref(p *string) string {
-	if p == nil {
-		return ""
-	}
-	return *p
-}
-
-func setIf(dst *string, src *string) {
-	if src != nil {
-		*dst = *src
-	}
 }

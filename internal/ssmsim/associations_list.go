@@ -9,7 +9,6 @@ func init() {
 	register("ListAssociations", listAssociations)
 	register("DescribeAssociationExecutions", describeAssociationExecutions)
 	register("DescribeAssociationExecutionTargets", describeAssociationExecutionTargets)
-	register("StartAssociationsOnce", startAssociationsOnce)
 }
 
 // associationPageSize is the page size when MaxResults is not given. AWS
@@ -278,43 +277,4 @@ func describeAssociationExecutionTargets(s *Server, r *region, body []byte) (any
 		out[i] = a.targetOut(e, t)
 	}
 	return map[string]any{"AssociationExecutionTargets": out, "NextToken": omitEmpty(next)}, nil
-}
-
-func startAssociationsOnce(s *Server, r *region, body []byte) (any, *apiError) {
-	var in struct {
-		AssociationIds []string `json:"AssociationIds"`
-	}
-	if err := decode(body, &in); err != nil {
-		return nil, err
-	}
-	v := &validator{}
-	v.required("associationIds", in.AssociationIds != nil)
-	v.count("associationIds", len(in.AssociationIds), 1, 10)
-	for i, id := range in.AssociationIds {
-		v.pattern("associationIds."+strconv.Itoa(i+1)+".member", id, reAssociationID)
-	}
-	if err := v.err(); err != nil {
-		return nil, err
-	}
-	list := make([]*association, 0, len(in.AssociationIds))
-	for _, id := range in.AssociationIds {
-		a, ok := r.associations.byID[id]
-		if !ok {
-			return nil, errorf("AssociationDoesNotExist", "Association %s does not exist.", id)
-		}
-		list = append(list, a)
-	}
-	now := s.clock.Now()
-	for _, a := range list {
-		r.runAssociation(a, now)
-	}
-	return struct{}{}, nil
-}
-
-// omitEmpty turns an empty NextToken into nil so that it is left out.
-func omitEmpty(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
 }

@@ -155,7 +155,6 @@ func TestTerminatedAfterSendIsUndeliverable(t *testing.T) {
 	opts, clk := manualOpts(f)
 	s, c := startSim(t, opts, 0)
 	id := f.Nodes[0].ID
-	opts.Clock = clk
 	var res execResult
 	s.WithRegion("us-east-1", func(r *Region) {
 		r.Terminate(id)

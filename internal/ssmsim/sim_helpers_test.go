@@ -28,9 +28,15 @@ var simT0 = time.Date(2025, 6, 2, 9, 0, 0, 0, time.UTC)
 func startSim(t testing.TB, opts Options, maxAttempts int) (*Server, *ssm.Client) {
 	t.Helper()
 	s := New(opts)
+	return s, sdkClient(t, startHTTP(t, s), "us-east-1", maxAttempts)
+}
+
+// startHTTP serves s on 127.0.0.1 until the test ends and returns its URL.
+func startHTTP(t testing.TB, s *Server) string {
+	t.Helper()
 	ts := httptest.NewServer(s) // listens on 127.0.0.1
 	t.Cleanup(ts.Close)
-	return s, sdkClient(t, ts.URL, "us-east-1", maxAttempts)
+	return ts.URL
 }
 
 func sdkClient(t testing.TB, url, region string, maxAttempts int) *ssm.Client {

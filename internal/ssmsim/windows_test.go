@@ -84,7 +84,7 @@ func TestWindowFiresOnSchedule(t *testing.T) {
 	if len(execs) != 1 || execs[0].Status != types.MaintenanceWindowExecutionStatusSuccess {
 		t.Fatalf("executions = %+v", execs)
 	}
-	if start := aws.ToTime(execs[0].StartTime); !start.Equal(t0.Add(time.Hour)) {
+	if start := aws.ToTime(execs[0].StartTime); !start.Equal(simT0.Add(time.Hour)) {
 		t.Fatalf("execution started %v, want 10:00", start)
 	}
 	tasks, err := c.DescribeMaintenanceWindowExecutionTasks(testCtx(t), &ssm.DescribeMaintenanceWindowExecutionTasksInput{WindowExecutionId: execs[0].WindowExecutionId})

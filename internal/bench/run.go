@@ -1,0 +1,261 @@
+package bench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"sort"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
+	"go.uber.org/zap"
+
+	"github.com/patchready/patchready/internal/awsclient"
+	"github.com/patchready/patchready/internal/clock"
+	"github.com/patchready/patchready/internal/converge"
+	"github.com/patchready/patchready/internal/engine"
+	"github.com/patchready/patchready/internal/fleet"
+	"github.com/patchready/patchready/internal/plan"
+	"github.com/patchready/patchready/internal/prereq"
+	"github.com/patchready/patchready/internal/probe"
+	"github.com/patchready/patchready/internal/remedy"
+	"github.com/patchready/patchready/internal/ssmsim"
+)
+
+const region = "us-east-1"
+
+// Run plans and applies against a simulated fleet built from sc and returns
+// the figures. Logger may be nil.
+func Run(ctx context.Context, sc Scenario, log *zap.Logger) (Result, error) {
+	sc = sc.withDefaults()
+	if err := sc.validate(); err != nil {
+		return Result{}, err
+	}
+	if log == nil {
+		log = zap.NewNop()
+	}
+	pr := prereq.Default()
+	fl := prepareFleet(sc, pr.MinAgentVersion)
+
+	clk := clock.NewScaled(time.Now(), sc.TimeScale)
+	opts := ssmsim.Options{Clock: clk, Seed: sc.Seed, Fleets: map[string]ssmsim.Fleet{"*": fl}, Behaviour: sc.Behaviour}
+	if sc.RatePerSecond > 0 {
+		opts.Faults = ssmsim.Faults{RatePerSecond: sc.RatePerSecond, Burst: int(max(1, sc.RatePerSecond))}
+	}
+	sim := ssmsim.New(opts)
+	answers := &answerLog{clk: clk, next: sim, at: map[string][]time.Time{}}
+	dbgLog = answers
+	srv := httptest.NewServer(answers)
+	defer srv.Close()
+	// Load the region before timing: building a 100k-node region is the
+	// simulator's cost, not patchready's.
+	sim.WithRegion(region, func(*ssmsim.Region) {})
+
+	stateDir, err := os.MkdirTemp("", "patchready-bench-")
+	if err != nil {
+		return Result{}, fmt.Errorf("create state directory: %w", err)
+	}
+	defer os.RemoveAll(stateDir)
+
+	calls := awsclient.NewCallCounter()
+	fails := &failCounter{}
+	api, _, err := awsclient.Client(ctx, awsclient.Config{
+		Region: region, EndpointURL: srv.URL,
+		Credentials: credentials.NewStaticCredentialsProvider("bench", "bench", ""),
+		// As the demo: backoff capped at a second of real time, so a
+		// throttle costs what it would against AWS at this time scale.
+		MaxBackoff: time.Second,
+	}, calls.Options, fails.Options)
+	if err != nil {
+		return Result{}, fmt.Errorf("SDK client: %w", err)
+	}
+
+	mem := startMemSampler()
+	cpu0, wall0, sim0 := cpuTime(), time.Now(), clk.Now()
+	p, err := engine.MakePlan(ctx, api, engine.PlanInput{
+		Prereqs: pr, Strategy: sc.Strategy, Probe: true, Region: region,
+		ToolVersion: "bench", RunID: "bench-plan", Clock: clk, Logger: log,
+		ProbeOptions: probe.Options{PollInterval: 5 * time.Second, MaxPollInterval: 30 * time.Second, Timeout: 15 * time.Minute},
+	})
+	if err != nil {
+		mem.Stop()
+		return Result{}, fmt.Errorf("plan: %w", err)
+	}
+	planCounts := calls.Snapshot()
+	w := workOf(p)
+	watch := startUpdateWatcher(sim, region, clk, agentsBefore(p))
+	ar, err := engine.Apply(ctx, api, engine.ApplyInput{
+		Plan: p, RunID: "bench-apply", StateDir: stateDir, Fresh: true,
+		Remedy: remedy.Options{MaxConcurrency: sc.MaxConcurrency, MaxErrors: "100%"},
+		Watch: converge.Options{
+			Clock: clk, PollInterval: 15 * time.Second, MaxPollInterval: 60 * time.Second,
+			Timeout: 2 * time.Hour, OfflineGrace: 5 * time.Minute,
+		},
+		Logger: log,
+	})
+	updatedAt, resolution := watch.Stop()
+	wall, cpu, simElapsed := time.Since(wall0), cpuTime()-cpu0, clk.Now().Sub(sim0)
+	heap, sys := mem.Stop()
+	if err != nil {
+		return Result{}, fmt.Errorf("apply: %w", err)
+	}
+
+	res := Result{
+		Scenario: sc, Name: sc.Name(),
+		Targets: w.targets, Probed: w.probed, Requests: w.requests,
+		Verified: ar.Report.Counts[converge.StateVerified],
+		Wall:     wall, CPU: cpu, SimElapsed: simElapsed,
+		PeakHeapInuse: heap, PeakSys: sys, MaxRSS: maxRSS(),
+		FailedCalls:   fails.count(),
+		LagResolution: resolution,
+	}
+	res.NotVerified = len(ar.Report.Outcomes) - res.Verified
+	res.LastVerifiedLag, res.MaxVerifiedLag = verifiedLags(ar.Report.Outcomes, updatedAt)
+	res.Ops = opFigures(planCounts, calls.Snapshot(), minimums(w), naive(w, updateDelay(sc.Behaviour)))
+	for _, o := range res.Ops {
+		res.TotalCalls += o.Calls
+		res.NaiveCalls += o.Naive
+		res.Retries += o.Retries
+		res.Throttles += o.Throttles
+	}
+	if sc.RatePerSecond > 0 {
+		res.HotOp = hottest(res.Ops)
+		// A gap of 2 s simulated time is four times the slowest the pacer
+		// ever goes (one call per 2 s), so a paced run is one busy period;
+		// runs shorter than two bursts are polling, not pacing.
+		res.HotRate = answers.busyRate(res.HotOp, 2*time.Second, 2*int(max(1, sc.RatePerSecond)))
+		res.HotFraction = res.HotRate / sc.RatePerSecond
+	}
+	return res, nil
+}
+
+// prepareFleet generates the fleet and sets exactly the first
+// NeedUpdateFraction of it below the agent floor. Generate's node order is
+// already random across profiles, so the first share is a fair sample.
+func prepareFleet(sc Scenario, floor string) ssmsim.Fleet {
+	fl := ssmsim.Generate(sc.Nodes, sc.Seed)
+	below := int(sc.NeedUpdateFraction * float64(len(fl.Nodes)))
+	floorV := parseVersion(floor)
+	for i := range fl.Nodes {
+		n := &fl.Nodes[i]
+		switch {
+		case i < below:
+			n.AgentVersion = belowFloor
+		case lessVersion(parseVersion(n.AgentVersion), floorV):
+			n.AgentVersion = ssmsim.DefaultLatestAgentVersion
+		}
+	}
+	return fl
+}
+
+// belowFloor is an agent version real fleets still run that is older than
+// Patch Manager's 2.0.834.0 minimum.
+const belowFloor = "2.0.790.0"
+
+func workOf(p plan.Plan) work {
+	w := work{nodes: len(p.Nodes)}
+	for _, n := range p.Nodes {
+		if n.HasAction(plan.UpdateAgent) {
+			w.targets++
+		}
+		if n.HasAction(plan.UpgradeRequests) {
+			w.requests++
+		}
+		if n.Node.IsAmazonLinux() && n.Node.PingStatus == fleet.PingOnline {
+			w.probed++
+		}
+	}
+	return w
+}
+
+func agentsBefore(p plan.Plan) map[string]string {
+	m := map[string]string{}
+	for _, n := range p.Nodes {
+		if n.HasAction(plan.UpdateAgent) {
+			m[n.Node.InstanceID] = n.Node.AgentVersion
+		}
+	}
+	return m
+}
+
+// verifiedLags returns the last VerifiedAt minus the last observed update,
+// and the worst VerifiedAt minus update time of any one node.
+func verifiedLags(outs []converge.Outcome, updatedAt map[string]time.Time) (last, worst time.Duration) {
+	var lastVerified, lastUpdate time.Time
+	for _, o := range outs {
+		u, ok := updatedAt[o.InstanceID]
+		if o.State != converge.StateVerified || !ok || o.VerifiedAt.IsZero() {
+			continue
+		}
+		if o.VerifiedAt.After(lastVerified) {
+			lastVerified = o.VerifiedAt
+		}
+		if u.After(lastUpdate) {
+			lastUpdate = u
+		}
+		worst = max(worst, o.VerifiedAt.Sub(u))
+	}
+	if lastVerified.IsZero() {
+		return 0, 0
+	}
+	return lastVerified.Sub(lastUpdate), worst
+}
+
+func updateDelay(b ssmsim.Behaviour) time.Duration {
+	if b.UpdateDelay > 0 {
+		return b.UpdateDelay
+	}
+	return 90 * time.Second // ssmsim's default
+}
+
+func opFigures(planCounts, counts map[string]awsclient.Counts, mins, naives map[string]int) []OpFigures {
+	seen := map[string]bool{}
+	var out []OpFigures
+	add := func(op string) {
+		if seen[op] {
+			return
+		}
+		seen[op] = true
+		c := counts[op]
+		f := OpFigures{Op: op, Calls: c.Calls, PlanCalls: planCounts[op].Calls, Minimum: mins[op], Naive: naives[op], Retries: c.Retries, Throttles: c.Throttles}
+		switch op {
+		case "DescribeInstanceInformation":
+			f.Counted = f.PlanCalls
+		case "SendCommand":
+			f.Counted = f.Calls
+		default:
+			f.Counted = f.Calls - f.PlanCalls
+		}
+		out = append(out, f)
+	}
+	for op := range counts {
+		add(op)
+	}
+	for op := range naives {
+		add(op)
+	}
+	for op := range mins {
+		add(op)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Op < out[j].Op })
+	return out
+}
+
+func hottest(ops []OpFigures) string {
+	best := OpFigures{}
+	for _, o := range ops {
+		if o.Calls > best.Calls {
+			best = o
+		}
+	}
+	return best.Op
+}
+
+func isServerError(err error) bool {
+	var re *smithyhttp.ResponseError
+	return errors.As(err, &re) && re.HTTPStatusCode() >= 500
+}
+var dbgLog *answerLog

@@ -1,0 +1,101 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+
+	"github.com/spf13/cobra"
+
+	"github.com/patchready/patchready/internal/cleanup"
+)
+
+// CleanupOptions are the flags of `patchready cleanup`.
+type CleanupOptions struct {
+	DryRun bool
+	RunID  string
+}
+
+func init() { subcommands = append(subcommands, newCleanupCmd) }
+
+func newCleanupCmd(ios *IOStreams, g *GlobalOptions) *cobra.Command {
+	o := &CleanupOptions{}
+	cmd := &cobra.Command{
+		Use:   "cleanup",
+		Short: "Remove every resource patchready created (found by its tag)",
+		Long: `cleanup finds the associations, maintenance windows and SSM documents that
+patchready created (name starting with patchready- and tag
+patchready:managed=true) and deletes them, printing each one. That includes
+associations left by 'apply --keep-associations' or an interrupted run, and
+the schedule from 'patchready schedule install'.
+
+With --run-id, only the resources of that run (tag patchready:run-id) go.
+A document still used by an association that stays is kept, and said so.
+With --dry-run nothing is deleted: cleanup prints what it would remove.`,
+		Example: `  # What would go?
+  patchready cleanup --dry-run
+
+  # Remove what one interrupted run left behind
+  patchready cleanup --run-id 20261125T201500Z-1a2b3c`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return cleanupRun(cmd.Context(), ios, g, o)
+		},
+	}
+	f := cmd.Flags()
+	f.BoolVar(&o.DryRun, "dry-run", false, "print what would be removed, remove nothing")
+	f.StringVar(&o.RunID, "run-id", "", "remove only the resources of this run")
+	return cmd
+}
+
+var reRunID = regexp.MustCompile(`^[0-9]{8}T[0-9]{6}Z-[0-9a-f]{6}$`)
+
+func cleanupRun(ctx context.Context, ios *IOStreams, g *GlobalOptions, o *CleanupOptions) error {
+	if o.RunID != "" && !reRunID.MatchString(o.RunID) {
+		return fmt.Errorf("--run-id %q: not a run ID (they look like 20261125T201500Z-1a2b3c)", o.RunID)
+	}
+	s, err := g.session(ctx, ios)
+	if err != nil {
+		return err
+	}
+	found, err := cleanup.Find(ctx, s.ssm, o.RunID)
+	if err != nil {
+		return explain(err)
+	}
+	for _, k := range found.Keep {
+		fmt.Fprintf(ios.ErrOut, "keeping %s: %s\n", describeResource(k.Resource), k.Why)
+	}
+	if len(found.Remove) == 0 {
+		fmt.Fprintln(ios.ErrOut, "Nothing of patchready's to remove.")
+		return nil
+	}
+	if o.DryRun {
+		for _, r := range found.Remove {
+			fmt.Fprintf(ios.Out, "would remove %s\n", describeResource(r))
+		}
+		fmt.Fprintf(ios.ErrOut, "Dry run: %d resources would be removed. Run without --dry-run to remove them.\n", len(found.Remove))
+		return nil
+	}
+	n := 0
+	err = cleanup.Remove(ctx, s.ssm, found.Remove, s.log, func(r cleanup.Resource) {
+		n++
+		fmt.Fprintf(ios.Out, "removed %s\n", describeResource(r))
+	})
+	fmt.Fprintf(ios.ErrOut, "Removed %d of %d resources.\n", n, len(found.Remove))
+	return explain(err)
+}
+
+// describeResource is one resource in one line: type, name, ID, and whose.
+func describeResource(r cleanup.Resource) string {
+	s := r.Type + " " + r.Name
+	if r.ID != r.Name {
+		s += " (" + r.ID + ")"
+	}
+	switch {
+	case r.RunID != "":
+		s += ", run " + r.RunID
+	case r.Purpose != "":
+		s += ", " + r.Purpose
+	}
+	return s
+}

@@ -1,0 +1,227 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
+	"go.uber.org/zap"
+
+	"github.com/patchready/patchready/documents"
+	"github.com/patchready/patchready/internal/awsclient"
+	"github.com/patchready/patchready/internal/clock"
+	"github.com/patchready/patchready/internal/remedy"
+	"github.com/patchready/patchready/internal/ssmsim"
+)
+
+// simGlobals returns global options whose sessions talk to a simulator of
+// fl over HTTP on a clock running 2,000 times faster than real time, and a
+// client of the same simulator for the test's own checks.
+func simGlobals(t *testing.T, fl ssmsim.Fleet) (*GlobalOptions, *ssmsim.Server, *ssm.Client) {
+	t.Helper()
+	clk := clock.NewScaled(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC), 2000)
+	sim := ssmsim.New(ssmsim.Options{Clock: clk, Seed: 1, Fleets: map[string]ssmsim.Fleet{"*": fl}})
+	ts := httptest.NewServer(sim)
+	t.Cleanup(ts.Close)
+	connect := func(ctx context.Context, calls *awsclient.CallCounter) (*ssm.Client, error) {
+		opts := []func(*ssm.Options){}
+		if calls != nil {
+			opts = append(opts, calls.Options)
+		}
+		c, _, err := awsclient.Client(ctx, awsclient.Config{
+			Region: "us-east-1", EndpointURL: ts.URL, MaxBackoff: 5 * time.Millisecond,
+			Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""),
+		}, opts...)
+		return c, err
+	}
+	g := &GlobalOptions{LogLevel: "error", LogFormat: "console"}
+	g.newSession = func(ctx context.Context, _ *GlobalOptions, _ *IOStreams) (*session, error) {
+		calls := awsclient.NewCallCounter()
+		c, err := connect(ctx, calls)
+		if err != nil {
+			return nil, err
+		}
+		return &session{ssm: c, region: "us-east-1", log: zap.NewNop(), clock: clk, calls: calls}, nil
+	}
+	api, err := connect(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g, sim, api
+}
+
+// managedLeft lists every resource in the account tagged
+// patchready:managed=true.
+func managedLeft(t *testing.T, api *ssm.Client) []string {
+	t.Helper()
+	ctx := context.Background()
+	var left []string
+	managed := func(typ types.ResourceTypeForTagging, id string) bool {
+		out, err := api.ListTagsForResource(ctx, &ssm.ListTagsForResourceInput{ResourceType: typ, ResourceId: aws.String(id)})
+		if err != nil {
+			t.Fatalf("tags of %s %s: %v", typ, id, err)
+		}
+		for _, tg := range out.TagList {
+			if aws.ToString(tg.Key) == remedy.TagManaged {
+				return true
+			}
+		}
+		return false
+	}
+	ap := ssm.NewListAssociationsPaginator(api, &ssm.ListAssociationsInput{MaxResults: aws.Int32(50)})
+	for ap.HasMorePages() {
+		page, err := ap.NextPage(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range page.Associations {
+			if managed(types.ResourceTypeForTaggingAssociation, aws.ToString(a.AssociationId)) {
+				left = append(left, "association "+aws.ToString(a.AssociationName))
+			}
+		}
+	}
+	wp := ssm.NewDescribeMaintenanceWindowsPaginator(api, &ssm.DescribeMaintenanceWindowsInput{MaxResults: aws.Int32(50)})
+	for wp.HasMorePages() {
+		page, err := wp.NextPage(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range page.WindowIdentities {
+			if managed(types.ResourceTypeForTaggingMaintenanceWindow, aws.ToString(w.WindowId)) {
+				left = append(left, "window "+aws.ToString(w.Name))
+			}
+		}
+	}
+	for _, name := range []string{documents.ProbeDocumentName, documents.UpgradeRequestsDocumentName} {
+		if _, err := api.DescribeDocument(ctx, &ssm.DescribeDocumentInput{Name: aws.String(name)}); err == nil {
+			left = append(left, "document "+name)
+		} else if !awsclient.IsNotFound(err) {
+			t.Fatal(err)
+		}
+	}
+	return left
+}
+
+// After applies that keep their associations and window, and a schedule
+// install, cleanup removes everything patchready made, and nothing else.
+func TestCleanupLeavesNothingTagged(t *testing.T) {
+	g, _, api := simGlobals(t, ssmsim.SampleFleet())
+	ctx := context.Background()
+	dir := t.TempDir()
+	// A user's association with the same prefix but no patchready tag must survive.
+	if _, err := api.CreateAssociation(ctx, &ssm.CreateAssociationInput{
+		Name: aws.String(documents.RunShellScriptDocumentName), AssociationName: aws.String("patchready-lookalike"),
+		Targets:    []types.Target{{Key: aws.String("tag:App"), Values: []string{"web"}}},
+		Parameters: map[string][]string{"commands": {"true"}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+
+	for _, strategy := range []string{"maintenance-window", "association"} {
+		var out, errOut bytes.Buffer
+		ao := &ApplyOptions{AutoApprove: true, KeepAssociations: true, Timeout: 30 * time.Minute, PollInterval: 15 * time.Second,
+			MaxConcurrency: "10%", MaxErrors: "10%", StateDir: dir, Output: "text", WindowDuration: 2, WindowCutoff: 1}
+		ao.plan.Strategy = strategy
+		if strategy == "maintenance-window" {
+			// The Windows nodes, to the newest agent, through a window.
+			ao.plan.sel.platform, ao.plan.MinAgentVersion = "Windows", ssmsim.DefaultLatestAgentVersion
+		}
+		err := applyRun(ctx, &IOStreams{Out: &out, ErrOut: &errOut}, g, ao)
+		var ee *exitError
+		if err != nil && !(errors.As(err, &ee) && ee.code == ExitNotCompliant) {
+			t.Fatalf("apply --strategy %s: %v\n%s", strategy, err, errOut.String())
+		}
+	}
+	var out bytes.Buffer
+	if err := scheduleInstallRun(ctx, &IOStreams{Out: &out, ErrOut: &out}, g, &ScheduleOptions{
+		Schedule: "rate(14 days)", RequestsTag: "patchready:proxied=true", MaxConcurrency: "10%", MaxErrors: "10%"}); err != nil {
+		t.Fatalf("schedule install: %v\n%s", err, out.String())
+	}
+	before := managedLeft(t, api)
+	kinds := strings.Join(before, "\n")
+	for _, want := range []string{"association patchready-update-agent-", "association patchready-schedule-update-agent",
+		"window patchready-", "document patchready-Probe", "document patchready-UpgradeRequests"} {
+		if !strings.Contains(kinds, want) {
+			t.Fatalf("the setup left no %q; it left:\n%s", want, kinds)
+		}
+	}
+
+	// --dry-run prints every one of them and removes nothing.
+	var dry bytes.Buffer
+	if err := cleanupRun(ctx, &IOStreams{Out: &dry, ErrOut: &bytes.Buffer{}}, g, &CleanupOptions{DryRun: true}); err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(dry.String(), "would remove "); n != len(before) {
+		t.Errorf("dry run lists %d resources, want %d:\n%s", n, len(before), dry.String())
+	}
+	if after := managedLeft(t, api); len(after) != len(before) {
+		t.Fatalf("dry run removed something: %d left of %d", len(after), len(before))
+	}
+
+	var stdout bytes.Buffer
+	if err := cleanupRun(ctx, &IOStreams{Out: &stdout, ErrOut: &bytes.Buffer{}}, g, &CleanupOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(stdout.String(), "removed "); n != len(before) {
+		t.Errorf("cleanup printed %d removals, want %d:\n%s", n, len(before), stdout.String())
+	}
+	if left := managedLeft(t, api); len(left) != 0 {
+		t.Errorf("cleanup left tagged resources behind: %v", left)
+	}
+	found, err := api.ListAssociations(ctx, &ssm.ListAssociationsInput{AssociationFilterList: []types.AssociationFilter{
+		{Key: types.AssociationFilterKeyAssociationName, Value: aws.String("patchready-lookalike")}}})
+	if err != nil || len(found.Associations) != 1 {
+		t.Errorf("the user's untagged association was touched: %v, %v", found, err)
+	}
+}
+
+// --run-id removes only that run's resources.
+func TestCleanupOneRun(t *testing.T) {
+	g, _, api := simGlobals(t, ssmsim.Fleet{Nodes: []ssmsim.Node{
+		{ID: "i-00000000000000001", PlatformType: "Linux", PlatformName: "Ubuntu", PlatformVersion: "22.04", AgentVersion: "2.0.700.0"},
+	}})
+	ctx := context.Background()
+	ao := &ApplyOptions{AutoApprove: true, KeepAssociations: true, Timeout: 30 * time.Minute, PollInterval: 15 * time.Second,
+		MaxConcurrency: "10%", MaxErrors: "10%", StateDir: t.TempDir(), Output: "json", WindowDuration: 2, WindowCutoff: 1}
+	ao.plan.Strategy, ao.plan.NoProbe = "association", true
+	var report bytes.Buffer
+	if err := applyRun(ctx, &IOStreams{Out: &report, ErrOut: &bytes.Buffer{}}, g, ao); err != nil {
+		t.Fatal(err)
+	}
+	// The schedule's agent association runs at once on every node: after the apply.
+	var out bytes.Buffer
+	if err := scheduleInstallRun(ctx, &IOStreams{Out: &out, ErrOut: &out}, g, &ScheduleOptions{
+		Schedule: "rate(14 days)", RequestsTag: "patchready:proxied=true", MaxConcurrency: "10%", MaxErrors: "10%"}); err != nil {
+		t.Fatal(err)
+	}
+	// The run ID is the one its journal is named after.
+	journals, err := filepath.Glob(filepath.Join(ao.StateDir, "runs", "*.jsonl"))
+	if err != nil || len(journals) != 1 {
+		t.Fatalf("journals: %v, %v; want the one run's\n%s", journals, err, report.String())
+	}
+	runID := strings.TrimSuffix(filepath.Base(journals[0]), ".jsonl")
+
+	var stdout bytes.Buffer
+	if err := cleanupRun(ctx, &IOStreams{Out: &stdout, ErrOut: &bytes.Buffer{}}, g, &CleanupOptions{RunID: runID}); err != nil {
+		t.Fatal(err)
+	}
+	if got := stdout.String(); strings.Count(got, "removed ") != 1 || !strings.Contains(got, "run "+runID) {
+		t.Errorf("cleanup --run-id printed:\n%s\nwant exactly the run's one association", got)
+	}
+	left := strings.Join(managedLeft(t, api), "\n")
+	if !strings.Contains(left, "patchready-schedule-update-agent") || strings.Contains(left, "patchready-update-agent-") {
+		t.Errorf("after cleanup --run-id:\n%s", left)
+	}
+	if err := cleanupRun(ctx, &IOStreams{Out: &bytes.Buffer{}, ErrOut: &bytes.Buffer{}}, g, &CleanupOptions{RunID: "nope"}); err == nil {
+		t.Error("a malformed --run-id was accepted")
+	}
+}

@@ -1,0 +1,145 @@
+package heal
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"go.uber.org/zap"
+
+	"github.com/patchready/patchready/internal/clock"
+	"github.com/patchready/patchready/internal/converge"
+	"github.com/patchready/patchready/internal/engine"
+	"github.com/patchready/patchready/internal/fleet"
+	"github.com/patchready/patchready/internal/plan"
+	"github.com/patchready/patchready/internal/prereq"
+	"github.com/patchready/patchready/internal/probe"
+)
+
+// PlanTemplate is what every cycle's plan is made from.
+type PlanTemplate struct {
+	Selection    fleet.Selection
+	Prereqs      prereq.Prereqs
+	Probe        bool
+	Region       string
+	Account      string
+	ToolVersion  string
+	ProbeOptions probe.Options
+}
+
+func (t PlanTemplate) input(runID string, c clock.Clock, log *zap.Logger) engine.PlanInput {
+	return engine.PlanInput{
+		Selection: t.Selection, Prereqs: t.Prereqs, Strategy: plan.Association, Probe: t.Probe,
+		Region: t.Region, Account: t.Account, ToolVersion: t.ToolVersion, RunID: runID,
+		Clock: c, Logger: log, ProbeOptions: t.ProbeOptions,
+	}
+}
+
+// cycle runs one reconcile: read the state, plan, leave out backing-off
+// nodes, apply the rest, record what happened. Its errors end up in the
+// result; the state file is written whenever something was learned.
+func (l *loop) cycle(ctx context.Context) CycleResult {
+	c := l.o.Clock
+	start := c.Now()
+	res := CycleResult{RunID: l.o.NewRunID(start), Started: start.UTC()}
+	log := l.log.With(zap.String("run_id", res.RunID))
+	log.Info("heal cycle started")
+
+	var full *plan.Plan
+	finish := func(err error) CycleResult {
+		res.Finished = c.Now().UTC()
+		res.Duration = res.Finished.Sub(res.Started)
+		res.Err = err
+		if err != nil {
+			res.Error = err.Error()
+		}
+		res.Result = l.result(ctx, res)
+		l.o.Metrics.observe(res, full)
+		log.Info("heal cycle finished",
+			zap.String("result", res.Result), zap.Duration("duration", res.Duration),
+			zap.Int("nodes", res.Summary.Nodes), zap.Int("compliant", res.Summary.Compliant),
+			zap.Int("fix", res.Summary.Fix), zap.Int("blocked", res.Summary.Blocked),
+			zap.Int("backing_off", len(res.Skipped)), zap.Int("targets", res.Targets),
+			zap.Int("verified", res.Report.Counts[converge.StateVerified]),
+			zap.Int("failed", res.Report.Counts[converge.StateFailed]),
+			zap.Int("timed_out", res.Report.Counts[converge.StateTimedOut]),
+			zap.String("journal", res.JournalPath))
+		return res
+	}
+
+	statePath := StatePath(l.o.StateDir)
+	st, err := LoadState(statePath)
+	if err != nil {
+		return finish(err)
+	}
+	p, err := engine.MakePlan(ctx, l.api, l.o.Plan.input(res.RunID, c, log))
+	if err != nil {
+		return finish(fmt.Errorf("plan: %w", err))
+	}
+	full = &p
+	res.Summary = p.Summary
+	for _, np := range p.Nodes {
+		if np.Verdict == plan.Blocked {
+			res.Blocked = append(res.Blocked, np.Node.InstanceID)
+			log.Info("node blocked; heal reports it and does not try", zap.String("instance_id", np.Node.InstanceID),
+				zap.String("reason", strings.Join(np.Reasons, "; ")))
+		}
+	}
+
+	st.Prune(p, start, l.backoff)
+	q, skipped := ApplyBackoff(p, st, start)
+	res.Skipped = skipped
+	for _, s := range skipped {
+		log.Info("node backing off; skipped this cycle", zap.String("instance_id", s.InstanceID),
+			zap.Int("failures", s.Failures), zap.Time("retry_after", s.RetryAfter), zap.String("last_failure", s.Reason))
+	}
+	if q.HasChanges() && l.drained() {
+		log.Info("interrupt: no apply started this cycle")
+		res.interrupted = true
+	}
+	if !q.HasChanges() || res.interrupted {
+		return finish(SaveState(statePath, st))
+	}
+	for _, np := range q.Nodes {
+		if len(np.Actions) > 0 {
+			log.Info("node to heal", zap.String("instance_id", np.Node.InstanceID), zap.Stringers("actions", np.Actions))
+		}
+	}
+
+	watch := l.o.Watch
+	watch.Clock, watch.Drain = c, l.o.Drain
+	rem := l.o.Remedy
+	rem.Keep = false // heal's associations are one-shot: each cycle makes its own
+	ar, applyErr := engine.Apply(ctx, l.api, engine.ApplyInput{
+		Plan: q, RunID: res.RunID, StateDir: l.o.StateDir, Fresh: true,
+		Remedy: rem, Watch: watch, MaxTargets: l.o.MaxTargets(len(p.Nodes)), Logger: log,
+	})
+	res.Targets, res.Report, res.JournalPath = ar.Targets, ar.Report, ar.JournalPath
+	// Whatever stopped the apply, the outcomes it did read are facts:
+	// record them before anything else can go wrong.
+	st.Record(ar.Report.Outcomes, start, l.backoff)
+	for _, o := range ar.Report.Outcomes {
+		if nb, ok := st.Nodes[o.InstanceID]; ok && (o.State == converge.StateFailed || o.State == converge.StateTimedOut) {
+			log.Warn("node did not heal; backing off", zap.String("instance_id", o.InstanceID), zap.String("state", string(o.State)),
+				zap.String("reason", o.Reason), zap.Int("failures", nb.Failures), zap.Time("retry_after", nb.RetryAfter))
+		}
+	}
+	if applyErr != nil {
+		applyErr = fmt.Errorf("apply: %w", applyErr)
+	}
+	return finish(errors.Join(applyErr, SaveState(statePath, st)))
+}
+
+// result classifies a finished cycle.
+func (l *loop) result(ctx context.Context, r CycleResult) string {
+	switch {
+	case ctx.Err() != nil || r.interrupted || (l.drained() && !r.Report.AllVerified()):
+		return ResultInterrupted
+	case r.Err != nil:
+		return ResultError
+	case len(r.Skipped) > 0 || !r.Report.AllVerified():
+		return ResultNotCompliant
+	}
+	return ResultCompliant
+}
