@@ -8,12 +8,14 @@ import (
 
 // Pacing constants. They are deliberately plain: cut to 70% of the rate that
 // met a throttle, grow 2% every 100ms without one (about 20% a second), and
-// never pace slower than one call every two seconds.
+// never pace slower than five calls a second: a storm of random throttles
+// (which no pacing avoids) must not slow a run to a crawl; the retryer's
+// backoff still protects a service that truly allows less.
 const (
 	paceCut      = 0.7
 	paceGrow     = 1.02
 	paceGrowStep = 100 * time.Millisecond
-	paceMinRate  = 0.5
+	paceMinRate  = 5.0
 	paceWindow   = time.Second
 	// paceMinSpan keeps the first measurement of a run (a few calls within
 	// microseconds) from claiming an absurd rate.
