@@ -29,15 +29,14 @@ type work struct {
 
 // minimums are the fewest calls of each operation the work allows: one
 // page per 50 nodes to discover them, one association per 50 targets, one
-// probe command per 50 probed nodes plus one requests command per 50
-// nodes to upgrade. Operations without a floor here (polling, read-back,
+// probe command per 50 probed nodes. Operations without a floor here (polling, read-back,
 // document set-up) are reported without one, because their count depends on
 // how long the fleet takes, not on its size alone.
 func minimums(w work) map[string]int {
 	return map[string]int{
 		"DescribeInstanceInformation": ceilDiv(w.nodes, pageSize),
 		"CreateAssociation":           ceilDiv(w.targets, pageSize),
-		"SendCommand":                 ceilDiv(w.probed, pageSize) + ceilDiv(w.requests, pageSize),
+		"SendCommand":                 ceilDiv(w.probed, pageSize),
 	}
 }
 

@@ -2,6 +2,8 @@ package bench
 
 import (
 	"fmt"
+
+	"go.uber.org/zap"
 	"math"
 	"time"
 
@@ -35,6 +37,29 @@ type Scenario struct {
 	MaxConcurrency string
 	// Behaviour overrides the simulator's node timings.
 	Behaviour ssmsim.Behaviour
+	// Logger receives patchready's log lines; nil means none.
+	Logger *zap.Logger `json:"-"`
+	// PollInterval is the first interval of the probe and converge polls
+	// (15 s when zero, as the CLI's default); they back off to four times
+	// it.
+	PollInterval time.Duration
+}
+
+// RateScenario is a throttling run: every operation limited to rate calls
+// per second with a burst of rate, on a real-time clock. patchready's pacer
+// and retry backoff run on the real clock while the simulator's token
+// buckets run on the fleet's, so only at a time scale of 1 does the
+// achieved rate mean what it would against AWS. To keep such a run short,
+// the fleet's timings and the poll intervals are cut to seconds.
+func RateScenario(nodes int, rate float64) Scenario {
+	return Scenario{
+		Nodes: nodes, NeedUpdateFraction: 0.4, TimeScale: 1, RatePerSecond: rate,
+		MaxConcurrency: "100%", PollInterval: 2 * time.Second,
+		Behaviour: ssmsim.Behaviour{
+			UpdateDelay: 5 * time.Second, RestartWindow: 2 * time.Second,
+			CommandDuration: 2 * time.Second, InvocationLag: 500 * time.Millisecond,
+		},
+	}
 }
 
 // Name is a short label for tables and benchmark names.
@@ -55,6 +80,9 @@ func (s Scenario) withDefaults() Scenario {
 	}
 	if s.Strategy == 0 {
 		s.Strategy = plan.Association
+	}
+	if s.PollInterval == 0 {
+		s.PollInterval = 15 * time.Second
 	}
 	if s.MaxConcurrency == "" {
 		s.MaxConcurrency = "10%"

@@ -252,3 +252,20 @@ func TestProbeAndUpgradeDocumentsChangeTheNodeModel(t *testing.T) {
 		t.Errorf("upgrade to requests 9.0: %s", inv.Status)
 	}
 }
+
+func TestSlowNodeTakesLonger(t *testing.T) {
+	n := linuxNode(0)
+	n.Faults.Slow = 3
+	opts, clk := manualOpts(Fleet{Nodes: []Node{n}})
+	opts.Behaviour = Behaviour{UpdateDelay: time.Minute}
+	s, c := startSim(t, opts, 0)
+	sendCmd(t, c, &ssm.SendCommandInput{DocumentName: aws.String("AWS-UpdateSSMAgent"), InstanceIds: []string{n.ID}})
+	clk.Advance(2*time.Minute + 59*time.Second)
+	if v := nodeState(s, n.ID).AgentVersion; v != n.AgentVersion {
+		t.Fatalf("slow node updated to %s before 3x the update delay", v)
+	}
+	clk.Advance(time.Second)
+	if v := nodeState(s, n.ID).AgentVersion; v != DefaultLatestAgentVersion {
+		t.Errorf("slow node at %s after 3x the update delay", v)
+	}
+}

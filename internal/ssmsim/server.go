@@ -69,6 +69,8 @@ type Server struct {
 	limiter *limiter
 	// requests numbers the requests, for their request IDs.
 	requests atomic.Uint64
+	// tokenSerial numbers the page tokens issued, so no two are equal.
+	tokenSerial atomic.Uint64
 }
 
 // New returns a simulator configured by opts.

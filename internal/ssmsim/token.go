@@ -19,10 +19,15 @@ type pageToken struct {
 	// Query fingerprints the filters of the first call. AWS rejects a token
 	// reused with different filters; so do we.
 	Query string `json:"q,omitempty"`
+	// Serial makes every token unique. Two empty pages in a row stop at
+	// the same position, and botocore's paginators (AWS CLI, boto3) abort
+	// when a token repeats ("The same next token was received twice").
+	Serial uint64 `json:"n,omitempty"`
 }
 
 // encodeToken returns the opaque NextToken for t.
 func (s *Server) encodeToken(t pageToken) string {
+	t.Serial = s.tokenSerial.Add(1)
 	payload, _ := json.Marshal(t) // a struct of strings always marshals
 	sum := s.tokenSum(payload)
 	return base64.RawURLEncoding.EncodeToString(payload) + "." + base64.RawURLEncoding.EncodeToString(sum)

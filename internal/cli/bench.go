@@ -1,0 +1,112 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/patchready/patchready/internal/bench"
+)
+
+// BenchOptions are the flags of `patchready bench`.
+type BenchOptions struct {
+	Sizes     string
+	Rate      float64
+	TimeScale float64
+	Seed      uint64
+	Fraction  float64
+	Output    string
+}
+
+func init() { subcommands = append(subcommands, newBenchCmd) }
+
+func newBenchCmd(ios *IOStreams, g *GlobalOptions) *cobra.Command {
+	o := &BenchOptions{}
+	cmd := &cobra.Command{
+		Use:   "bench",
+		Short: "Measure plan and apply against simulated fleets of given sizes",
+		Long: `bench runs plan and apply against patchready's in-process fleet simulator
+for each fleet size and prints, per run: SSM API calls per operation against
+the fewest the work allows and against a plain AWS CLI loop doing the same
+update, wall and CPU time, peak memory, how long after the last simulated
+agent update every node was verified, and throttles met and retries spent.
+
+CPU and memory include the simulator, which runs in the same process.
+
+With --rate, every SSM operation is limited to that many calls per second
+(burst the same), on real time: the fleet's timings are cut to seconds so
+that the run stays short, and --time-scale is ignored. The table then gives
+the sustained rate of the busiest operation as a share of the limit.`,
+		Example: `  # 1,000 and 10,000 nodes (the default)
+  patchready bench
+
+  # 100,000 nodes, as JSON
+  patchready bench --sizes 100000 -o json
+
+  # Under a limit of 20 calls per second per operation
+  patchready bench --sizes 10000 --rate 20`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return benchRun(cmd.Context(), ios, g, o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.Sizes, "sizes", "1000,10000", "comma-separated fleet sizes")
+	f.Float64Var(&o.Rate, "rate", 0, "calls per second allowed per operation (0: unlimited)")
+	f.Float64Var(&o.TimeScale, "time-scale", 500, "how many times faster than real time the simulated fleet runs")
+	f.Uint64Var(&o.Seed, "seed", 1, "seed for the generated fleets and the simulator")
+	f.Float64Var(&o.Fraction, "need-update", 0.4, "share of nodes set below the agent floor")
+	f.StringVarP(&o.Output, "output", "o", "markdown", "output format: markdown or json")
+	return cmd
+}
+
+func benchRun(ctx context.Context, ios *IOStreams, g *GlobalOptions, o *BenchOptions) error {
+	if o.Output != "markdown" && o.Output != "json" {
+		return fmt.Errorf("--output %q: use markdown or json", o.Output)
+	}
+	sizes, err := parseSizes(o.Sizes)
+	if err != nil {
+		return err
+	}
+	log, err := newLogger(g, ios.ErrOut)
+	if err != nil {
+		return err
+	}
+	var results []bench.Result
+	for _, n := range sizes {
+		sc := bench.Scenario{Nodes: n, Seed: o.Seed, TimeScale: o.TimeScale, NeedUpdateFraction: o.Fraction}
+		if o.Rate > 0 {
+			sc = bench.RateScenario(n, o.Rate)
+			sc.Seed, sc.NeedUpdateFraction = o.Seed, o.Fraction
+		}
+		sc.Logger = log
+		fmt.Fprintf(ios.ErrOut, "patchready bench: %s…\n", sc.Name())
+		r, err := bench.Run(ctx, sc)
+		if err != nil {
+			return fmt.Errorf("bench %d nodes: %w", n, err)
+		}
+		results = append(results, r)
+	}
+	if o.Output == "json" {
+		enc := json.NewEncoder(ios.Out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(results)
+	}
+	return bench.WriteTable(ios.Out, results)
+}
+
+func parseSizes(s string) ([]int, error) {
+	var out []int
+	for _, f := range strings.Split(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 || n > 200000 {
+			return nil, fmt.Errorf("--sizes %q: give fleet sizes from 1 to 200000, comma-separated", s)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}

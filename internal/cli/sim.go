@@ -1,0 +1,200 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/patchready/patchready/internal/clock"
+	"github.com/patchready/patchready/internal/ssmsim"
+)
+
+// SimServeOptions are the flags of `patchready sim serve`.
+type SimServeOptions struct {
+	Addr         string
+	FleetFile    string
+	Size         int
+	Seed         uint64
+	TimeScale    float64
+	ThrottleRate float64
+	ErrorRate    float64
+	Latency      time.Duration
+}
+
+func init() { subcommands = append(subcommands, newSimCmd) }
+
+func newSimCmd(ios *IOStreams, g *GlobalOptions) *cobra.Command {
+	sim := &cobra.Command{
+		Use:   "sim",
+		Short: "Run patchready's fleet simulator (an SSM API server with simulated nodes)",
+		Example: `  # Serve the built-in sample fleet on 127.0.0.1:4566
+  patchready sim serve`,
+		Args: cobra.NoArgs,
+	}
+	sim.AddCommand(newSimServeCmd(ios, g))
+	return sim
+}
+
+func newSimServeCmd(ios *IOStreams, g *GlobalOptions) *cobra.Command {
+	o := &SimServeOptions{}
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve a simulated fleet over the SSM API until interrupted",
+		Long: `serve runs the fleet simulator as an HTTP server speaking the SSM API
+(awsJson1_1), so that patchready, the AWS CLI or any SDK can be pointed at it
+with --endpoint-url. It validates requests as AWS does, answers with AWS's error
+shapes, and its nodes behave like real ones: AWS-UpdateSSMAgent updates the
+agent after a delay and restarts it, probes read each node's proxy and Python
+model, and faults can be injected.
+
+The fleet is the built-in sample (three dozen nodes), a generated fleet
+(--size), or a fleet file (--fleet), YAML or JSON:
+
+  nodes:
+    - id: i-0123456789abcdef0          # i- + 8 or 17 hex, or mi- + 17 hex
+      platform_type: Linux             # Linux | Windows | MacOS
+      platform_name: Amazon Linux AMI
+      platform_version: "2018.03"
+      agent_version: 2.3.1319.0
+      ping_status: Online              # Online | ConnectionLost | Inactive
+      tags: {Environment: prod}
+      proxy: {url: "http://proxy.example:3128", source: upstart-override, no_proxy: "169.254.169.254"}
+      python: /usr/bin/python
+      pip: /usr/bin/pip                # empty: no pip
+      requests: 2.6.0
+      faults: {update_fails: false, update_skipped: false, offline_after_update: false,
+               undeliverable: false, no_pip: false, slow: 1}
+
+Unknown fields are errors. The fleet is served in every region, or only in
+--region when given. Credentials are not checked; any will do.`,
+		Example: `  # The sample fleet on the default port
+  patchready sim serve
+
+  # 10,000 generated nodes, 60x real time, with a 20 calls/s rate limit
+  patchready sim serve --size 10000 --time-scale 60 --throttle-rate 20
+
+  # Then, in another terminal
+  export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1
+  aws ssm describe-instance-information --endpoint-url http://127.0.0.1:4566
+  patchready plan --endpoint-url http://127.0.0.1:4566`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return simServeRun(cmd.Context(), ios, g, o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.Addr, "addr", "127.0.0.1:4566", "address to listen on")
+	f.StringVar(&o.FleetFile, "fleet", "", "fleet file (YAML or JSON) instead of the built-in sample")
+	f.IntVar(&o.Size, "size", 0, "generate a fleet of this many nodes instead of the built-in sample")
+	f.Uint64Var(&o.Seed, "seed", 1, "seed for the generated fleet and the simulator's randomness")
+	f.Float64Var(&o.TimeScale, "time-scale", 1, "how many times faster than real time the simulated fleet runs")
+	f.Float64Var(&o.ThrottleRate, "throttle-rate", 0, "limit each operation to this many calls per second of simulated time (0: no limit)")
+	f.Float64Var(&o.ErrorRate, "error-rate", 0, "answer this fraction of calls (0 to 1) with a 500 InternalServerError")
+	f.DurationVar(&o.Latency, "latency", 0, "add this much (simulated) latency to every call")
+	return cmd
+}
+
+func (o *SimServeOptions) validate() error {
+	switch {
+	case o.FleetFile != "" && o.Size > 0:
+		return errors.New("--fleet and --size both choose the fleet: give one")
+	case o.Size < 0 || o.Size > 1000000:
+		return fmt.Errorf("--size %d: use 1 to 1000000", o.Size)
+	case o.TimeScale < 1 || o.TimeScale > 100000:
+		return fmt.Errorf("--time-scale %g: use 1 to 100000", o.TimeScale)
+	case o.ThrottleRate < 0:
+		return fmt.Errorf("--throttle-rate %g must not be negative", o.ThrottleRate)
+	case o.ErrorRate < 0 || o.ErrorRate > 1:
+		return fmt.Errorf("--error-rate %g: use 0 to 1", o.ErrorRate)
+	case o.Latency < 0:
+		return fmt.Errorf("--latency %s must not be negative", o.Latency)
+	}
+	return nil
+}
+
+func simServeRun(ctx context.Context, ios *IOStreams, g *GlobalOptions, o *SimServeOptions) error {
+	if err := o.validate(); err != nil {
+		return err
+	}
+	fl, what, err := o.fleet()
+	if err != nil {
+		return err
+	}
+	region := "*"
+	if g.Region != "" {
+		region = g.Region
+	}
+	sim := ssmsim.New(ssmsim.Options{
+		Clock:  clock.NewScaled(time.Now(), o.TimeScale),
+		Seed:   o.Seed,
+		Fleets: map[string]ssmsim.Fleet{region: fl},
+		Faults: ssmsim.Faults{RatePerSecond: o.ThrottleRate, ServerErrorRate: o.ErrorRate, Latency: o.Latency},
+	})
+	ln, err := net.Listen("tcp", o.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", o.Addr, err)
+	}
+	url := "http://" + ln.Addr().String()
+	if !isLoopback(ln.Addr()) {
+		fmt.Fprintf(ios.ErrOut, "warning: listening on %s, reachable from other hosts; the simulator has no authentication\n", ln.Addr())
+	}
+	regionText := "every region"
+	if region != "*" {
+		regionText = "region " + region
+	}
+	fmt.Fprintf(ios.ErrOut, `patchready fleet simulator
+  endpoint:  %s
+  fleet:     %d nodes (%s), served in %s
+  time:      %gx real time
+
+Point the AWS CLI or patchready at it (any credentials will do):
+  export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1
+  aws ssm describe-instance-information --endpoint-url %s
+  patchready plan --endpoint-url %s
+
+Press Ctrl-C to stop.
+`, url, len(fl.Nodes), what, regionText, o.TimeScale, url, url)
+
+	srv := &http.Server{Handler: sim, ReadHeaderTimeout: 10 * time.Second}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	select {
+	case err := <-served:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	// Let calls in flight finish, briefly: clients retry what is cut off.
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shut down: %w", err)
+	}
+	total := sim.Stats().Total()
+	fmt.Fprintf(ios.ErrOut, "simulator stopped after %d API calls (%d throttled, %d errors)\n", total.Calls, total.Throttled, total.ClientErrors+total.ServerErrors)
+	return nil
+}
+
+// fleet returns the fleet the flags choose and a description of it.
+func (o *SimServeOptions) fleet() (ssmsim.Fleet, string, error) {
+	switch {
+	case o.FleetFile != "":
+		fl, err := ssmsim.LoadFleetFile(o.FleetFile)
+		if err != nil {
+			return ssmsim.Fleet{}, "", err
+		}
+		return fl, o.FleetFile, nil
+	case o.Size > 0:
+		return ssmsim.Generate(o.Size, o.Seed), fmt.Sprintf("generated, seed %d", o.Seed), nil
+	}
+	return ssmsim.SampleFleet(), "built-in sample", nil
+}
+
+func isLoopback(a net.Addr) bool {
+	tcp, ok := a.(*net.TCPAddr)
+	return ok && tcp.IP.IsLoopback()
+}
