@@ -50,7 +50,8 @@ func TestBusyRateLeavesIdleOut(t *testing.T) {
 	for i := range 3 {
 		l.at["Op"] = append(l.at["Op"], t0.Add(time.Minute+time.Duration(i)*time.Second))
 	}
-	if got := l.busyRate("Op", 3*time.Second, 10); got < 19.99 || got > 20.01 {
-		t.Errorf("busyRate = %.2f, want 20", got)
+	// Less a burst of 5: 15 paced intervals over 1 s.
+	if got := l.busyRate("Op", 3*time.Second, 10, 5); got < 14.99 || got > 15.01 {
+		t.Errorf("busyRate = %.2f, want 15", got)
 	}
 }

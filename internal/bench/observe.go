@@ -58,8 +58,10 @@ func (w *statusWriter) WriteHeader(code int) {
 // busyRate is the rate of op's answers over its busy periods: runs of
 // answers no more than gap apart, holding at least minCalls answers.
 // Idle stretches (waiting for the fleet) are left out, so the figure is how
-// fast patchready went when it had work for the operation.
-func (l *answerLog) busyRate(op string, gap time.Duration, minCalls int) float64 {
+// fast patchready went when it had work for the operation. The first burst
+// answers of each period are left out too: a gap longer than burst/rate
+// refills the token bucket, and those answers are free, not paced.
+func (l *answerLog) busyRate(op string, gap time.Duration, minCalls, burst int) float64 {
 	l.mu.Lock()
 	ts := append([]time.Time(nil), l.at[op]...)
 	l.mu.Unlock()
@@ -70,7 +72,7 @@ func (l *answerLog) busyRate(op string, gap time.Duration, minCalls int) float64
 	flush := func(end int) {
 		if n := end - start; n >= minCalls {
 			// n answers span n-1 intervals.
-			calls += n - 1
+			calls += max(0, n-1-burst)
 			span += ts[end-1].Sub(ts[start])
 		}
 	}

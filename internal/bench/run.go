@@ -127,7 +127,8 @@ func Run(ctx context.Context, sc Scenario) (Result, error) {
 		// per 2 s) and than a capped retry backoff (1 s), so a paced stretch
 		// is one busy period; stretches shorter than two bursts are
 		// polling, not pacing.
-		res.HotRate = answers.busyRate(res.HotOp, 3*time.Second, 2*int(max(1, sc.RatePerSecond)))
+		burst := int(max(1, sc.RatePerSecond))
+		res.HotRate = answers.busyRate(res.HotOp, 3*time.Second, 2*burst, burst)
 		res.HotFraction = res.HotRate / sc.RatePerSecond
 	}
 	return res, nil

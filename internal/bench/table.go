@@ -16,7 +16,10 @@ func WriteTable(w io.Writer, results []Result) error {
 	b.WriteString("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|\n")
 	for _, r := range results {
 		hot := "—"
-		if r.HotOp != "" {
+		switch {
+		case r.HotOp != "" && r.HotRate == 0:
+			hot = fmt.Sprintf("%s: no paced stretch (work fit in the burst of %g)", r.HotOp, r.Scenario.RatePerSecond)
+		case r.HotOp != "":
 			hot = fmt.Sprintf("%s %.1f/s = %.0f%% of %g/s", r.HotOp, r.HotRate, 100*r.HotFraction, r.Scenario.RatePerSecond)
 		}
 		fmt.Fprintf(&b, "| %s | %d | %d | %d/%d | %d | %d | %d | %d | %d | %s | %s | %s | %s | %s | %s | %s | %s (±%s) | %s |\n",
