@@ -115,6 +115,8 @@ type watcher struct {
 	nodes map[string]*node
 	order []string
 	start time.Time
+	// failuresAt is when SSM was last asked which nodes failed.
+	failuresAt time.Time
 }
 
 func (w *watcher) run(ctx context.Context) (Report, error) {
@@ -257,6 +259,14 @@ func (w *watcher) agentFailures(ctx context.Context, now time.Time) (bool, error
 	if w.deps.Agent == nil {
 		return false, nil
 	}
+	// Asking State Manager about failures costs calls per association, while
+	// a failed node only waits longer to be reported: ask at most once per
+	// MaxPollInterval. Read-backs still run every round, so verification is
+	// not slowed.
+	if !w.failuresAt.IsZero() && now.Sub(w.failuresAt) < w.opts.MaxPollInterval {
+		return false, nil
+	}
+	w.failuresAt = now
 	pending := map[string]bool{}
 	for id, n := range w.nodes {
 		if n.State == StatePending {
