@@ -56,7 +56,7 @@ func (r *runner) collect(ctx context.Context, cmdID string, ids []string) (map[s
 			if _, ok := pending[id]; !ok {
 				continue
 			}
-			if !terminal(inv.Status) {
+			if !awsclient.InvocationFinished(inv.Status) {
 				pending[id] = string(inv.Status)
 				continue
 			}
@@ -157,15 +157,6 @@ func factsOf(rep documents.ProbeReport) fleet.ProbeFacts {
 		Pip:             rep.Pip,
 		RequestsVersion: rep.RequestsVersion,
 	}
-}
-
-func terminal(s types.CommandInvocationStatus) bool {
-	switch s {
-	case types.CommandInvocationStatusSuccess, types.CommandInvocationStatusFailed,
-		types.CommandInvocationStatusTimedOut, types.CommandInvocationStatusCancelled:
-		return true
-	}
-	return false
 }
 
 // failureReason says in plain words why a finished invocation did not

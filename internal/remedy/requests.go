@@ -13,6 +13,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/patchready/patchready/documents"
+	"github.com/patchready/patchready/internal/awsclient"
 )
 
 // CommandAPI is what the requests upgrade calls.
@@ -134,9 +135,7 @@ func (r *Requests) Results(ctx context.Context) (map[string]RequestsResult, erro
 // has not finished. Invocations not yet visible (SSM is eventually
 // consistent) simply do not appear in the listing and stay in flight.
 func requestsResult(inv types.CommandInvocation) (RequestsResult, bool) {
-	switch inv.Status {
-	case types.CommandInvocationStatusPending, types.CommandInvocationStatusInProgress,
-		types.CommandInvocationStatusDelayed, types.CommandInvocationStatusCancelling:
+	if !awsclient.InvocationFinished(inv.Status) {
 		return RequestsResult{}, false
 	}
 	output := ""

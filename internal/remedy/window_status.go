@@ -7,6 +7,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
+
+	"github.com/patchready/patchready/internal/awsclient"
 )
 
 // Failures follows the window's executions through their tasks to the Run
@@ -74,11 +76,10 @@ func (w *Window) commandFailures(ctx context.Context, cmdID string, pending map[
 		}
 		for _, inv := range page.CommandInvocations {
 			seen++
-			switch inv.Status {
-			case types.CommandInvocationStatusPending, types.CommandInvocationStatusInProgress,
-				types.CommandInvocationStatusDelayed, types.CommandInvocationStatusCancelling:
+			switch {
+			case !awsclient.InvocationFinished(inv.Status):
 				allSettled = false
-			case types.CommandInvocationStatusSuccess:
+			case inv.Status == types.CommandInvocationStatusSuccess:
 			default:
 				if id := aws.ToString(inv.InstanceId); pending[id] {
 					out[id] = agentFailure(string(inv.Status), aws.ToString(inv.StatusDetails))
