@@ -140,9 +140,14 @@ func Apply(ctx context.Context, api *ssm.Client, in ApplyInput) (ApplyResult, er
 		}
 		deps.Requests = rq
 	}
+	targets = markSent(withoutSettled(targets, prior), prior)
 	if in.NoWait {
+		// Without waiting, only work that need not wait can start: the
+		// requests upgrade of nodes whose agent is already fine. A node that
+		// also needs the agent update gets its upgrade from a later apply
+		// (or heal), once the new agent has been read back.
 		res.NoWait = true
-		return res, nil
+		return res, sendRequestsNow(ctx, deps.Requests, targets)
 	}
 
 	wopts := in.Watch
@@ -153,7 +158,6 @@ func Apply(ctx context.Context, api *ssm.Client, in ApplyInput) (ApplyResult, er
 			log.Error("journal write", zap.Error(err))
 		}
 	}
-	targets = markSent(withoutSettled(targets, prior), prior)
 	report, err := converge.Watch(ctx, targets, deps, wopts)
 	res.Report = mergeSettled(report, prior, p)
 	if err != nil {
@@ -337,4 +341,22 @@ func fleetSize(p plan.Plan) int {
 		return 0
 	}
 	return len(p.Nodes) + len(s.ExcludeInstanceIDs)
+}
+
+// sendRequestsNow starts the requests upgrade on the targets that need
+// nothing else and have not had it sent yet.
+func sendRequestsNow(ctx context.Context, rq converge.RequestsRunner, ts []converge.Target) error {
+	if rq == nil {
+		return nil
+	}
+	var ids []string
+	for _, t := range ts {
+		if t.NeedsRequests && !t.NeedsAgent && !t.RequestsSent {
+			ids = append(ids, t.InstanceID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	return rq.Send(ctx, ids)
 }
