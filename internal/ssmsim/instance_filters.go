@@ -142,7 +142,7 @@ func (f *nodeFilter) match(r *region, n *Node, ping string) bool {
 		case "SourceTypes":
 			ok = contains(c.Values, sourceType(n))
 		case "AgentVersion":
-			ok = contains(c.Values, n.AgentVersion)
+			ok = contains(c.Values, r.agentVersion(n))
 		case "AssociationStatus":
 			ok = contains(c.Values, r.associationStatusOf(n.ID))
 		case "IamRole":

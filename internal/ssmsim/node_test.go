@@ -14,14 +14,20 @@ import (
 	"github.com/patchready/patchready/documents"
 )
 
-func pingOf(t *testing.T, c *ssm.Client, id string) types.PingStatus {
+// infoOf returns what DescribeInstanceInformation says about one node.
+func infoOf(t *testing.T, c *ssm.Client, id string) types.InstanceInformation {
 	t.Helper()
 	out, err := c.DescribeInstanceInformation(testCtx(t), &ssm.DescribeInstanceInformationInput{
 		Filters: []types.InstanceInformationStringFilter{{Key: aws.String("InstanceIds"), Values: []string{id}}}})
 	if err != nil || len(out.InstanceInformationList) != 1 {
 		t.Fatalf("describe %s: %v", id, err)
 	}
-	return out.InstanceInformationList[0].PingStatus
+	return out.InstanceInformationList[0]
+}
+
+func pingOf(t *testing.T, c *ssm.Client, id string) types.PingStatus {
+	t.Helper()
+	return infoOf(t, c, id).PingStatus
 }
 
 func nodeState(s *Server, id string) Node {
@@ -53,8 +59,12 @@ func TestUpdateAgentTimingAndRestartWindow(t *testing.T) {
 	if v := nodeState(s, id).AgentVersion; v != DefaultLatestAgentVersion {
 		t.Errorf("agent %s after update", v)
 	}
-	if p := pingOf(t, c, id); p != types.PingStatusConnectionLost {
-		t.Errorf("during restart window: %s", p)
+	// The agent reports its version when it pings: while it restarts, SSM
+	// still shows the old one.
+	if info := infoOf(t, c, id); info.PingStatus != types.PingStatusConnectionLost || aws.ToString(info.AgentVersion) != "2.3.1319.0" ||
+		aws.ToBool(info.IsLatestVersion) {
+		t.Errorf("during restart window: %s agent %s latest %v, want ConnectionLost agent 2.3.1319.0 latest false",
+			info.PingStatus, aws.ToString(info.AgentVersion), aws.ToBool(info.IsLatestVersion))
 	}
 	// A command sent during the restart waits for the agent to come back.
 	probe := sendCmd(t, c, &ssm.SendCommandInput{DocumentName: aws.String("AWS-RunShellScript"), InstanceIds: []string{id},
@@ -64,8 +74,10 @@ func TestUpdateAgentTimingAndRestartWindow(t *testing.T) {
 		t.Errorf("command during restart: %s, want Delayed", inv.Status)
 	}
 	clk.Advance(15 * time.Second)
-	if p := pingOf(t, c, id); p != types.PingStatusOnline {
-		t.Errorf("after restart window: %s", p)
+	if info := infoOf(t, c, id); info.PingStatus != types.PingStatusOnline || aws.ToString(info.AgentVersion) != DefaultLatestAgentVersion ||
+		!aws.ToBool(info.IsLatestVersion) {
+		t.Errorf("after restart window: %s agent %s latest %v, want Online agent %s latest true",
+			info.PingStatus, aws.ToString(info.AgentVersion), aws.ToBool(info.IsLatestVersion), DefaultLatestAgentVersion)
 	}
 	clk.Advance(10 * time.Second)
 	if inv := getInv(t, c, probe, id); inv.Status != types.CommandInvocationStatusSuccess {
@@ -86,8 +98,11 @@ func TestUpdateAgentFaults(t *testing.T) {
 		status  types.CommandInvocationStatus
 		details string
 		output  string
-		agent   string
+		agent   string // installed on the node
 		ping    types.PingStatus
+		// shown is the version DescribeInstanceInformation reports;
+		// "" means the installed one.
+		shown string
 	}
 	old := "3.0.1124.0"
 	latest := DefaultLatestAgentVersion
@@ -98,27 +113,27 @@ func TestUpdateAgentFaults(t *testing.T) {
 		want   want
 	}{
 		{"update fails", func(n *Node) { n.Faults.UpdateFails = true }, nil,
-			want{types.CommandInvocationStatusFailed, "Failed", "ErrorMessage=The execution of command returned Exit Status: 1", old, types.PingStatusOnline}},
+			want{types.CommandInvocationStatusFailed, "Failed", "ErrorMessage=The execution of command returned Exit Status: 1", old, types.PingStatusOnline, ""}},
 		{"update skipped", func(n *Node) { n.Faults.UpdateSkipped = true }, nil,
-			want{types.CommandInvocationStatusSuccess, "Success", "amazon-ssm-agent " + old + " has already been installed, update skipped", old, types.PingStatusOnline}},
+			want{types.CommandInvocationStatusSuccess, "Success", "amazon-ssm-agent " + old + " has already been installed, update skipped", old, types.PingStatusOnline, ""}},
 		{"offline after update", func(n *Node) { n.Faults.OfflineAfterUpdate = true }, nil,
-			want{types.CommandInvocationStatusSuccess, "Success", "updated successfully to " + latest, latest, types.PingStatusConnectionLost}},
+			want{types.CommandInvocationStatusSuccess, "Success", "updated successfully to " + latest, latest, types.PingStatusConnectionLost, old}},
 		{"undeliverable", func(n *Node) { n.Faults.Undeliverable = true }, nil,
-			want{types.CommandInvocationStatusTimedOut, "DeliveryTimedOut", "", old, types.PingStatusOnline}},
+			want{types.CommandInvocationStatusTimedOut, "DeliveryTimedOut", "", old, types.PingStatusOnline, ""}},
 		{"connection lost", func(n *Node) { n.PingStatus = "ConnectionLost" }, nil,
-			want{types.CommandInvocationStatusTimedOut, "DeliveryTimedOut", "", old, types.PingStatusConnectionLost}},
+			want{types.CommandInvocationStatusTimedOut, "DeliveryTimedOut", "", old, types.PingStatusConnectionLost, ""}},
 		{"old macOS agent", func(n *Node) { n.PlatformType, n.AgentVersion = "MacOS", "3.1.821.0" }, nil,
-			want{types.CommandInvocationStatusFailed, "Failed", "3.1.941.0", "3.1.821.0", types.PingStatusOnline}},
+			want{types.CommandInvocationStatusFailed, "Failed", "3.1.941.0", "3.1.821.0", types.PingStatusOnline, ""}},
 		{"macOS agent new enough", func(n *Node) { n.PlatformType, n.AgentVersion = "MacOS", "3.1.941.0" }, nil,
-			want{types.CommandInvocationStatusSuccess, "Success", "updated successfully", latest, types.PingStatusOnline}},
+			want{types.CommandInvocationStatusSuccess, "Success", "updated successfully", latest, types.PingStatusOnline, ""}},
 		{"pinned version", nil, map[string][]string{"version": {"3.2.582.0"}},
-			want{types.CommandInvocationStatusSuccess, "Success", "updated successfully to 3.2.582.0", "3.2.582.0", types.PingStatusOnline}},
+			want{types.CommandInvocationStatusSuccess, "Success", "updated successfully to 3.2.582.0", "3.2.582.0", types.PingStatusOnline, ""}},
 		{"downgrade refused", nil, map[string][]string{"version": {"2.3.1644.0"}},
-			want{types.CommandInvocationStatusFailed, "Failed", "please enable allow downgrade", old, types.PingStatusOnline}},
+			want{types.CommandInvocationStatusFailed, "Failed", "please enable allow downgrade", old, types.PingStatusOnline, ""}},
 		{"downgrade allowed", nil, map[string][]string{"version": {"2.3.1644.0"}, "allowDowngrade": {"true"}},
-			want{types.CommandInvocationStatusSuccess, "Success", "updated successfully to 2.3.1644.0", "2.3.1644.0", types.PingStatusOnline}},
+			want{types.CommandInvocationStatusSuccess, "Success", "updated successfully to 2.3.1644.0", "2.3.1644.0", types.PingStatusOnline, ""}},
 		{"windows", func(n *Node) { n.PlatformType, n.PlatformName = "Windows", "Microsoft Windows Server 2019 Datacenter" }, nil,
-			want{types.CommandInvocationStatusSuccess, "Success", "updated successfully", latest, types.PingStatusOnline}},
+			want{types.CommandInvocationStatusSuccess, "Success", "updated successfully", latest, types.PingStatusOnline, ""}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -143,8 +158,12 @@ func TestUpdateAgentFaults(t *testing.T) {
 			if got := nodeState(s, n.ID).AgentVersion; got != tt.want.agent {
 				t.Errorf("agent %s, want %s", got, tt.want.agent)
 			}
-			if got := pingOf(t, c, n.ID); got != tt.want.ping {
-				t.Errorf("ping %s, want %s", got, tt.want.ping)
+			shown := tt.want.shown
+			if shown == "" {
+				shown = tt.want.agent
+			}
+			if info := infoOf(t, c, n.ID); info.PingStatus != tt.want.ping || aws.ToString(info.AgentVersion) != shown {
+				t.Errorf("described %s agent %s, want %s agent %s", info.PingStatus, aws.ToString(info.AgentVersion), tt.want.ping, shown)
 			}
 		})
 	}

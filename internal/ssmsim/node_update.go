@@ -52,16 +52,35 @@ func (r *region) updateAgent(n *Node, x *run, now time.Time) {
 		out := header + fmt.Sprintf("Initiating amazon-ssm-agent update to %s\namazon-ssm-agent updated successfully to %s\n", target, target)
 		r.schedule(long, func(t time.Time) {
 			node := r.byID[x.node]
+			// The new agent is installed and restarts: ConnectionLost for
+			// the restart window, or for good on a node set to stay
+			// offline. Until it pings again SSM still shows the version the
+			// old agent last reported.
+			if _, ok := r.reportedAgent[node.ID]; !ok {
+				r.reportedAgent[node.ID] = node.AgentVersion
+			}
 			node.AgentVersion = target
-			// The new agent restarts: ConnectionLost for the restart
-			// window, or for good on a node set to stay offline.
 			r.lastPing[node.ID] = t
 			if node.Faults.OfflineAfterUpdate {
 				node.PingStatus = "ConnectionLost"
 			} else {
-				r.offlineUntil[node.ID] = t.Add(b.RestartWindow)
+				back := t.Add(b.RestartWindow)
+				r.offlineUntil[node.ID] = back
+				r.schedule(back, func(now time.Time) { r.agentPinged(node.ID, now) })
 			}
 			x.finish(execResult{Status: "Success", StatusDetails: "Success", Output: out, End: t})
 		})
 	}
+}
+
+// agentPinged is a restarted agent's first ping: from now on SSM shows the
+// version it runs. A node that did not come back (set offline meanwhile)
+// does not ping, and keeps showing its old version.
+func (r *region) agentPinged(id string, now time.Time) {
+	n, ok := r.byID[id]
+	if !ok || r.pingStatus(n, now) != "Online" {
+		return
+	}
+	delete(r.reportedAgent, id)
+	r.lastPing[id] = now
 }

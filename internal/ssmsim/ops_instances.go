@@ -124,9 +124,10 @@ func (r *region) instanceInfo(n *Node, ping string, now time.Time) instanceInfor
 	if reg.IsZero() {
 		reg = r.created.Add(-time.Duration(30+h%900) * 24 * time.Hour)
 	}
+	agent := r.agentVersion(n)
 	return instanceInformation{
-		InstanceID: n.ID, PingStatus: ping, LastPingDateTime: epoch(lastPing), AgentVersion: n.AgentVersion,
-		IsLatestVersion: n.AgentVersion != "" && compareVersions(n.AgentVersion, r.server.opts.Behaviour.LatestAgentVersion) >= 0,
+		InstanceID: n.ID, PingStatus: ping, LastPingDateTime: epoch(lastPing), AgentVersion: agent,
+		IsLatestVersion: agent != "" && compareVersions(agent, r.server.opts.Behaviour.LatestAgentVersion) >= 0,
 		PlatformType:    n.PlatformType, PlatformName: n.PlatformName, PlatformVersion: n.PlatformVersion,
 		ResourceType: n.ResourceType, ComputerName: n.ComputerName, IPAddress: n.IPAddress, IamRole: n.IAMRole,
 		RegistrationDate: epoch(reg), AssociationStatus: r.associationStatusOf(n.ID),

@@ -24,6 +24,12 @@ type region struct {
 	// while its agent restarts).
 	offlineUntil map[string]time.Time
 	lastPing     map[string]time.Time
+	// reportedAgent holds, for a node whose agent was updated but has not
+	// pinged since, the version SSM last heard from it: the agent reports
+	// its version when it pings, so the new one shows only once the node
+	// is Online again after its restart window (and never, on a node that
+	// stays offline).
+	reportedAgent map[string]string
 
 	events eventQueue
 	seq    uint64
@@ -39,13 +45,14 @@ type region struct {
 
 func newRegion(name string, f Fleet, s *Server) *region {
 	r := &region{
-		name:         name,
-		server:       s,
-		created:      s.clock.Now(),
-		byID:         make(map[string]*Node, len(f.Nodes)),
-		offlineUntil: map[string]time.Time{},
-		lastPing:     map[string]time.Time{},
-		tags:         map[string]map[string]string{},
+		name:          name,
+		server:        s,
+		created:       s.clock.Now(),
+		byID:          make(map[string]*Node, len(f.Nodes)),
+		offlineUntil:  map[string]time.Time{},
+		lastPing:      map[string]time.Time{},
+		reportedAgent: map[string]string{},
+		tags:          map[string]map[string]string{},
 	}
 	// One slab for the whole fleet: at 100,000 nodes, one allocation per
 	// node costs both memory and GC time.
@@ -108,6 +115,16 @@ func (r *region) pingStatus(n *Node, now time.Time) string {
 		return "ConnectionLost"
 	}
 	return n.PingStatus
+}
+
+// agentVersion is the agent version SSM reports for a node: the one its
+// agent last reported when it pinged, which lags the installed version
+// while an updated agent restarts.
+func (r *region) agentVersion(n *Node) string {
+	if v, ok := r.reportedAgent[n.ID]; ok {
+		return v
+	}
+	return n.AgentVersion
 }
 
 // nextID returns a counter unique within the region, for IDs and tokens.

@@ -42,8 +42,13 @@ func (x *Region) UpdateNode(id string, fn func(n *Node)) bool {
 	// Generated fleets share tag maps between nodes; give this node its
 	// own before fn can change it in place.
 	n.Tags = maps.Clone(n.Tags)
+	agent := n.AgentVersion
 	fn(n)
 	*n = normaliseNode(*n)
+	if n.AgentVersion != agent {
+		// A version set from outside is what the node reports from now on.
+		delete(x.r.reportedAgent, id)
+	}
 	return true
 }
 
