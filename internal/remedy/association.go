@@ -40,6 +40,9 @@ type Associations struct {
 
 	mu    sync.Mutex
 	owned []association // in batch order
+	// drilled holds, per association, the count of unsuccessful targets
+	// its overview showed when Failures last read its targets.
+	drilled map[string]int
 }
 
 type association struct {
