@@ -1,0 +1,89 @@
+package converge
+
+import (
+	"fmt"
+	"time"
+
+	"go.uber.org/zap"
+)
+
+// final settles a node, unless it has settled already.
+func (w *watcher) final(n *node, s State, reason string, now time.Time) {
+	if n.State.Final() {
+		return
+	}
+	n.State, n.Reason = s, reason
+	if s == StateVerified {
+		n.VerifiedAt = now
+	}
+	w.moves++
+	w.opts.Logger.Info("node settled", zap.String("instance_id", n.InstanceID), zap.String("state", string(s)), zap.String("reason", reason))
+	if w.opts.OnOutcome != nil {
+		w.opts.OnOutcome(n.Outcome)
+	}
+}
+
+// timeout settles every node still waiting as timed out, saying what it
+// was waiting for.
+func (w *watcher) timeout(now time.Time) {
+	for _, id := range w.order {
+		n := w.nodes[id]
+		switch {
+		case n.State == StateRequests:
+			w.final(n, StateTimedOut, fmt.Sprintf("requests upgrade not read back within %s", w.opts.Timeout), now)
+		case n.State != StatePending:
+		case !n.unreachable.IsZero():
+			// Its version may be new, but it was never read back from
+			// the node Online (see observe).
+			w.final(n, StateTimedOut, fmt.Sprintf("agent %s but the node is %s, not Online, after %s", orUnknown(n.AgentAfter), n.ping, w.opts.Timeout), now)
+		default:
+			w.final(n, StateTimedOut, fmt.Sprintf("agent still %s after %s", orUnknown(n.AgentAfter), w.opts.Timeout), now)
+		}
+	}
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "unknown"
+	}
+	return s
+}
+
+func (w *watcher) allFinal() bool {
+	for _, n := range w.nodes {
+		if !n.State.Final() {
+			return false
+		}
+	}
+	return true
+}
+
+func (w *watcher) progress() {
+	if w.opts.OnProgress == nil {
+		return
+	}
+	p := Progress{Total: len(w.nodes), Round: w.rounds, Elapsed: w.opts.Clock.Now().Sub(w.start)}
+	for _, n := range w.nodes {
+		switch n.State {
+		case StateVerified:
+			p.Verified++
+		case StatePending:
+			p.Pending++
+		case StateRequests:
+			p.Requests++
+		default:
+			p.Failed++
+		}
+	}
+	w.opts.OnProgress(p)
+}
+
+func (w *watcher) report() Report {
+	r := Report{Counts: map[State]int{}, Elapsed: w.opts.Clock.Now().Sub(w.start), Rounds: w.rounds}
+	for _, id := range w.order {
+		o := w.nodes[id].Outcome
+		r.Outcomes = append(r.Outcomes, o)
+		r.Counts[o.State]++
+	}
+	return r
+}
