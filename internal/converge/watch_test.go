@@ -1,0 +1,260 @@
+package converge
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/patchready/patchready/internal/remedy"
+)
+
+const (
+	idA = "i-0000000000000000a"
+	idB = "i-0000000000000000b"
+)
+
+func agentTarget(id string) Target {
+	return Target{InstanceID: id, NeedsAgent: true, AgentBefore: oldAgent}
+}
+
+func requestsTarget(id string) Target {
+	return Target{InstanceID: id, NeedsRequests: true, RequestsBefore: "2.6.0"}
+}
+
+// sentTarget was sent the requests upgrade by an earlier, interrupted run.
+func sentTarget(id string) Target {
+	t := requestsTarget(id)
+	t.RequestsSent = true
+	return t
+}
+
+func bothTarget(id string) Target {
+	return Target{InstanceID: id, NeedsAgent: true, NeedsRequests: true, AgentBefore: oldAgent, RequestsBefore: "2.6.0"}
+}
+
+// testOptions poll every 10 s (at most 30 s) for at most 30 minutes, with
+// a 5-minute offline grace.
+func testOptions(clk *recordingClock) Options {
+	return Options{
+		Clock: clk, PollInterval: 10 * time.Second, MaxPollInterval: 30 * time.Second,
+		Timeout: 30 * time.Minute, MinAgentVersion: floor, OfflineGrace: 5 * time.Minute,
+	}
+}
+
+type wantOutcome struct {
+	state  State
+	reason string // a fragment of the reason
+}
+
+func checkReport(t *testing.T, r Report, wants map[string]wantOutcome) {
+	t.Helper()
+	if len(r.Outcomes) != len(wants) {
+		t.Errorf("%d outcomes, want %d: %+v", len(r.Outcomes), len(wants), r.Outcomes)
+	}
+	for _, o := range r.Outcomes {
+		w, ok := wants[o.InstanceID]
+		if !ok {
+			t.Errorf("unexpected outcome %+v", o)
+			continue
+		}
+		if o.State != w.state || !strings.Contains(o.Reason, w.reason) {
+			t.Errorf("%s: %s %q, want %s with %q", o.InstanceID, o.State, o.Reason, w.state, w.reason)
+		}
+	}
+}
+
+func TestWatchOutcomes(t *testing.T) {
+	closed := make(chan struct{})
+	close(closed)
+	tests := []struct {
+		name    string
+		targets []Target
+		phases  map[string][]phase
+		agent   map[string]agentEvent // nil: no agent updater
+		// requests are the results of the requests upgrade (nil: no
+		// requests runner); adopted were sent before the watch.
+		requests map[string]remedy.RequestsResult
+		adopted  []string
+		// took is how long a requests upgrade runs (default a minute).
+		took  time.Duration
+		drain bool
+		// sentAfter bounds when the requests upgrade may be sent.
+		sentAfter map[string]time.Duration
+		want      map[string]wantOutcome
+		// wantAt bounds when the watch ends, in fleet time.
+		wantAtLeast, wantAtMost time.Duration
+	}{
+		{
+			name:    "agent verified on read-back",
+			targets: []Target{agentTarget(idA)},
+			phases:  map[string][]phase{idA: {{0, online(idA, oldAgent)}, {2 * time.Minute, online(idA, newAgent)}}},
+			want:    map[string]wantOutcome{idA: {StateVerified, "agent " + newAgent + " read back"}},
+			// Read-backs every ≤ 30 s: verified within one interval.
+			wantAtLeast: 2 * time.Minute, wantAtMost: 2*time.Minute + 33*time.Second,
+		},
+		{
+			name:    "a new version read back while not Online waits for Online",
+			targets: []Target{agentTarget(idA)},
+			phases: map[string][]phase{idA: {
+				{0, online(idA, oldAgent)}, {time.Minute, lost(idA, newAgent)}, {4 * time.Minute, online(idA, newAgent)},
+			}},
+			want:        map[string]wantOutcome{idA: {StateVerified, "agent " + newAgent + " read back"}},
+			wantAtLeast: 4 * time.Minute, wantAtMost: 4*time.Minute + 33*time.Second,
+		},
+		{
+			name:    "offline past the grace fails",
+			targets: []Target{agentTarget(idA), agentTarget(idB)},
+			phases: map[string][]phase{
+				idA: {{0, online(idA, oldAgent)}, {time.Minute, lost(idA, newAgent)}},
+				idB: {{0, online(idB, oldAgent)}, {time.Minute, online(idB, newAgent)}},
+			},
+			want: map[string]wantOutcome{
+				idA: {StateFailed, "went offline: ConnectionLost for 5m"},
+				idB: {StateVerified, "read back"},
+			},
+			wantAtLeast: 6 * time.Minute, wantAtMost: 6*time.Minute + 66*time.Second,
+		},
+		{
+			name:    "offline less than the grace is waited for",
+			targets: []Target{agentTarget(idA)},
+			phases: map[string][]phase{idA: {
+				{0, online(idA, oldAgent)}, {time.Minute, lost(idA, oldAgent)}, {5*time.Minute + 30*time.Second, online(idA, newAgent)},
+			}},
+			want: map[string]wantOutcome{idA: {StateVerified, "agent " + newAgent + " read back"}},
+		},
+		{
+			name:    "terminated node fails",
+			targets: []Target{agentTarget(idA)},
+			phases:  map[string][]phase{idA: {{0, online(idA, oldAgent)}, {3 * time.Minute, gone()}}},
+			want:    map[string]wantOutcome{idA: {StateFailed, "no longer a managed node"}},
+		},
+		{
+			name:        "agent never updated times out",
+			targets:     []Target{agentTarget(idA)},
+			phases:      map[string][]phase{idA: {{0, online(idA, oldAgent)}}},
+			want:        map[string]wantOutcome{idA: {StateTimedOut, "agent still " + oldAgent + " after 30m0s"}},
+			wantAtLeast: 30 * time.Minute, wantAtMost: 30 * time.Minute,
+		},
+		{
+			name:    "never Online again times out saying so",
+			targets: []Target{agentTarget(idA)},
+			phases:  map[string][]phase{idA: {{0, online(idA, oldAgent)}, {29 * time.Minute, lost(idA, newAgent)}}},
+			want: map[string]wantOutcome{idA: {StateTimedOut,
+				"agent " + newAgent + " but the node is ConnectionLost, not Online, after 30m0s"}},
+			wantAtLeast: 30 * time.Minute, wantAtMost: 30 * time.Minute,
+		},
+		{
+			name:    "failure reported by SSM fails the node",
+			targets: []Target{agentTarget(idA), agentTarget(idB)},
+			phases: map[string][]phase{
+				idA: {{0, online(idA, oldAgent)}},
+				idB: {{0, online(idB, oldAgent)}, {time.Minute, online(idB, newAgent)}},
+			},
+			agent: map[string]agentEvent{idA: {at: 2 * time.Minute, failed: "agent update failed (Failed)"}},
+			want: map[string]wantOutcome{
+				idA: {StateFailed, "agent update failed (Failed)"},
+				idB: {StateVerified, "read back"},
+			},
+			// SSM is asked once per 30 s at most, in a round ≤ 33 s apart.
+			wantAtLeast: 2 * time.Minute, wantAtMost: 2*time.Minute + 63*time.Second,
+		},
+		{
+			name:     "requests upgrade sent once the agent is verified",
+			targets:  []Target{bothTarget(idA), requestsTarget(idB)},
+			phases:   map[string][]phase{idA: {{0, online(idA, oldAgent)}, {3 * time.Minute, online(idA, newAgent)}}, idB: {{0, online(idB, newAgent)}}},
+			requests: map[string]remedy.RequestsResult{},
+			want: map[string]wantOutcome{
+				idA: {StateVerified, "requests 2.32.3 read back"},
+				idB: {StateVerified, "requests 2.32.3 read back"},
+			},
+			sentAfter:   map[string]time.Duration{idA: 3 * time.Minute, idB: 0},
+			wantAtLeast: 4 * time.Minute,
+		},
+		{
+			name:        "requests upgrade waits for the node to be Online",
+			targets:     []Target{requestsTarget(idA)},
+			phases:      map[string][]phase{idA: {{0, lost(idA, newAgent)}, {2 * time.Minute, online(idA, newAgent)}}},
+			requests:    map[string]remedy.RequestsResult{},
+			want:        map[string]wantOutcome{idA: {StateVerified, "requests 2.32.3 read back"}},
+			sentAfter:   map[string]time.Duration{idA: 2 * time.Minute},
+			wantAtLeast: 3 * time.Minute,
+		},
+		{
+			name:    "requests upgrade failure gives its reason",
+			targets: []Target{requestsTarget(idA)},
+			phases:  map[string][]phase{idA: {{0, online(idA, newAgent)}}},
+			requests: map[string]remedy.RequestsResult{idA: {Before: "2.6.0", After: "2.6.0",
+				Reason: "upgrade-requests failed (Failed): pip is not installed"}},
+			want: map[string]wantOutcome{idA: {StateFailed, "upgrade-requests failed (Failed): pip is not installed"}},
+		},
+		{
+			name:        "requests upgrade never read back times out",
+			targets:     []Target{sentTarget(idA)},
+			phases:      map[string][]phase{idA: {{0, online(idA, newAgent)}}},
+			requests:    map[string]remedy.RequestsResult{},
+			adopted:     []string{idA}, // sent before the watch; runs past the timeout
+			took:        time.Hour,
+			want:        map[string]wantOutcome{idA: {StateTimedOut, "requests upgrade not read back within 30m0s"}},
+			wantAtLeast: 30 * time.Minute, wantAtMost: 30 * time.Minute,
+		},
+		{
+			name:     "drained before the requests upgrade was sent: not started",
+			targets:  []Target{requestsTarget(idA), sentTarget(idB)},
+			phases:   map[string][]phase{idA: {{0, online(idA, newAgent)}}, idB: {{0, online(idB, newAgent)}}},
+			requests: map[string]remedy.RequestsResult{},
+			adopted:  []string{idB},
+			drain:    true,
+			want: map[string]wantOutcome{
+				idA: {StateNotStarted, "interrupted before the requests upgrade started"},
+				idB: {StateVerified, "requests 2.32.3 read back"}, // already running: followed to its end
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			clk := newRecordingClock()
+			deps := Deps{ReadBack: (&fakeFleet{clk: clk, phases: tt.phases}).ReadBack}
+			if tt.agent != nil {
+				deps.Agent = &fakeAgent{clk: clk, events: tt.agent}
+			}
+			var rq *fakeRequests
+			if tt.requests != nil {
+				rq = &fakeRequests{clk: clk, took: time.Minute, results: tt.requests, sent: map[string]time.Duration{}}
+				for _, id := range tt.adopted {
+					rq.sent[id] = 0
+				}
+				if tt.took > 0 {
+					rq.took = tt.took
+				}
+				deps.Requests = rq
+			}
+			opts := testOptions(clk)
+			if tt.drain {
+				opts.Drain = closed
+			}
+			var settled []Outcome
+			opts.OnOutcome = func(o Outcome) { settled = append(settled, o) }
+
+			r, err := Watch(context.Background(), tt.targets, deps, opts)
+			if err != nil {
+				t.Fatalf("Watch: %v", err)
+			}
+			checkReport(t, r, tt.want)
+			if len(settled) != len(tt.want) {
+				t.Errorf("OnOutcome called %d times, want once per node (%d)", len(settled), len(tt.want))
+			}
+			if r.Elapsed != clk.elapsed() {
+				t.Errorf("report elapsed %s, clock says %s", r.Elapsed, clk.elapsed())
+			}
+			if r.Elapsed < tt.wantAtLeast || (tt.wantAtMost > 0 && r.Elapsed > tt.wantAtMost) {
+				t.Errorf("ended after %s, want between %s and %s", r.Elapsed, tt.wantAtLeast, tt.wantAtMost)
+			}
+			for id, after := range tt.sentAfter {
+				if at, ok := rq.sent[id]; !ok || at < after {
+					t.Errorf("%s: requests upgrade sent at %s (sent: %v), want not before %s", id, at, ok, after)
+				}
+			}
+		})
+	}
+}
