@@ -151,10 +151,13 @@ func maxRSS() uint64 {
 	return uint64(ru.Maxrss) * 1024
 }
 
-// updateWatcher notes, in simulated time, when each targeted node's agent
-// version first changes in the simulator: the moment its update completed.
-// The simulator records no such time, so it is read by polling; the
-// resolution is one polling interval in simulated time.
+// updateWatcher notes, in simulated time, when each targeted node's new
+// agent version first became visible through the API: when
+// DescribeInstanceInformation would first show the node Online with a
+// version other than its old one (the simulator shows the new version only
+// once the restarted agent pings again). The simulator records no such
+// time, so it is read by polling; the resolution is one polling interval in
+// simulated time.
 type updateWatcher struct {
 	sim    *ssmsim.Server
 	region string
@@ -203,7 +206,7 @@ func (u *updateWatcher) read() {
 	u.sim.WithRegion(u.region, func(r *ssmsim.Region) {
 		now := u.clk.Now()
 		for id, v := range u.before {
-			if n, ok := r.Node(id); ok && n.AgentVersion != v {
+			if agent, ping, ok := r.Reported(id); ok && agent != v && ping == "Online" {
 				u.updatedAt[id] = now
 				delete(u.before, id)
 			}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http/httptest"
 	"os"
+	"slices"
 	"sort"
 	"time"
 
@@ -28,7 +29,7 @@ import (
 const region = "us-east-1"
 
 // Run plans and applies against a simulated fleet built from sc and returns
-// the figures.
+// the figures. With sc.PlanOnly it stops after saving the plan file.
 func Run(ctx context.Context, sc Scenario) (Result, error) {
 	sc = sc.withDefaults()
 	if err := sc.validate(); err != nil {
@@ -39,20 +40,35 @@ func Run(ctx context.Context, sc Scenario) (Result, error) {
 		log = zap.NewNop()
 	}
 	pr := prereq.Default()
-	fl := prepareFleet(sc, pr.MinAgentVersion)
-
 	clk := clock.NewScaled(time.Now(), sc.TimeScale)
-	opts := ssmsim.Options{Clock: clk, Seed: sc.Seed, Fleets: map[string]ssmsim.Fleet{"*": fl}, Behaviour: sc.Behaviour}
-	if sc.RatePerSecond > 0 {
-		opts.Faults = ssmsim.Faults{RatePerSecond: sc.RatePerSecond, Burst: int(max(1, sc.RatePerSecond))}
+
+	var (
+		endpoint string
+		sim      *ssmsim.Server
+		answers  *answerLog
+	)
+	if sc.External {
+		ext, err := startExternalSim(ctx, sc)
+		if err != nil {
+			return Result{}, err
+		}
+		defer ext.Stop()
+		endpoint = ext.URL
+	} else {
+		fl := prepareFleet(sc, pr.MinAgentVersion)
+		opts := ssmsim.Options{Clock: clk, Seed: sc.Seed, Fleets: map[string]ssmsim.Fleet{"*": fl}, Behaviour: sc.Behaviour}
+		if sc.RatePerSecond > 0 {
+			opts.Faults = ssmsim.Faults{RatePerSecond: sc.RatePerSecond, Burst: int(max(1, sc.RatePerSecond))}
+		}
+		sim = ssmsim.New(opts)
+		answers = &answerLog{clk: clk, next: sim, at: map[string][]time.Time{}}
+		srv := httptest.NewServer(answers)
+		defer srv.Close()
+		endpoint = srv.URL
+		// Load the region before timing: building a 100k-node region is
+		// the simulator's cost, not patchready's.
+		sim.WithRegion(region, func(*ssmsim.Region) {})
 	}
-	sim := ssmsim.New(opts)
-	answers := &answerLog{clk: clk, next: sim, at: map[string][]time.Time{}}
-	srv := httptest.NewServer(answers)
-	defer srv.Close()
-	// Load the region before timing: building a 100k-node region is the
-	// simulator's cost, not patchready's.
-	sim.WithRegion(region, func(*ssmsim.Region) {})
 
 	stateDir, err := os.MkdirTemp("", "patchready-bench-")
 	if err != nil {
@@ -63,7 +79,7 @@ func Run(ctx context.Context, sc Scenario) (Result, error) {
 	calls := awsclient.NewCallCounter()
 	fails := &failCounter{}
 	api, _, err := awsclient.Client(ctx, awsclient.Config{
-		Region: region, EndpointURL: srv.URL,
+		Region: region, EndpointURL: endpoint,
 		Credentials: credentials.NewStaticCredentialsProvider("bench", "bench", ""),
 		// As the demo: backoff capped at a second of real time, so a
 		// throttle costs what it would against AWS at this time scale.
@@ -86,7 +102,13 @@ func Run(ctx context.Context, sc Scenario) (Result, error) {
 	}
 	planCounts := calls.Snapshot()
 	w := workOf(p)
-	watch := startUpdateWatcher(sim, region, clk, agentsBefore(p))
+	if sc.PlanOnly {
+		return finishPlanOnly(ctx, sc, p, w, stateDir, calls, fails, mem, cpu0, wall0)
+	}
+	var watch *updateWatcher
+	if sim != nil {
+		watch = startUpdateWatcher(sim, region, clk, agentsBefore(p))
+	}
 	ar, err := engine.Apply(ctx, api, engine.ApplyInput{
 		Plan: p, RunID: "bench-apply", StateDir: stateDir, Fresh: true,
 		Remedy: remedy.Options{MaxConcurrency: sc.MaxConcurrency, MaxErrors: "100%"},
@@ -96,7 +118,13 @@ func Run(ctx context.Context, sc Scenario) (Result, error) {
 		},
 		Logger: log,
 	})
-	updatedAt, resolution := watch.Stop()
+	var (
+		updatedAt  map[string]time.Time
+		resolution time.Duration
+	)
+	if watch != nil {
+		updatedAt, resolution = watch.Stop()
+	}
 	wall, cpu, simElapsed := time.Since(wall0), cpuTime()-cpu0, clk.Now().Sub(sim0)
 	heap, sys := mem.Stop()
 	if err != nil {
@@ -113,15 +141,9 @@ func Run(ctx context.Context, sc Scenario) (Result, error) {
 		LagResolution: resolution,
 	}
 	res.NotVerified = len(ar.Report.Outcomes) - res.Verified
-	res.LastVerifiedLag, res.MaxVerifiedLag = verifiedLags(ar.Report.Outcomes, updatedAt)
-	res.Ops = opFigures(planCounts, calls.Snapshot(), minimums(w), naive(w, updateDelay(sc.Behaviour)))
-	for _, o := range res.Ops {
-		res.TotalCalls += o.Calls
-		res.NaiveCalls += o.Naive
-		res.Retries += o.Retries
-		res.Throttles += o.Throttles
-	}
-	if sc.RatePerSecond > 0 {
+	res.LastVerifiedLag, res.MedianVerifiedLag, res.MaxVerifiedLag = verifiedLags(ar.Report.Outcomes, updatedAt)
+	res.addOps(planCounts, calls.Snapshot(), w, sc)
+	if sc.RatePerSecond > 0 && answers != nil {
 		res.HotOp = hottest(res.Ops)
 		// A gap of 3 s is longer than the slowest the pacer goes (one call
 		// per 2 s) and than a capped retry backoff (1 s), so a paced stretch
@@ -132,6 +154,27 @@ func Run(ctx context.Context, sc Scenario) (Result, error) {
 		res.HotFraction = res.HotRate / sc.RatePerSecond
 	}
 	return res, nil
+}
+
+// addOps fills in the per-operation figures and their totals.
+func (r *Result) addOps(planCounts, counts map[string]awsclient.Counts, w work, sc Scenario) {
+	naives := naive(w, updateDelay(sc.Behaviour))
+	if sc.PlanOnly {
+		// The naive loop plans nothing: its only planning call is the
+		// discovery listing.
+		naives = map[string]int{"DescribeInstanceInformation": naives["DescribeInstanceInformation"]}
+	}
+	mins := minimums(w)
+	if sc.PlanOnly {
+		delete(mins, "CreateAssociation")
+	}
+	r.Ops = opFigures(planCounts, counts, mins, naives)
+	for _, o := range r.Ops {
+		r.TotalCalls += o.Calls
+		r.NaiveCalls += o.Naive
+		r.Retries += o.Retries
+		r.Throttles += o.Throttles
+	}
 }
 
 // prepareFleet generates the fleet and sets exactly the first
@@ -183,10 +226,12 @@ func agentsBefore(p plan.Plan) map[string]string {
 	return m
 }
 
-// verifiedLags returns the last VerifiedAt minus the last observed update,
-// and the worst VerifiedAt minus update time of any one node.
-func verifiedLags(outs []converge.Outcome, updatedAt map[string]time.Time) (last, worst time.Duration) {
+// verifiedLags returns the last VerifiedAt minus the last time a new
+// version became visible, and the median and worst, over nodes, of
+// VerifiedAt minus the time that node's new version became visible.
+func verifiedLags(outs []converge.Outcome, updatedAt map[string]time.Time) (last, median, worst time.Duration) {
 	var lastVerified, lastUpdate time.Time
+	var lags []time.Duration
 	for _, o := range outs {
 		u, ok := updatedAt[o.InstanceID]
 		if o.State != converge.StateVerified || !ok || o.VerifiedAt.IsZero() {
@@ -198,15 +243,17 @@ func verifiedLags(outs []converge.Outcome, updatedAt map[string]time.Time) (last
 		if u.After(lastUpdate) {
 			lastUpdate = u
 		}
-		worst = max(worst, o.VerifiedAt.Sub(u))
+		// The watcher reads visibility by polling under the simulator's
+		// lock, so on a loaded run it can note a node after patchready
+		// verified it: a lag below zero means "within the resolution",
+		// and reads as 0.
+		lags = append(lags, max(0, o.VerifiedAt.Sub(u)))
 	}
-	if lastVerified.IsZero() {
-		return 0, 0
+	if len(lags) == 0 {
+		return 0, 0, 0
 	}
-	// The watcher reads updates by polling under the simulator's lock, so
-	// on a loaded run it can see an update after patchready verified it:
-	// a lag below zero means "within the resolution", and reads as 0.
-	return max(0, lastVerified.Sub(lastUpdate)), worst
+	slices.Sort(lags)
+	return max(0, lastVerified.Sub(lastUpdate)), lags[(len(lags)-1)/2], lags[len(lags)-1]
 }
 
 func updateDelay(b ssmsim.Behaviour) time.Duration {

@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"errors"
 	"fmt"
 
 	"go.uber.org/zap"
@@ -39,6 +40,18 @@ type Scenario struct {
 	Behaviour ssmsim.Behaviour
 	// Logger receives patchready's log lines; nil means none.
 	Logger *zap.Logger `json:"-"`
+	// External runs the simulator as a separate process (`Binary sim
+	// serve`), so that memory and CPU are patchready's alone. The fleet is
+	// then the simulator's own generated one: NeedUpdateFraction and
+	// Behaviour do not apply.
+	External bool
+	// PlanOnly stops after the plan: discovery, probe, evaluation, build
+	// and saving the plan file, whose size is reported and on which
+	// `Binary show` is timed when Binary is set.
+	PlanOnly bool
+	// Binary is the patchready executable that serves the external
+	// simulator and shows the plan file.
+	Binary string `json:"-"`
 	// PollInterval is the first interval of the probe and converge polls
 	// (15 s when zero, as the CLI's default); they back off to four times
 	// it.
@@ -67,6 +80,12 @@ func (s Scenario) Name() string {
 	name := fmt.Sprintf("%s nodes", thousands(s.Nodes))
 	if s.RatePerSecond > 0 {
 		name += fmt.Sprintf(", %g calls/s limit", s.RatePerSecond)
+	}
+	if s.PlanOnly {
+		name += ", plan only"
+	}
+	if s.External {
+		name += ", simulator in its own process"
 	}
 	return name
 }
@@ -100,6 +119,10 @@ func (s Scenario) validate() error {
 		return fmt.Errorf("need-update fraction %g: use 0 to 1", s.NeedUpdateFraction)
 	case s.RatePerSecond < 0 || math.IsNaN(s.RatePerSecond):
 		return fmt.Errorf("rate %g: use 0 (unlimited) or more", s.RatePerSecond)
+	case s.External && s.Binary == "":
+		return errors.New("an external simulator needs the patchready binary to run it")
+	case s.External && s.Behaviour != (ssmsim.Behaviour{}):
+		return errors.New("an external simulator runs with its default node timings; Behaviour cannot be set")
 	}
 	return nil
 }
@@ -162,12 +185,21 @@ type Result struct {
 
 	// SimElapsed is the simulated time the run took.
 	SimElapsed time.Duration `json:"sim_elapsed_ns"`
-	// LastVerifiedLag is the last VerifiedAt minus the last observed agent
-	// update in the simulator (simulated time); MaxVerifiedLag the worst
-	// per node. Sampling resolution is LagResolution.
-	LastVerifiedLag time.Duration `json:"last_verified_lag_ns"`
-	MaxVerifiedLag  time.Duration `json:"max_verified_lag_ns"`
-	LagResolution   time.Duration `json:"lag_resolution_ns"`
+	// LastVerifiedLag is the last VerifiedAt minus the last time a new
+	// agent version became visible through the API (simulated time);
+	// MedianVerifiedLag and MaxVerifiedLag are the median and worst per
+	// node. Sampling resolution is LagResolution; all are zero with an
+	// external simulator, whose state cannot be watched.
+	LastVerifiedLag   time.Duration `json:"last_verified_lag_ns"`
+	MedianVerifiedLag time.Duration `json:"median_verified_lag_ns"`
+	MaxVerifiedLag    time.Duration `json:"max_verified_lag_ns"`
+	LagResolution     time.Duration `json:"lag_resolution_ns"`
+
+	// PlanFileBytes is the saved plan file's size (plan-only runs), and
+	// ShowWall and ShowMaxRSS what `patchready show` took to read it.
+	PlanFileBytes int64         `json:"plan_file_bytes,omitempty"`
+	ShowWall      time.Duration `json:"show_wall_ns,omitempty"`
+	ShowMaxRSS    uint64        `json:"show_max_rss_bytes,omitempty"`
 
 	// HotOp is the operation with the most calls under a rate limit, and
 	// HotRate its sustained rate while busy, in calls per simulated

@@ -3,7 +3,9 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
 
@@ -20,6 +22,8 @@ type BenchOptions struct {
 	Seed      uint64
 	Fraction  float64
 	Output    string
+	External  bool
+	PlanOnly  bool
 }
 
 func init() { subcommands = append(subcommands, newBenchCmd) }
@@ -35,7 +39,12 @@ the fewest the work allows and against a plain AWS CLI loop doing the same
 update, wall and CPU time, peak memory, how long after the last simulated
 agent update every node was verified, and throttles met and retries spent.
 
-CPU and memory include the simulator, which runs in the same process.
+CPU and memory include the simulator, which runs in the same process,
+unless --external runs it as a separate process (this binary's sim serve):
+then they are patchready's alone, and the fleet is the simulator's generated
+one (--need-update does not apply) and verification lags are not measured.
+--plan-only stops after the plan file is saved, reports its size and times
+patchready show on it.
 
 With --rate, every SSM operation is limited to that many calls per second
 (burst the same), on real time: the fleet's timings are cut to seconds so
@@ -48,7 +57,10 @@ the sustained rate of the busiest operation as a share of the limit.`,
   patchready bench --sizes 100000 -o json
 
   # Under a limit of 20 calls per second per operation
-  patchready bench --sizes 10000 --rate 20`,
+  patchready bench --sizes 10000 --rate 20
+
+  # patchready's own memory for a 100,000-node plan
+  patchready bench --sizes 100000 --external --plan-only`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return benchRun(cmd.Context(), ios, g, o)
@@ -61,6 +73,8 @@ the sustained rate of the busiest operation as a share of the limit.`,
 	f.Uint64Var(&o.Seed, "seed", 1, "seed for the generated fleets and the simulator")
 	f.Float64Var(&o.Fraction, "need-update", 0.4, "share of nodes set below the agent floor")
 	f.StringVarP(&o.Output, "output", "o", "markdown", "output format: markdown or json")
+	f.BoolVar(&o.External, "external", false, "run the simulator as a separate process, so that CPU and memory are patchready's alone")
+	f.BoolVar(&o.PlanOnly, "plan-only", false, "stop after saving the plan file; report its size and time show on it")
 	return cmd
 }
 
@@ -76,6 +90,14 @@ func benchRun(ctx context.Context, ios *IOStreams, g *GlobalOptions, o *BenchOpt
 	if err != nil {
 		return err
 	}
+	// The external simulator and the plan-file show run this very binary.
+	binary, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("find the patchready binary: %w", err)
+	}
+	if o.External && o.Rate > 0 {
+		return errors.New("--external and --rate: the rate scenario sets the simulator's node timings, which an external simulator does not take; use one")
+	}
 	var results []bench.Result
 	for _, n := range sizes {
 		sc := bench.Scenario{Nodes: n, Seed: o.Seed, TimeScale: o.TimeScale, NeedUpdateFraction: o.Fraction}
@@ -83,7 +105,7 @@ func benchRun(ctx context.Context, ios *IOStreams, g *GlobalOptions, o *BenchOpt
 			sc = bench.RateScenario(n, o.Rate)
 			sc.Seed, sc.NeedUpdateFraction = o.Seed, o.Fraction
 		}
-		sc.Logger = log
+		sc.Logger, sc.External, sc.PlanOnly, sc.Binary = log, o.External, o.PlanOnly, binary
 		fmt.Fprintf(ios.ErrOut, "patchready bench: %s…\n", sc.Name())
 		r, err := bench.Run(ctx, sc)
 		if err != nil {
