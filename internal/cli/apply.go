@@ -35,6 +35,9 @@ type ApplyOptions struct {
 	Resume           string
 	Output           string
 	Verbose          bool
+	// strategySet is true when --strategy was given: with a saved plan it
+	// must agree with the plan's.
+	strategySet bool
 
 	WindowID       string
 	WindowSchedule string
@@ -72,8 +75,9 @@ Exit codes: 0 every targeted node verified; 3 some failed or timed out;
   # Plan and apply in one go, unattended, at most 200 nodes, 5 at a time
   patchready apply --auto-approve --max-targets 200 --max-concurrency 5
 
-  # Use a maintenance window that opens tonight instead of associations
-  patchready apply plan.json --strategy maintenance-window --window-schedule 'cron(0 2 * * ? *)'
+  # Deliver through a maintenance window that opens at 02:00 instead of associations
+  patchready plan --strategy maintenance-window --out plan.json
+  patchready apply plan.json --window-schedule 'cron(0 2 * * ? *)'
 
   # Continue an interrupted run
   patchready apply --resume 20261125T201500Z-1a2b3c`,
@@ -82,12 +86,13 @@ Exit codes: 0 every targeted node verified; 3 some failed or timed out;
 			if len(args) == 1 {
 				o.PlanFile = args[0]
 			}
+			o.strategySet = cmd.Flags().Changed("strategy")
 			return applyRun(cmd.Context(), ios, g, o)
 		},
 	}
 	o.plan.sel.bind(cmd)
 	f := cmd.Flags()
-	f.StringVar(&o.plan.Strategy, "strategy", "association", "how to update the agent: association or maintenance-window (without PLANFILE)")
+	f.StringVar(&o.plan.Strategy, "strategy", "association", "how to update the agent: association or maintenance-window (a saved plan carries its own)")
 	f.BoolVar(&o.plan.NoProbe, "no-probe", false, "skip the proxy/requests probe when planning (without PLANFILE)")
 	f.StringVar(&o.plan.PrereqsFile, "prereqs", "", "prerequisites file replacing the built-in ones (without PLANFILE)")
 	f.StringVar(&o.plan.MinAgentVersion, "min-agent-version", "", "require at least this agent version (without PLANFILE)")
@@ -143,11 +148,10 @@ func applyRun(ctx context.Context, ios *IOStreams, g *GlobalOptions, o *ApplyOpt
 	if err != nil {
 		return err
 	}
-	st, _ := plan.ParseStrategy(p.Strategy.String())
-	if o.plan.Strategy != "" && o.PlanFile == "" && o.Resume == "" {
-		st = p.Strategy
+	if o.strategySet && o.plan.Strategy != p.Strategy.String() {
+		// The strategy is part of what the reviewer approved.
+		return fmt.Errorf("--strategy %s: the plan was made with strategy %s; make a new plan with --strategy %s and apply that", o.plan.Strategy, p.Strategy, o.plan.Strategy)
 	}
-	p.Strategy = st
 	ws := o.WindowSchedule
 	if ws == "" {
 		ws = "at(" + s.clock.Now().UTC().Add(2*time.Minute).Format("2006-01-02T15:04:05") + ")"

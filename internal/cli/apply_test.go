@@ -124,6 +124,16 @@ func TestPlanShowApplyPlanFile(t *testing.T) {
 		t.Errorf("show exited %d; output differs from plan's:\n--- plan\n%s\n--- show\n%s\n%s", code, planOut, showOut, errOut)
 	}
 
+	// The strategy is part of the reviewed plan: a different one is refused
+	// before anything is created.
+	code, _, errOut = runCLI(t, args("apply", file, "--strategy", "maintenance-window", "--state-dir", stateDir)...)
+	if code != ExitError || !strings.Contains(errOut, "the plan was made with strategy association") {
+		t.Errorf("apply PLANFILE --strategy maintenance-window exited %d, want %d with the reason:\n%s", code, ExitError, errOut)
+	}
+	if n := sim.Stats().Calls("CreateAssociation") + sim.Stats().Calls("CreateMaintenanceWindow"); n != 0 {
+		t.Errorf("a refused apply created %d resources", n)
+	}
+
 	code, out, errOut := runCLI(t, args("apply", file, "--poll-interval", "20ms", "--timeout", "30s", "--state-dir", stateDir)...)
 	if code != ExitOK {
 		t.Fatalf("apply PLANFILE exited %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
 
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"go.uber.org/zap"
@@ -183,66 +182,6 @@ func Apply(ctx context.Context, api *ssm.Client, in ApplyInput) (ApplyResult, er
 	return res, nil
 }
 
-// agentWorkLeft reports whether some node of the agent batches has no
-// outcome in a resumed run's journal. A node that ended not-started
-// counts as done here: only its requests upgrade was left undone, after
-// its agent update was read back.
-func agentWorkLeft(batches [][]string, prior remedy.RunState) bool {
-	for _, b := range batches {
-		for _, id := range b {
-			if _, ok := prior.Nodes[id]; !ok {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// markSent flags the targets whose requests upgrade the interrupted part
-// of a resumed run already sent, so that it is awaited, not sent twice.
-func markSent(ts []converge.Target, prior remedy.RunState) []converge.Target {
-	sent := map[string]bool{}
-	for _, r := range prior.Live {
-		if r.Type == remedy.ResourceCommand && r.Action == plan.UpgradeRequests.String() {
-			for _, id := range r.InstanceIDs {
-				sent[id] = true
-			}
-		}
-	}
-	for i := range ts {
-		if sent[ts[i].InstanceID] && ts[i].NeedsRequests {
-			ts[i].RequestsSent = true
-		}
-	}
-	return ts
-}
-
-// checkFresh re-reads the nodes the plan acts on and refuses a stale plan.
-// The probe is not re-run: the probe facts recorded in the plan are carried
-// over, and the upgrade document checks the installed version itself.
-func checkFresh(ctx context.Context, api *ssm.Client, p plan.Plan, log *zap.Logger) error {
-	var ids []string
-	probes := map[string]*fleet.ProbeFacts{}
-	for _, np := range p.Nodes {
-		if len(np.Actions) > 0 {
-			ids = append(ids, np.Node.InstanceID)
-			probes[np.Node.InstanceID] = np.Node.Probe
-		}
-	}
-	got, err := fleet.ReadBack(ctx, api, ids, fleetSize(p), log)
-	if err != nil {
-		return fmt.Errorf("re-read planned nodes: %w", err)
-	}
-	current := make([]fleet.Node, 0, len(got))
-	for _, n := range got {
-		n.Probe = probes[n.InstanceID]
-		current = append(current, n)
-	}
-	sort.Slice(current, func(i, j int) bool { return current[i].InstanceID < current[j].InstanceID })
-	log.Info("re-read planned nodes", zap.Int("nodes", len(current)))
-	return plan.CheckStale(p, current)
-}
-
 func targetsOf(p plan.Plan) []converge.Target {
 	var out []converge.Target
 	for _, np := range p.Nodes {
@@ -292,55 +231,6 @@ func settledEarlier(prior remedy.RunState, id string) (remedy.NodeRecord, bool) 
 		return rec, false
 	}
 	return rec, converge.State(rec.State).Final()
-}
-
-// withoutSettled drops targets a resumed run's journal already shows
-// settled.
-func withoutSettled(ts []converge.Target, prior remedy.RunState) []converge.Target {
-	if len(prior.Nodes) == 0 {
-		return ts
-	}
-	out := ts[:0:0]
-	for _, t := range ts {
-		if _, ok := settledEarlier(prior, t.InstanceID); ok {
-			continue
-		}
-		out = append(out, t)
-	}
-	return out
-}
-
-// mergeSettled adds the nodes settled by the earlier part of a resumed
-// run back into the report, so it accounts for every node of the plan.
-func mergeSettled(r converge.Report, prior remedy.RunState, p plan.Plan) converge.Report {
-	if len(prior.Nodes) == 0 {
-		return r
-	}
-	if r.Counts == nil {
-		r.Counts = map[converge.State]int{}
-	}
-	for _, np := range p.Nodes {
-		rec, ok := settledEarlier(prior, np.Node.InstanceID)
-		if ok && len(np.Actions) > 0 {
-			st := converge.State(rec.State)
-			r.Outcomes = append(r.Outcomes, converge.Outcome{InstanceID: np.Node.InstanceID, State: st, Reason: rec.Reason + " (earlier in this run)"})
-			r.Counts[st]++
-		}
-	}
-	sort.Slice(r.Outcomes, func(i, j int) bool { return r.Outcomes[i].InstanceID < r.Outcomes[j].InstanceID })
-	return r
-}
-
-// fleetSize tells ReadBack how big one full listing would be, so it can
-// pick the cheaper way to read nodes back. A plan of a selection saw only
-// part of the fleet, so its size says nothing about a full listing: 0
-// (unknown) makes ReadBack read by InstanceIds chunks.
-func fleetSize(p plan.Plan) int {
-	s := p.Selection
-	if len(s.InstanceIDs) > 0 || len(s.Tags) > 0 || s.Platform != "" {
-		return 0
-	}
-	return len(p.Nodes) + len(s.ExcludeInstanceIDs)
 }
 
 // sendRequestsNow starts the requests upgrade on the targets that need

@@ -1,0 +1,82 @@
+package engine
+
+import (
+	"sort"
+
+	"github.com/patchready/patchready/internal/converge"
+	"github.com/patchready/patchready/internal/plan"
+	"github.com/patchready/patchready/internal/remedy"
+)
+
+// What a resumed run takes from the journal of its interrupted part.
+
+// agentWorkLeft reports whether some node of the agent batches has no
+// outcome in a resumed run's journal. A node that ended not-started
+// counts as done here: only its requests upgrade was left undone, after
+// its agent update was read back.
+func agentWorkLeft(batches [][]string, prior remedy.RunState) bool {
+	for _, b := range batches {
+		for _, id := range b {
+			if _, ok := prior.Nodes[id]; !ok {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// markSent flags the targets whose requests upgrade the interrupted part
+// of a resumed run already sent, so that it is awaited, not sent twice.
+func markSent(ts []converge.Target, prior remedy.RunState) []converge.Target {
+	sent := map[string]bool{}
+	for _, r := range prior.Live {
+		if r.Type == remedy.ResourceCommand && r.Action == plan.UpgradeRequests.String() {
+			for _, id := range r.InstanceIDs {
+				sent[id] = true
+			}
+		}
+	}
+	for i := range ts {
+		if sent[ts[i].InstanceID] && ts[i].NeedsRequests {
+			ts[i].RequestsSent = true
+		}
+	}
+	return ts
+}
+
+// withoutSettled drops targets a resumed run's journal already shows
+// settled.
+func withoutSettled(ts []converge.Target, prior remedy.RunState) []converge.Target {
+	if len(prior.Nodes) == 0 {
+		return ts
+	}
+	out := ts[:0:0]
+	for _, t := range ts {
+		if _, ok := settledEarlier(prior, t.InstanceID); ok {
+			continue
+		}
+		out = append(out, t)
+	}
+	return out
+}
+
+// mergeSettled adds the nodes settled by the earlier part of a resumed
+// run back into the report, so it accounts for every node of the plan.
+func mergeSettled(r converge.Report, prior remedy.RunState, p plan.Plan) converge.Report {
+	if len(prior.Nodes) == 0 {
+		return r
+	}
+	if r.Counts == nil {
+		r.Counts = map[converge.State]int{}
+	}
+	for _, np := range p.Nodes {
+		rec, ok := settledEarlier(prior, np.Node.InstanceID)
+		if ok && len(np.Actions) > 0 {
+			st := converge.State(rec.State)
+			r.Outcomes = append(r.Outcomes, converge.Outcome{InstanceID: np.Node.InstanceID, State: st, Reason: rec.Reason + " (earlier in this run)"})
+			r.Counts[st]++
+		}
+	}
+	sort.Slice(r.Outcomes, func(i, j int) bool { return r.Outcomes[i].InstanceID < r.Outcomes[j].InstanceID })
+	return r
+}
