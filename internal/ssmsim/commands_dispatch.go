@@ -2,17 +2,37 @@ package ssmsim
 
 import "time"
 
-// start begins dispatching a new command at its request time.
-func (r *region) startCommand(c *command, version string) {
+// startCommand begins dispatching a new command (added to the store, its
+// invocations Pending) at its request time, running document version
+// version. onDone, when not nil, is called once when the command reaches
+// its final status, whichever way it gets there: every invocation ended,
+// MaxErrors stopped the rest, or CancelCommand cancelled what was left.
+// Simulator features that run their work as Run Command commands
+// (associations, maintenance windows) learn through it that a run is over,
+// so that their own executions end when the command does.
+func (r *region) startCommand(c *command, version string, onDone func(*command)) {
 	n := len(c.invocations)
 	c.maxConc = rateLimit(c.MaxConcurrency, n, true)
 	c.maxErrs = rateLimit(c.MaxErrors, n, false)
+	c.onDone = onDone
 	if n == 0 {
 		// No targets matched: the command is done at once, as AWS's is.
-		c.Status, c.StatusDetails = "Success", "Success"
+		r.settle(c)
 		return
 	}
 	r.schedule(c.Requested, func(now time.Time) { r.dispatch(c, version, now) })
+}
+
+// deliveryWindow returns how long a command waits for delivery and the
+// TimeoutSeconds it reports, from the request's TimeoutSeconds (nil: not
+// given). Delivery gives up after the simulator's DeliveryTimeout, or
+// sooner when the request asks for less.
+func (r *region) deliveryWindow(timeoutSeconds *int) (time.Duration, int) {
+	timeout := r.server.opts.Behaviour.DeliveryTimeout
+	if timeoutSeconds == nil {
+		return timeout, defaultTimeoutSeconds
+	}
+	return min(timeout, time.Duration(*timeoutSeconds)*time.Second), *timeoutSeconds
 }
 
 // dispatch starts invocations while concurrency allows and the error
@@ -76,31 +96,42 @@ func (r *region) complete(c *command, inv *invocation, res execResult, version s
 	r.settle(c)
 }
 
-// settle sets the command's final status once every invocation is final.
+// settle sets the command's final status once every invocation is final,
+// and then tells onDone, once.
 func (r *region) settle(c *command) {
+	if c.settled {
+		return
+	}
 	for _, inv := range c.invocations {
 		if !terminal(inv.Status) {
 			return
 		}
 	}
+	c.settled = true
+	c.Status, c.StatusDetails = finalStatus(c)
+	if c.onDone != nil {
+		c.onDone(c)
+	}
+}
+
+// finalStatus is the status of a command whose invocations are all final.
+func finalStatus(c *command) (status, details string) {
 	switch {
 	case c.cancelling:
-		c.Status, c.StatusDetails = "Cancelled", "Cancelled"
+		return "Cancelled", "Cancelled"
 	case c.maxErrs >= 0 && c.Errors > c.maxErrs:
-		c.Status, c.StatusDetails = "Failed", "Failed"
+		return "Failed", "Failed"
 	case c.maxErrs >= 0 && c.DeliveryTOs > c.maxErrs && c.DeliveryTOs == len(c.invocations):
-		c.Status, c.StatusDetails = "TimedOut", "DeliveryTimedOut"
-	default:
-		c.Status, c.StatusDetails = "Success", "Success"
-		for _, inv := range c.invocations {
-			if inv.Status != "Success" && inv.StatusDetails != "Undeliverable" {
-				// Attempted everywhere, not all succeeded, but not enough
-				// failed for Failed: AWS calls that Incomplete.
-				c.Status, c.StatusDetails = "Failed", "Incomplete"
-				break
-			}
+		return "TimedOut", "DeliveryTimedOut"
+	}
+	for _, inv := range c.invocations {
+		if inv.Status != "Success" && inv.StatusDetails != "Undeliverable" {
+			// Attempted everywhere, not all succeeded, but not enough
+			// failed for Failed: AWS calls that Incomplete.
+			return "Failed", "Incomplete"
 		}
 	}
+	return "Success", "Success"
 }
 
 // cancel cancels a command's unfinished invocations on the given nodes

@@ -50,6 +50,10 @@ type command struct {
 	next, inFlight      int
 	maxConc, maxErrs    int
 	stopped, cancelling bool
+	// settled is set once the final status is; onDone (from startCommand)
+	// is then called, once.
+	settled bool
+	onDone  func(*command)
 }
 
 // invocation is the run of a command on one node.
@@ -64,6 +68,14 @@ type invocation struct {
 	Start, End    time.Time
 	started       bool // dispatched to runWith
 	cancelled     bool
+}
+
+// result is how the invocation ended, as runOnNode reports a run; for one
+// cancelled, skipped or never delivered it has ResponseCode -1 and no
+// output.
+func (inv *invocation) result() execResult {
+	return execResult{Status: inv.Status, StatusDetails: inv.StatusDetails, ResponseCode: inv.ResponseCode,
+		Output: inv.Output, Plugin: inv.Plugin, Start: inv.Start, End: inv.End}
 }
 
 // terminal reports whether an invocation status is final.

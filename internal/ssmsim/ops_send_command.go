@@ -4,7 +4,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"time"
 )
 
 func init() { register("SendCommand", sendCommand) }
@@ -98,12 +97,7 @@ func sendCommand(s *Server, r *region, body []byte) (any, *apiError) {
 	}
 
 	now := s.clock.Now()
-	timeout := s.opts.Behaviour.DeliveryTimeout
-	timeoutSeconds := defaultTimeoutSeconds
-	if in.TimeoutSeconds != nil {
-		timeoutSeconds = *in.TimeoutSeconds
-		timeout = min(timeout, time.Duration(timeoutSeconds)*time.Second)
-	}
+	timeout, timeoutSeconds := r.deliveryWindow(in.TimeoutSeconds)
 	c := &command{
 		ID: r.newUUID(), DocumentName: d.Name, DocumentVersion: orDefault(in.DocumentVersion, "$DEFAULT"),
 		Comment: in.Comment, Parameters: in.Parameters, InstanceIDs: in.InstanceIds, Targets: in.Targets,
@@ -119,7 +113,7 @@ func sendCommand(s *Server, r *region, body []byte) (any, *apiError) {
 	r.commands.add(c)
 	// Run the version resolved now: moving the default version later must
 	// not change a command already sent.
-	r.startCommand(c, strconv.Itoa(n))
+	r.startCommand(c, strconv.Itoa(n), nil)
 	return map[string]any{"Command": r.commandOut(c)}, nil
 }
 

@@ -196,9 +196,13 @@ func (r *region) startWindowTask(w *window, e *windowExecution, t *windowTask, n
 			inv := invs[node]
 			inv.Status, inv.StatusDetails, inv.End = "SUCCESS", res.StatusDetails, res.End
 			if res.Status != "Success" {
-				inv.Status = "FAILED"
-				if res.Status == "TimedOut" {
+				switch res.Status {
+				case "TimedOut":
 					inv.Status = "TIMED_OUT"
+				case "Cancelled":
+					inv.Status = "CANCELLED" // CancelCommand on its ExecutionId
+				default:
+					inv.Status = "FAILED"
 				}
 				errs++
 			}
