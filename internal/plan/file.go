@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
@@ -44,12 +45,17 @@ func Save(w io.Writer, p Plan) error {
 		return err
 	}
 	sum := sha256.Sum256(canon)
-	out, err := json.MarshalIndent(document{Plan: p, Checksum: "sha256:" + hex.EncodeToString(sum[:])}, "", "  ")
-	if err != nil {
+	canon = nil // a 100k-node plan's canonical form is tens of MiB
+	// An Encoder writes the same bytes as MarshalIndent plus the newline,
+	// without the copy that appending the newline to a slice of a hundred
+	// MiB makes.
+	bw := bufio.NewWriterSize(w, 1<<16)
+	enc := json.NewEncoder(bw)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(document{Plan: p, Checksum: "sha256:" + hex.EncodeToString(sum[:])}); err != nil {
 		return fmt.Errorf("encode plan: %w", err)
 	}
-	out = append(out, '\n')
-	if _, err := w.Write(out); err != nil {
+	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("write plan: %w", err)
 	}
 	return nil
