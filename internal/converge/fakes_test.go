@@ -108,17 +108,21 @@ type fakeAgent struct {
 func (a *fakeAgent) Start(context.Context, [][]string) error { return nil }
 func (a *fakeAgent) Finish(context.Context) error            { return nil }
 
-func (a *fakeAgent) Failures(_ context.Context, pending map[string]bool) (map[string]string, error) {
+func (a *fakeAgent) Status(_ context.Context, pending map[string]bool) (remedy.AgentStatus, error) {
 	now := a.clk.elapsed()
 	a.asked = append(a.asked, now)
 	if a.askedFor == nil {
 		a.askedFor = map[string]bool{}
 	}
-	out := map[string]string{}
+	out := remedy.AgentStatus{Failed: map[string]string{}, Succeeded: map[string]bool{}}
 	for id := range pending {
 		a.askedFor[id] = true
-		if e, ok := a.events[id]; ok && now >= e.at && e.failed != "" {
-			out[id] = e.failed
+		switch e, ok := a.events[id]; {
+		case !ok || now < e.at:
+		case e.failed != "":
+			out.Failed[id] = e.failed
+		default:
+			out.Succeeded[id] = true
 		}
 	}
 	return out, nil

@@ -21,6 +21,9 @@ type node struct {
 	sent          bool      // the requests upgrade was sent
 	unreachable   time.Time // when read back not Online; zero once Online again
 	ping          string    // the last read-back's ping status
+	// updateSucceeded is when SSM was first seen reporting the node's agent
+	// update as Success.
+	updateSucceeded time.Time
 }
 
 func newNode(t Target) *node {
@@ -70,8 +73,8 @@ type watcher struct {
 	// moves counts state changes and requests upgrades sent: a round that
 	// leaves it as it was changed nothing, and the poll interval grows.
 	moves int
-	// failuresAt is when SSM was last asked which nodes failed.
-	failuresAt time.Time
+	// statusAt is when SSM was last asked how agent updates ended.
+	statusAt time.Time
 }
 
 func (w *watcher) run(ctx context.Context) (Report, error) {
@@ -121,7 +124,7 @@ func (w *watcher) round(ctx context.Context) error {
 	if err := w.readBack(ctx, now); err != nil {
 		return err
 	}
-	if err := w.agentFailures(ctx, now); err != nil {
+	if err := w.agentStatus(ctx, now); err != nil {
 		return err
 	}
 	return w.requests(ctx, now)
@@ -168,7 +171,17 @@ func (w *watcher) observe(n *node, f fleet.Node, now time.Time) {
 		return
 	}
 	n.unreachable = time.Time{}
-	if n.State != StatePending || !w.agentOK(f.AgentVersion) {
+	if n.State != StatePending {
+		return
+	}
+	if !w.agentOK(f.AgentVersion) {
+		// SSM said Success before this read-back, and the node is Online
+		// again after any restart: the updater skipped the update.
+		if !n.updateSucceeded.IsZero() && now.After(n.updateSucceeded) {
+			w.final(n, StateFailed, fmt.Sprintf("agent update reported success but the agent is still %s "+
+				"(update skipped: the region's agent manifest may lag, or --agent-version is not available); "+
+				"retry later or pin --agent-version", f.AgentVersion), now)
+		}
 		return
 	}
 	if n.needsRequests {
@@ -195,18 +208,21 @@ func (w *watcher) agentOK(v string) bool {
 	return err == nil && !got.LessThan(w.floor)
 }
 
-func (w *watcher) agentFailures(ctx context.Context, now time.Time) error {
+// agentStatus asks SSM how the pending nodes' agent updates ended. A
+// failure settles the node; a success is only noted, for observe to
+// compare with the versions read back later.
+func (w *watcher) agentStatus(ctx context.Context, now time.Time) error {
 	if w.deps.Agent == nil {
 		return nil
 	}
-	// Asking State Manager about failures costs calls per association, while
-	// a failed node only waits longer to be reported: ask at most once per
+	// Asking State Manager costs calls per association, while a failed
+	// node only waits longer to be reported: ask at most once per
 	// MaxPollInterval. Read-backs still run every round, so verification is
 	// not slowed.
-	if !w.failuresAt.IsZero() && now.Sub(w.failuresAt) < w.opts.MaxPollInterval {
+	if !w.statusAt.IsZero() && now.Sub(w.statusAt) < w.opts.MaxPollInterval {
 		return nil
 	}
-	w.failuresAt = now
+	w.statusAt = now
 	pending := map[string]bool{}
 	for id, n := range w.nodes {
 		if n.State == StatePending {
@@ -216,15 +232,20 @@ func (w *watcher) agentFailures(ctx context.Context, now time.Time) error {
 	if len(pending) == 0 {
 		return nil
 	}
-	failed, err := w.deps.Agent.Failures(ctx, pending)
+	st, err := w.deps.Agent.Status(ctx, pending)
 	if err != nil {
 		return err
 	}
-	for id, reason := range failed {
+	for id, reason := range st.Failed {
 		// The failure report and this round's read-back agree that the
 		// node is below the floor: SSM's Failed alone would not be enough.
 		if pending[id] {
 			w.final(w.nodes[id], StateFailed, reason, now)
+		}
+	}
+	for id := range st.Succeeded {
+		if n := w.nodes[id]; pending[id] && n.updateSucceeded.IsZero() {
+			n.updateSucceeded = now
 		}
 	}
 	return nil

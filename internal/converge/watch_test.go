@@ -160,6 +160,32 @@ func TestWatchOutcomes(t *testing.T) {
 			wantAtLeast: 2 * time.Minute, wantAtMost: 2*time.Minute + 63*time.Second,
 		},
 		{
+			name:    "update reported Success but the version stays below the floor: skipped",
+			targets: []Target{agentTarget(idA), agentTarget(idB)},
+			phases: map[string][]phase{
+				idA: {{0, online(idA, oldAgent)}},
+				idB: {{0, online(idB, oldAgent)}, {2 * time.Minute, online(idB, newAgent)}},
+			},
+			agent: map[string]agentEvent{idA: {at: time.Minute}, idB: {at: 2 * time.Minute}},
+			want: map[string]wantOutcome{
+				idA: {StateFailed, "agent update reported success but the agent is still " + oldAgent + " (update skipped: the region's agent manifest may lag"},
+				idB: {StateVerified, "agent " + newAgent + " read back"},
+			},
+			// Seen at the first status check from 1 min (≤ 1m33s), failed
+			// at the next read-back (≤ 33 s later).
+			wantAtLeast: time.Minute, wantAtMost: 2*time.Minute + 6*time.Second + 30*time.Second,
+		},
+		{
+			name:    "update reported Success while the agent restarts: waits for Online",
+			targets: []Target{agentTarget(idA)},
+			phases: map[string][]phase{idA: {
+				{0, online(idA, oldAgent)}, {time.Minute, lost(idA, oldAgent)}, {4 * time.Minute, online(idA, newAgent)},
+			}},
+			agent:       map[string]agentEvent{idA: {at: time.Minute}},
+			want:        map[string]wantOutcome{idA: {StateVerified, "agent " + newAgent + " read back"}},
+			wantAtLeast: 4 * time.Minute,
+		},
+		{
 			name:     "requests upgrade sent once the agent is verified",
 			targets:  []Target{bothTarget(idA), requestsTarget(idB)},
 			phases:   map[string][]phase{idA: {{0, online(idA, oldAgent)}, {3 * time.Minute, online(idA, newAgent)}}, idB: {{0, online(idB, newAgent)}}},

@@ -166,6 +166,10 @@ func Apply(ctx context.Context, api *ssm.Client, in ApplyInput) (ApplyResult, er
 		if err := deps.Agent.Finish(ctx); err != nil {
 			return res, err
 		}
+	} else if in.Resume && !in.Remedy.Keep {
+		if err := removeLeftovers(ctx, api, prior, j, log); err != nil {
+			return res, err
+		}
 	}
 	if res.Report.Counts[converge.StateNotStarted] > 0 {
 		// Drained by an interrupt: the run is not over, and its journal

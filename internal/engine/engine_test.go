@@ -361,13 +361,14 @@ func TestAPICallsScaleByFifty(t *testing.T) {
 		t.Errorf("%d DeleteAssociation calls, want %d", got, want)
 	}
 	// One listing at the start, then at most one per poll round to read
-	// the associations' overviews; no update fails, so no association is
-	// drilled into.
+	// the associations' overviews. No update fails, so an association is
+	// drilled into (executions, then targets) only to tell a skipped update
+	// from a node still restarting: at most once each.
 	if got, most := s.Calls("ListAssociations"), 1+res.Report.Rounds; got < 1 || got > most {
 		t.Errorf("%d ListAssociations calls, want 1 to %d", got, most)
 	}
-	if got := s.Calls("DescribeAssociationExecutions") + s.Calls("DescribeAssociationExecutionTargets"); got != 0 {
-		t.Errorf("%d association execution reads with no failed update, want 0", got)
+	if got, most := s.Calls("DescribeAssociationExecutions")+s.Calls("DescribeAssociationExecutionTargets"), 2*ceilDiv(k, 50); got > most {
+		t.Errorf("%d association execution reads with no failed update, want at most %d", got, most)
 	}
 	t.Logf("apply of %d nodes: %d API calls, %d poll rounds, %s of fleet time", k, s.Total().Calls, res.Report.Rounds, res.Report.Elapsed.Round(time.Second))
 }

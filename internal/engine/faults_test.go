@@ -59,14 +59,14 @@ func faultFleet() ssmsim.Fleet {
 // generated nodes must only be accounted for.
 func faultWant() map[string]want {
 	w := maps.Clone(mixedWant)
-	w[idSkipped] = want{"timed-out", "agent still " + belowFloor + " after"}
+	w[idSkipped] = want{"failed", "agent update reported success but the agent is still " + belowFloor + " (update skipped"}
 	w[idOld3] = want{"failed", "no longer a managed node"} // terminated after the plan
 	return w
 }
 
 // knownReasons are the starts of every reason a node may end with.
 var knownReasons = []string{
-	"agent ", // "agent X read back", "agent update failed/not delivered/not started", "agent still X after"
+	"agent ", // "agent X read back", "agent update failed/not delivered/not started/reported success but …", "agent still X after"
 	"requests ",
 	"upgrade-requests ",
 	"went offline: ",

@@ -1,7 +1,13 @@
 package engine
 
 import (
+	"context"
 	"sort"
+
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	"go.uber.org/zap"
+
+	"github.com/patchready/patchready/internal/cleanup"
 
 	"github.com/patchready/patchready/internal/converge"
 	"github.com/patchready/patchready/internal/plan"
@@ -79,4 +85,32 @@ func mergeSettled(r converge.Report, prior remedy.RunState, p plan.Plan) converg
 	}
 	sort.Slice(r.Outcomes, func(i, j int) bool { return r.Outcomes[i].InstanceID < r.Outcomes[j].InstanceID })
 	return r
+}
+
+// removeLeftovers deletes the one-shot agent resources (associations, a
+// maintenance window) that the interrupted part of a resumed run created,
+// when every node they were for already has an outcome: no updater runs in
+// the resumed part, so none would delete them. Window targets and tasks go
+// with their window.
+func removeLeftovers(ctx context.Context, api *ssm.Client, prior remedy.RunState, j *remedy.Journal, log *zap.Logger) error {
+	var rs []cleanup.Resource
+	for _, r := range prior.Live {
+		if r.Action == plan.UpdateAgent.String() && (r.Type == remedy.ResourceAssociation || r.Type == remedy.ResourceWindow) {
+			rs = append(rs, cleanup.Resource{Type: r.Type, ID: r.ID, Name: r.Name})
+		}
+	}
+	var journalErr error
+	err := cleanup.Remove(ctx, api, rs, log, func(c cleanup.Resource) {
+		for _, r := range prior.Live {
+			if r.ID == c.ID || r.Parent == c.ID {
+				if err := j.Deleted(r); err != nil && journalErr == nil {
+					journalErr = err
+				}
+			}
+		}
+	})
+	if err != nil {
+		return err
+	}
+	return journalErr
 }

@@ -40,9 +40,13 @@ type Associations struct {
 
 	mu    sync.Mutex
 	owned []association // in batch order
-	// drilled holds, per association, the count of unsuccessful targets
-	// its overview showed when Failures last read its targets.
-	drilled map[string]int
+	// drilled holds, per association, the counts its overview showed when
+	// Status last read its targets.
+	drilled map[string]overviewCounts
+	// unexplained holds the counts of associations whose overview, when
+	// Status last listed it, showed successes its settled nodes did not
+	// account for, and which were not drilled into then.
+	unexplained map[string]overviewCounts
 }
 
 type association struct {

@@ -14,19 +14,21 @@ import (
 	"github.com/patchready/patchready/internal/awsclient"
 )
 
-// Failures asks State Manager which pending nodes failed. One listing of
-// the AWS-UpdateSSMAgent associations (ceil(n/50) calls, however many
-// associations the run owns) gives each association's overview: its latest
-// execution's targets counted by status. Only an association that still
-// has pending nodes and whose count of settled-but-unsuccessful targets
-// changed since it was last read is drilled into, with two calls: its
-// newest execution, then that execution's targets (≤ 50, one page). The
-// drill-down reads targets unfiltered because two statuses are final
+// Status asks State Manager how the pending nodes' updates ended. One
+// listing of the AWS-UpdateSSMAgent associations (ceil(n/50) calls,
+// however many associations the run owns) gives each association's
+// overview: its latest execution's targets counted by status. Only an
+// association that still has pending nodes and whose overview holds news
+// for them is drilled into (see overviewCounts.news), with two calls:
+// its newest execution, then that execution's targets (≤ 50, one page).
+// The drill-down reads targets unfiltered because two statuses are final
 // without an update: Failed, and Skipped, which SSM gives the nodes it
 // never started once the association's MaxErrors was passed. A one-shot
 // association does not run again, so a skipped node would otherwise wait
-// for the timeout.
-func (a *Associations) Failures(ctx context.Context, pending map[string]bool) (map[string]string, error) {
+// for the timeout. Success is reported too, for converge to tell an
+// update that was skipped (the version read back stays below the floor)
+// from one that is still restarting the agent.
+func (a *Associations) Status(ctx context.Context, pending map[string]bool) (AgentStatus, error) {
 	a.mu.Lock()
 	owned := append([]association(nil), a.owned...)
 	a.mu.Unlock()
@@ -36,52 +38,94 @@ func (a *Associations) Failures(ctx context.Context, pending map[string]bool) (m
 			live = append(live, as)
 		}
 	}
+	out := newAgentStatus()
 	if len(live) == 0 {
-		return map[string]string{}, nil
+		return out, nil
 	}
-	unsettled, err := a.unsuccessfulCounts(ctx)
+	overviews, err := a.overviews(ctx)
 	if err != nil {
-		return nil, err
+		return AgentStatus{}, err
 	}
-	out := map[string]string{}
 	// What was drilled is remembered only once every call succeeded: on an
 	// error the caller drops out, and the failures found so far would be
 	// lost with it.
-	drilled := map[string]int{}
+	drilled, unexplained := map[string]overviewCounts{}, map[string]overviewCounts{}
 	a.mu.Lock()
-	seen := maps.Clone(a.drilled)
+	seen, waited := maps.Clone(a.drilled), a.unexplained
 	a.mu.Unlock()
 	for _, as := range live {
-		n, listed := unsettled[as.id]
+		c, listed := overviews[as.id]
 		last, read := seen[as.id]
+		failures, successes := c.news(last, read, settledCount(as.ids, pending))
+		// Unexplained successes are mostly nodes restarting their agent
+		// after the update, soon read back: they are drilled into only
+		// when the same counts stay unexplained from one call to the
+		// next, as a skipped update does.
+		if successes && waited[as.id] != c {
+			unexplained[as.id] = c
+			successes = false
+		}
 		// An association missing from the listing (its overview unknown)
 		// is drilled into every time, as before overviews were read.
-		if listed && (n == 0 || (read && n == last)) {
+		if listed && !failures && !successes {
 			continue
 		}
 		read, err := a.drill(ctx, as, pending, out)
 		if err != nil {
-			return nil, err
+			return AgentStatus{}, err
 		}
 		if read {
-			drilled[as.id] = n
+			drilled[as.id] = c
 		}
 	}
 	a.mu.Lock()
 	if a.drilled == nil {
-		a.drilled = map[string]int{}
+		a.drilled = map[string]overviewCounts{}
 	}
 	maps.Copy(a.drilled, drilled)
+	a.unexplained = unexplained
 	a.mu.Unlock()
 	return out, nil
 }
 
-// unsuccessfulCounts lists the AWS-UpdateSSMAgent associations and returns,
-// by association ID, how many targets of each one's latest execution ended
-// neither in success nor still running (Failed, Skipped, TimedOut, …).
-// An association that has not run yet counts 0.
-func (a *Associations) unsuccessfulCounts(ctx context.Context) (map[string]int, error) {
-	out := map[string]int{}
+// overviewCounts are an association's latest execution's targets by how
+// they ended.
+type overviewCounts struct {
+	unsuccessful int // Failed, Skipped, TimedOut, …
+	success      int
+}
+
+// news reports what the overview may hold for the association's pending
+// nodes, given the counts when it was last drilled into (if read) and how
+// many of its nodes are no longer pending: new unsuccessful targets, or
+// new successes beyond what the settled nodes account for (converge
+// settles SSM's unsuccessful nodes too, so both counts are set against
+// them). A pending node that succeeded is restarting its agent, or had its
+// update skipped.
+func (c overviewCounts) news(last overviewCounts, read bool, settled int) (failures, successes bool) {
+	if read && c == last {
+		return false, false
+	}
+	failures = c.unsuccessful > 0 && (!read || c.unsuccessful != last.unsuccessful)
+	successes = c.success+c.unsuccessful > settled && (!read || c.success != last.success)
+	return failures, successes
+}
+
+func settledCount(ids []string, pending map[string]bool) int {
+	n := 0
+	for _, id := range ids {
+		if !pending[id] {
+			n++
+		}
+	}
+	return n
+}
+
+// overviews lists the AWS-UpdateSSMAgent associations and returns their
+// overview counts by association ID. An association that has not run yet
+// counts 0 of each.
+func (a *Associations) overviews(ctx context.Context) (map[string]overviewCounts, error) {
+	out := map[string]overviewCounts{}
 	p := ssm.NewListAssociationsPaginator(a.api, &ssm.ListAssociationsInput{
 		MaxResults:            aws.Int32(50),
 		AssociationFilterList: []types.AssociationFilter{{Key: types.AssociationFilterKeyName, Value: aws.String(documents.UpdateAgentDocumentName)}},
@@ -92,28 +136,30 @@ func (a *Associations) unsuccessfulCounts(ctx context.Context) (map[string]int, 
 			return nil, fmt.Errorf("list agent update associations: %w", err)
 		}
 		for _, as := range page.Associations {
-			n := 0
+			var c overviewCounts
 			if as.Overview != nil {
-				for status, c := range as.Overview.AssociationStatusAggregatedCount {
+				for status, n := range as.Overview.AssociationStatusAggregatedCount {
 					switch status {
-					case "Success", "Pending", "InProgress":
+					case "Pending", "InProgress":
+					case "Success":
+						c.success += int(n)
 					default:
-						n += int(c)
+						c.unsuccessful += int(n)
 					}
 				}
 			}
-			out[aws.ToString(as.AssociationId)] = n
+			out[aws.ToString(as.AssociationId)] = c
 		}
 	}
 	return out, nil
 }
 
 // drill reads one association's newest execution and its targets, and
-// adds the pending nodes that failed or were skipped to out. It reports
+// adds the pending nodes that failed, were skipped or succeeded to out. It reports
 // false when no execution was listed: the association has not run yet, or
 // SSM answered with an empty page (AWS's list calls sometimes do, with a
 // token onward); either way it must be read again next time.
-func (a *Associations) drill(ctx context.Context, as association, pending map[string]bool, out map[string]string) (bool, error) {
+func (a *Associations) drill(ctx context.Context, as association, pending map[string]bool, out AgentStatus) (bool, error) {
 	execs, err := a.api.DescribeAssociationExecutions(ctx, &ssm.DescribeAssociationExecutionsInput{
 		AssociationId: aws.String(as.id),
 		MaxResults:    aws.Int32(1),
@@ -141,10 +187,12 @@ func (a *Associations) drill(ctx context.Context, as association, pending map[st
 				continue
 			}
 			switch status := aws.ToString(t.Status); status {
+			case "Success":
+				out.Succeeded[id] = true
 			case "Failed":
-				out[id] = agentFailure(status, aws.ToString(t.DetailedStatus))
+				out.Failed[id] = agentFailure(status, aws.ToString(t.DetailedStatus))
 			case "Skipped":
-				out[id] = "agent update not started: SSM skipped the node after the association passed --max-errors"
+				out.Failed[id] = "agent update not started: SSM skipped the node after the association passed --max-errors"
 			}
 		}
 	}

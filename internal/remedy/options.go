@@ -53,12 +53,29 @@ type AgentUpdater interface {
 	// Start finds or creates what updates the agent on each batch of node
 	// IDs (each ≤ 50) and sets it running.
 	Start(ctx context.Context, batches [][]string) error
-	// Failures returns, among pending, the nodes SSM reports as failed,
-	// with the reason in plain words.
-	Failures(ctx context.Context, pending map[string]bool) (map[string]string, error)
+	// Status returns, among pending, the nodes whose update SSM reports
+	// as ended: failed (or never started), or succeeded.
+	Status(ctx context.Context, pending map[string]bool) (AgentStatus, error)
 	// Finish removes what Start created for a one-shot run, unless
 	// Options.Keep. It is called once every node has settled.
 	Finish(ctx context.Context) error
+}
+
+// AgentStatus is what SSM says of the agent updates that have ended. A
+// node in neither map has no final word from SSM yet.
+type AgentStatus struct {
+	// Failed maps each node whose update failed, or was never started, to
+	// the reason in plain words.
+	Failed map[string]string
+	// Succeeded holds the nodes whose update SSM reports as Success. That
+	// is not proof of a new agent: AWS-UpdateSSMAgent also succeeds when it
+	// skips the update (the regional manifest lags), so converge compares
+	// it with the version read back.
+	Succeeded map[string]bool
+}
+
+func newAgentStatus() AgentStatus {
+	return AgentStatus{Failed: map[string]string{}, Succeeded: map[string]bool{}}
 }
 
 // updateAgentParams are the AWS-UpdateSSMAgent parameters for a run.

@@ -11,12 +11,12 @@ import (
 	"github.com/patchready/patchready/internal/awsclient"
 )
 
-// Failures follows the window's executions through their tasks to the Run
-// Command invocations, and returns the pending nodes whose invocation
-// ended in anything but Success. Commands whose invocations have all
-// settled are not read again.
-func (w *Window) Failures(ctx context.Context, pending map[string]bool) (map[string]string, error) {
-	out := map[string]string{}
+// Status follows the window's executions through their tasks to the Run
+// Command invocations, and returns how the pending nodes' invocations
+// ended. Commands whose invocations have all settled are not read again:
+// each outcome is reported once.
+func (w *Window) Status(ctx context.Context, pending map[string]bool) (AgentStatus, error) {
+	out := newAgentStatus()
 	if w.windowID == "" {
 		return out, nil
 	}
@@ -24,18 +24,18 @@ func (w *Window) Failures(ctx context.Context, pending map[string]bool) (map[str
 	for execs.HasMorePages() {
 		page, err := execs.NextPage(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("describe executions of window %s: %w", w.windowID, err)
+			return AgentStatus{}, fmt.Errorf("describe executions of window %s: %w", w.windowID, err)
 		}
 		for _, ex := range page.WindowExecutions {
-			if err := w.executionFailures(ctx, aws.ToString(ex.WindowExecutionId), pending, out); err != nil {
-				return nil, err
+			if err := w.executionStatus(ctx, aws.ToString(ex.WindowExecutionId), pending, out); err != nil {
+				return AgentStatus{}, err
 			}
 		}
 	}
 	return out, nil
 }
 
-func (w *Window) executionFailures(ctx context.Context, execID string, pending map[string]bool, out map[string]string) error {
+func (w *Window) executionStatus(ctx context.Context, execID string, pending map[string]bool, out AgentStatus) error {
 	tasks := ssm.NewDescribeMaintenanceWindowExecutionTasksPaginator(w.api, &ssm.DescribeMaintenanceWindowExecutionTasksInput{WindowExecutionId: aws.String(execID), MaxResults: aws.Int32(100)})
 	for tasks.HasMorePages() {
 		page, err := tasks.NextPage(ctx)
@@ -56,7 +56,7 @@ func (w *Window) executionFailures(ctx context.Context, execID string, pending m
 					if cmdID == "" || w.settledCommands[cmdID] {
 						continue
 					}
-					if err := w.commandFailures(ctx, cmdID, pending, out); err != nil {
+					if err := w.commandStatus(ctx, cmdID, pending, out); err != nil {
 						return err
 					}
 				}
@@ -66,7 +66,7 @@ func (w *Window) executionFailures(ctx context.Context, execID string, pending m
 	return nil
 }
 
-func (w *Window) commandFailures(ctx context.Context, cmdID string, pending map[string]bool, out map[string]string) error {
+func (w *Window) commandStatus(ctx context.Context, cmdID string, pending map[string]bool, out AgentStatus) error {
 	p := ssm.NewListCommandInvocationsPaginator(w.api, &ssm.ListCommandInvocationsInput{CommandId: aws.String(cmdID), MaxResults: aws.Int32(50)})
 	allSettled, seen := true, 0
 	for p.HasMorePages() {
@@ -76,14 +76,15 @@ func (w *Window) commandFailures(ctx context.Context, cmdID string, pending map[
 		}
 		for _, inv := range page.CommandInvocations {
 			seen++
+			id := aws.ToString(inv.InstanceId)
 			switch {
 			case !awsclient.InvocationFinished(inv.Status):
 				allSettled = false
+			case !pending[id]:
 			case inv.Status == types.CommandInvocationStatusSuccess:
+				out.Succeeded[id] = true
 			default:
-				if id := aws.ToString(inv.InstanceId); pending[id] {
-					out[id] = agentFailure(string(inv.Status), aws.ToString(inv.StatusDetails))
-				}
+				out.Failed[id] = agentFailure(string(inv.Status), aws.ToString(inv.StatusDetails))
 			}
 		}
 	}
