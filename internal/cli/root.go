@@ -63,7 +63,7 @@ func Run(ctx context.Context, ios *IOStreams, args []string) int {
 	}
 	root := NewRootCmd(ios)
 	root.SetArgs(args)
-	err := root.ExecuteContext(ctx)
+	err := explain(root.ExecuteContext(ctx))
 	if err != nil {
 		if msg := err.Error(); msg != "" {
 			fmt.Fprintf(ios.ErrOut, "Error: %s\n", msg)
