@@ -50,22 +50,7 @@ func (e *windowExecution) out() windowExecutionOut {
 }
 
 func describeWindowExecutions(s *Server, r *region, body []byte) (any, *apiError) {
-	var in struct {
-		WindowId   *string        `json:"WindowId"`
-		Filters    []windowFilter `json:"Filters"`
-		MaxResults *int           `json:"MaxResults"`
-		NextToken  *string        `json:"NextToken"`
-	}
-	if err := decode(body, &in); err != nil {
-		return nil, err
-	}
-	v := &validator{}
-	checkWindowID(v, in.WindowId)
-	checkWindowFilters(v, in.Filters, in.MaxResults, "ExecutedBefore", "ExecutedAfter")
-	if err := v.err(); err != nil {
-		return nil, err
-	}
-	w, err := r.lookupWindow(*in.WindowId)
+	in, w, err := r.openWindowItems(body, "ExecutedBefore", "ExecutedAfter")
 	if err != nil {
 		return nil, err
 	}
@@ -91,8 +76,7 @@ func describeWindowExecutions(s *Server, r *region, body []byte) (any, *apiError
 			matched = append(matched, e)
 		}
 	}
-	page, next, err := pageOf(s, r, "DescribeMaintenanceWindowExecutions", fingerprint([]any{in.WindowId, in.Filters}),
-		deref(in.NextToken), maxResults(in.MaxResults, windowPageSize), matched,
+	page, next, err := windowPage(s, r, "DescribeMaintenanceWindowExecutions", in.windowListing, []any{in.WindowId}, matched,
 		func(e *windowExecution) string { return seqKey(^e.seq) })
 	if err != nil {
 		return nil, err
@@ -145,10 +129,8 @@ func getWindowExecution(s *Server, r *region, body []byte) (any, *apiError) {
 
 func describeWindowExecutionTasks(s *Server, r *region, body []byte) (any, *apiError) {
 	var in struct {
-		WindowExecutionId *string        `json:"WindowExecutionId"`
-		Filters           []windowFilter `json:"Filters"`
-		MaxResults        *int           `json:"MaxResults"`
-		NextToken         *string        `json:"NextToken"`
+		WindowExecutionId *string `json:"WindowExecutionId"`
+		windowListing
 	}
 	if err := decode(body, &in); err != nil {
 		return nil, err
@@ -169,8 +151,7 @@ func describeWindowExecutionTasks(s *Server, r *region, body []byte) (any, *apiE
 			StartTime: epochPtr(t.Start), EndTime: epochPtr(t.End), TaskArn: t.task.TaskArn, TaskType: t.task.Type,
 		})
 	}
-	page, next, err := pageOf(s, r, "DescribeMaintenanceWindowExecutionTasks", fingerprint([]any{in.WindowExecutionId, in.Filters}),
-		deref(in.NextToken), maxResults(in.MaxResults, windowPageSize), matched,
+	page, next, err := windowPage(s, r, "DescribeMaintenanceWindowExecutionTasks", in.windowListing, []any{in.WindowExecutionId}, matched,
 		func(t windowTaskExecutionOut) string { return t.TaskExecutionId })
 	if err != nil {
 		return nil, err
@@ -180,11 +161,9 @@ func describeWindowExecutionTasks(s *Server, r *region, body []byte) (any, *apiE
 
 func describeWindowTaskInvocations(s *Server, r *region, body []byte) (any, *apiError) {
 	var in struct {
-		WindowExecutionId *string        `json:"WindowExecutionId"`
-		TaskId            *string        `json:"TaskId"`
-		Filters           []windowFilter `json:"Filters"`
-		MaxResults        *int           `json:"MaxResults"`
-		NextToken         *string        `json:"NextToken"`
+		WindowExecutionId *string `json:"WindowExecutionId"`
+		TaskId            *string `json:"TaskId"`
+		windowListing
 	}
 	if err := decode(body, &in); err != nil {
 		return nil, err
@@ -214,9 +193,8 @@ func describeWindowTaskInvocations(s *Server, r *region, body []byte) (any, *api
 			matched = append(matched, inv)
 		}
 	}
-	page, next, err := pageOf(s, r, "DescribeMaintenanceWindowExecutionTaskInvocations",
-		fingerprint([]any{in.WindowExecutionId, in.TaskId, in.Filters}), deref(in.NextToken),
-		maxResults(in.MaxResults, windowPageSize), matched, func(inv *windowInvocation) string { return seqKey(inv.seq) })
+	page, next, err := windowPage(s, r, "DescribeMaintenanceWindowExecutionTaskInvocations", in.windowListing,
+		[]any{in.WindowExecutionId, in.TaskId}, matched, func(inv *windowInvocation) string { return seqKey(inv.seq) })
 	if err != nil {
 		return nil, err
 	}

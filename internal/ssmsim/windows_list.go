@@ -42,11 +42,7 @@ func filtersMatch(filters []windowFilter, value func(key string) string) bool {
 }
 
 func describeMaintenanceWindows(s *Server, r *region, body []byte) (any, *apiError) {
-	var in struct {
-		Filters    []windowFilter `json:"Filters"`
-		MaxResults *int           `json:"MaxResults"`
-		NextToken  *string        `json:"NextToken"`
-	}
+	var in windowListing
 	if err := decode(body, &in); err != nil {
 		return nil, err
 	}
@@ -66,8 +62,7 @@ func describeMaintenanceWindows(s *Server, r *region, body []byte) (any, *apiErr
 			matched = append(matched, w)
 		}
 	}
-	page, next, err := pageOf(s, r, "DescribeMaintenanceWindows", fingerprint(in.Filters), deref(in.NextToken),
-		maxResults(in.MaxResults, windowPageSize), matched, func(w *window) string { return seqKey(w.seq) })
+	page, next, err := windowPage(s, r, "DescribeMaintenanceWindows", in, nil, matched, func(w *window) string { return seqKey(w.seq) })
 	if err != nil {
 		return nil, err
 	}

@@ -128,22 +128,7 @@ type windowTargetOut struct {
 }
 
 func describeWindowTargets(s *Server, r *region, body []byte) (any, *apiError) {
-	var in struct {
-		WindowId   *string        `json:"WindowId"`
-		Filters    []windowFilter `json:"Filters"`
-		MaxResults *int           `json:"MaxResults"`
-		NextToken  *string        `json:"NextToken"`
-	}
-	if err := decode(body, &in); err != nil {
-		return nil, err
-	}
-	v := &validator{}
-	checkWindowID(v, in.WindowId)
-	checkWindowFilters(v, in.Filters, in.MaxResults, "Type", "WindowTargetId", "OwnerInformation")
-	if err := v.err(); err != nil {
-		return nil, err
-	}
-	w, err := r.lookupWindow(*in.WindowId)
+	in, w, err := r.openWindowItems(body, "Type", "WindowTargetId", "OwnerInformation")
 	if err != nil {
 		return nil, err
 	}
@@ -170,8 +155,7 @@ func describeWindowTargets(s *Server, r *region, body []byte) (any, *apiError) {
 	for i, t := range matched {
 		keys[t.WindowTargetId] = seqKey(uint64(i))
 	}
-	page, next, err := pageOf(s, r, "DescribeMaintenanceWindowTargets", fingerprint([]any{in.WindowId, in.Filters}),
-		deref(in.NextToken), maxResults(in.MaxResults, windowPageSize), matched,
+	page, next, err := windowPage(s, r, "DescribeMaintenanceWindowTargets", in.windowListing, []any{in.WindowId}, matched,
 		func(t windowTargetOut) string { return keys[t.WindowTargetId] })
 	if err != nil {
 		return nil, err

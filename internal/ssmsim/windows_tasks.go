@@ -211,22 +211,7 @@ type windowTaskOut struct {
 }
 
 func describeWindowTasks(s *Server, r *region, body []byte) (any, *apiError) {
-	var in struct {
-		WindowId   *string        `json:"WindowId"`
-		Filters    []windowFilter `json:"Filters"`
-		MaxResults *int           `json:"MaxResults"`
-		NextToken  *string        `json:"NextToken"`
-	}
-	if err := decode(body, &in); err != nil {
-		return nil, err
-	}
-	v := &validator{}
-	checkWindowID(v, in.WindowId)
-	checkWindowFilters(v, in.Filters, in.MaxResults, "WindowTaskId", "TaskArn", "Priority", "TaskType")
-	if err := v.err(); err != nil {
-		return nil, err
-	}
-	w, err := r.lookupWindow(*in.WindowId)
+	in, w, err := r.openWindowItems(body, "WindowTaskId", "TaskArn", "Priority", "TaskType")
 	if err != nil {
 		return nil, err
 	}
@@ -246,8 +231,7 @@ func describeWindowTasks(s *Server, r *region, body []byte) (any, *apiError) {
 			matched = append(matched, t)
 		}
 	}
-	page, next, err := pageOf(s, r, "DescribeMaintenanceWindowTasks", fingerprint([]any{in.WindowId, in.Filters}),
-		deref(in.NextToken), maxResults(in.MaxResults, windowPageSize), matched,
+	page, next, err := windowPage(s, r, "DescribeMaintenanceWindowTasks", in.windowListing, []any{in.WindowId}, matched,
 		func(t *windowTask) string { return seqKey(t.seq) })
 	if err != nil {
 		return nil, err
