@@ -9,25 +9,34 @@ import (
 
 // Evaluate runs every check on every node, in the order given. It is pure:
 // the result depends only on its arguments.
+//
+// Each check's result depends on a few facts that most nodes share (ping
+// status, platform, agent version, probe findings), so results are
+// memoized per distinct facts: a 100,000-node fleet parses each version
+// string once instead of once per node and rule, and nodes that share a
+// result share its text.
 func Evaluate(nodes []fleet.Node, p Prereqs) []Evaluation {
+	m := newMemo(p)
 	out := make([]Evaluation, len(nodes))
 	for i, n := range nodes {
-		out[i] = EvaluateNode(n, p)
+		out[i] = m.evaluate(n)
 	}
 	return out
 }
 
 // EvaluateNode runs every check on one node. Every check runs even when an
 // earlier one fails, so that a reviewer sees everything wrong at once.
-func EvaluateNode(n fleet.Node, p Prereqs) Evaluation {
-	agent := checkAgent(n, p)
+func EvaluateNode(n fleet.Node, p Prereqs) Evaluation { return newMemo(p).evaluate(n) }
+
+func (m *memo) evaluate(n fleet.Node) Evaluation {
+	agent := m.agent(n)
 	ev := Evaluation{
 		InstanceID: n.InstanceID,
 		Checks: []CheckResult{
-			checkOnline(n),
-			checkOS(n, p),
+			m.online(n),
+			m.os(n),
 			agent,
-			checkRequests(n, p),
+			m.requests(n),
 		},
 	}
 	// IsLatestVersion is not meaningful on Windows (AWS documents it as

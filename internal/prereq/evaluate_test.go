@@ -179,3 +179,40 @@ func TestEvaluateRunsEveryCheckInOrder(t *testing.T) {
 }
 
 func fleet0(agent string) fleet.Node { return al2(agent, nil) }
+
+// TestEvaluateMemoMatchesEachNode checks that nodes evaluated together,
+// sharing memoized results, get exactly what each would get alone.
+func TestEvaluateMemoMatchesEachNode(t *testing.T) {
+	p := Default()
+	var nodes []fleet.Node
+	probes := []*fleet.ProbeFacts{
+		nil,
+		{Status: fleet.ProbeOK, Proxied: true, RequestsVersion: "2.20.0", ProxyScheme: "https"},
+		{Status: fleet.ProbeOK, Proxied: true, RequestsVersion: "2.31.0", NoProxyHasIMDS: true},
+		{Status: fleet.ProbeOK, Proxied: true},
+		{Status: fleet.ProbeOK},
+		{Status: fleet.ProbeFailed, Reason: "timed out"},
+		{Status: fleet.ProbeSkipped},
+	}
+	for _, ping := range []string{fleet.PingOnline, fleet.PingConnectionLost, ""} {
+		for _, agent := range []string{"2.0.700.0", "3.3.1142.0", "garbage", ""} {
+			for _, os := range [][3]string{{fleet.PlatformLinux, "Amazon Linux", "2"}, {fleet.PlatformLinux, "Ubuntu", "22.04"},
+				{fleet.PlatformLinux, "Ubuntu", "x.y"}, {fleet.PlatformWindows, "Microsoft Windows Server 2022 Datacenter", "10.0.20348"}} {
+				for _, pr := range probes {
+					for _, latest := range []bool{true, false} {
+						nodes = append(nodes, fleet.Node{
+							InstanceID: "i-" + ping + agent + os[1], PingStatus: ping, AgentVersion: agent, IsLatestVersion: latest,
+							PlatformType: os[0], PlatformName: os[1], PlatformVersion: os[2], Probe: pr,
+						})
+					}
+				}
+			}
+		}
+	}
+	got := Evaluate(nodes, p)
+	for i, n := range nodes {
+		if want := EvaluateNode(n, p); !reflect.DeepEqual(got[i], want) {
+			t.Fatalf("node %d (%+v):\n together %+v\n alone    %+v", i, n, got[i], want)
+		}
+	}
+}
