@@ -14,9 +14,14 @@ import (
 // evals are matched to nodes by instance ID; a node without an evaluation is
 // evaluated here against opts.Prereqs, so passing nil evals is allowed.
 func Build(nodes []fleet.Node, evals []prereq.Evaluation, opts Options) Plan {
-	byID := make(map[string]prereq.Evaluation, len(evals))
-	for _, ev := range evals {
-		byID[ev.InstanceID] = ev
+	// Evaluate returns evals in the order of nodes; only evals in another
+	// order or for other nodes need the index by ID.
+	var byID map[string]prereq.Evaluation
+	if !sameOrder(nodes, evals) {
+		byID = make(map[string]prereq.Evaluation, len(evals))
+		for _, ev := range evals {
+			byID[ev.InstanceID] = ev
+		}
 	}
 	strategy := opts.Strategy
 	if strategy == 0 {
@@ -36,12 +41,26 @@ func Build(nodes []fleet.Node, evals []prereq.Evaluation, opts Options) Plan {
 		ProbeRan:    opts.ProbeRan,
 		Fingerprint: FactsFingerprint(nodes),
 	}
-	for _, n := range nodes {
-		ev, ok := byID[n.InstanceID]
+	if len(nodes) > 0 {
+		// Sized once: appending would copy a 100k-node plan several times
+		// over and leave up to a quarter of it unused.
+		p.Nodes = make([]NodePlan, 0, len(nodes))
+	}
+	in := interner{}
+	for i, n := range nodes {
+		var ev prereq.Evaluation
+		ok := false
+		if byID == nil {
+			ev, ok = evals[i], true
+		} else {
+			ev, ok = byID[n.InstanceID]
+		}
 		if !ok {
 			ev = prereq.EvaluateNode(n, opts.Prereqs)
 		}
-		p.Nodes = append(p.Nodes, decide(n, ev))
+		np := decide(n, ev)
+		in.node(&np)
+		p.Nodes = append(p.Nodes, np)
 	}
 	slices.SortStableFunc(p.Nodes, func(a, b NodePlan) int {
 		return strings.Compare(a.Node.InstanceID, b.Node.InstanceID)
@@ -49,6 +68,20 @@ func Build(nodes []fleet.Node, evals []prereq.Evaluation, opts Options) Plan {
 	p.Batches = batches(p.Nodes)
 	p.Summary = summarize(p.Nodes)
 	return p
+}
+
+// sameOrder reports whether evals[i] is the evaluation of nodes[i] for
+// every node.
+func sameOrder(nodes []fleet.Node, evals []prereq.Evaluation) bool {
+	if len(nodes) != len(evals) {
+		return false
+	}
+	for i := range nodes {
+		if nodes[i].InstanceID != evals[i].InstanceID {
+			return false
+		}
+	}
+	return true
 }
 
 // decide applies DESIGN §4: anything that SSM cannot fix blocks the node;

@@ -39,21 +39,23 @@ type document struct {
 
 // Save writes p as an indented JSON plan file with a checksum. The same
 // document is what render's JSON format prints.
+//
+// The plan is encoded and hashed one node at a time (see docWriter), so
+// saving costs one node's encoding in memory, not the plan's.
 func Save(w io.Writer, p Plan) error {
-	canon, p, err := canonical(p)
-	if err != nil {
-		return err
-	}
-	sum := sha256.Sum256(canon)
-	canon = nil // a 100k-node plan's canonical form is tens of MiB
-	// An Encoder writes the same bytes as MarshalIndent plus the newline,
-	// without the copy that appending the newline to a slice of a hundred
-	// MiB makes.
 	bw := bufio.NewWriterSize(w, 1<<16)
-	enc := json.NewEncoder(bw)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(document{Plan: p, Checksum: "sha256:" + hex.EncodeToString(sum[:])}); err != nil {
-		return fmt.Errorf("encode plan: %w", err)
+	sum := sha256.New()
+	dw := &docWriter{sum: sum, out: bw}
+	dw.plan(p)
+	if dw.err != nil {
+		return dw.err
+	}
+	// The checksum covers the plan's own closing brace, not the checksum
+	// member that the file has before it.
+	sum.Write([]byte("}"))
+	// The newline at the end is what json.Encoder always wrote.
+	if _, err := fmt.Fprintf(bw, ",\n%s\"checksum\": \"sha256:%s\"\n}\n", memberIndent, hex.EncodeToString(sum.Sum(nil))); err != nil {
+		return fmt.Errorf("write plan: %w", err)
 	}
 	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("write plan: %w", err)
@@ -61,24 +63,16 @@ func Save(w io.Writer, p Plan) error {
 	return nil
 }
 
-// canonical returns the bytes the checksum covers, and p as it reads back.
-// encoding/json is not always its own inverse (invalid UTF-8 is written as
-// \ufffd but read back as the raw rune), so p is put through one round trip
-// first; after that, encoding is stable.
-func canonical(p Plan) ([]byte, Plan, error) {
-	first, err := json.Marshal(p)
-	if err != nil {
-		return nil, Plan{}, fmt.Errorf("encode plan: %w", err)
+// checksum returns "sha256:<hex>" over the canonical JSON of p.
+func checksum(p Plan) (string, error) {
+	sum := sha256.New()
+	dw := &docWriter{sum: sum}
+	dw.plan(p)
+	if dw.err != nil {
+		return "", dw.err
 	}
-	var back Plan
-	if err := json.Unmarshal(first, &back); err != nil {
-		return nil, Plan{}, fmt.Errorf("encode plan: %w", err)
-	}
-	canon, err := json.Marshal(back)
-	if err != nil {
-		return nil, Plan{}, fmt.Errorf("encode plan: %w", err)
-	}
-	return canon, back, nil
+	sum.Write([]byte("}"))
+	return "sha256:" + hex.EncodeToString(sum.Sum(nil)), nil
 }
 
 // Load reads a plan file written by Save. It refuses, with a message naming
@@ -90,46 +84,65 @@ func Load(r io.Reader) (Plan, error) { return load(r, MaxFileSize) }
 // load is Load with the size cap as a parameter, so that tests can exercise
 // the cap without reading half a gigabyte.
 func load(r io.Reader, limit int64) (Plan, error) {
-	data, err := io.ReadAll(io.LimitReader(r, limit+1))
+	lr := &io.LimitedReader{R: r, N: limit + 1}
+	src := &readErrReader{r: lr}
+	st, err := readDocument(src)
 	if err != nil {
-		return Plan{}, fmt.Errorf("read plan file: %w", err)
+		// A file over the cap is reported as such whatever else is wrong
+		// with it; reading on to the cap costs no memory.
+		_, _ = io.Copy(io.Discard, src)
 	}
-	if int64(len(data)) > limit {
+	if lr.N == 0 {
 		return Plan{}, fmt.Errorf("%w: more than %s; is it the right file?", ErrTooLarge, sizeString(limit))
 	}
-	if !json.Valid(data) {
-		return Plan{}, ErrNotJSON
+	if src.err != nil {
+		return Plan{}, fmt.Errorf("read plan file: %w", src.err)
+	}
+	if err != nil {
+		return Plan{}, err
 	}
 	// The version is checked before anything else, so that a newer file gets
 	// "upgrade patchready" rather than a complaint about its new fields.
+	if st.notObject != "" {
+		if st.notObject == "null" {
+			return Plan{}, ErrNotPlanFormat
+		}
+		return Plan{}, fmt.Errorf("%w (the file holds a JSON %s, not an object)", ErrNotPlanFormat, st.notObject)
+	}
 	var head struct {
 		FormatVersion json.RawMessage `json:"format_version"`
 	}
-	if err := json.Unmarshal(data, &head); err != nil {
+	if err := json.Unmarshal(st.rest, &head); err != nil {
 		return Plan{}, fmt.Errorf("%w (%v)", ErrNotPlanFormat, err)
 	}
 	if err := checkFormatVersion(head.FormatVersion); err != nil {
 		return Plan{}, err
 	}
 
-	dec := json.NewDecoder(bytes.NewReader(data))
+	dec := json.NewDecoder(bytes.NewReader(st.rest))
 	dec.DisallowUnknownFields()
 	var doc document
-	if err := dec.Decode(&doc); err != nil {
+	err = dec.Decode(&doc)
+	if err == nil {
+		err = st.nodesErr
+	}
+	if err != nil {
 		if field, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
 			return Plan{}, fmt.Errorf("%w: %s (was it edited, or written by another version?)", ErrUnknownField, field)
 		}
 		return Plan{}, fmt.Errorf("plan file is not a valid patchready plan: %w", err)
 	}
+	doc.Nodes = st.nodes
 	if doc.Checksum == "" {
 		return Plan{}, fmt.Errorf("%w (the checksum is missing)", ErrBadChecksum)
 	}
-	canon, _, err := canonical(doc.Plan)
+	// Decoded strings are valid UTF-8, so the plan as decoded is already
+	// what encodes canonically; see canonicalJSON.
+	sum, err := checksum(doc.Plan)
 	if err != nil {
 		return Plan{}, fmt.Errorf("plan file is not a valid patchready plan: %w", err)
 	}
-	sum := sha256.Sum256(canon)
-	if doc.Checksum != "sha256:"+hex.EncodeToString(sum[:]) {
+	if doc.Checksum != sum {
 		return Plan{}, ErrBadChecksum
 	}
 	if err := doc.Plan.validate(); err != nil {

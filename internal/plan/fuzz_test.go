@@ -9,12 +9,16 @@ import (
 	"testing"
 )
 
-// FuzzLoad checks that no input panics Load, and that anything Load accepts
-// saves and loads back to the same bytes. The seed corpus is in
+// FuzzLoad checks that no input panics Load, that Load accepts exactly
+// what the Load before streaming did (legacyLoad), and that anything Load
+// accepts saves and loads back to the same bytes. The seed corpus is in
 // testdata/fuzz/FuzzLoad.
 func FuzzLoad(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		p, err := Load(bytes.NewReader(data))
+		if _, legacyOK := legacyLoad(data); (err == nil) != legacyOK {
+			t.Fatalf("Load err = %v, but the legacy Load accepted = %v", err, legacyOK)
+		}
 		if err != nil {
 			if err.Error() == "" {
 				t.Fatal("empty error message")
