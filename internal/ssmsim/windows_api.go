@@ -202,6 +202,30 @@ func checkWindowID(v *validator, id *string) {
 	}
 }
 
+// checkWindowItemID validates the ID member (windowTargetId, windowTaskId)
+// that names one target or task of a window.
+func checkWindowItemID(v *validator, member string, id *string) {
+	v.required(member, id != nil)
+	if id != nil {
+		v.pattern(member, *id, reWindowTargetID)
+	}
+}
+
+// openWindow validates a request that names one window: WindowId first,
+// then the operation's own checks, all reported together as AWS does; then
+// it looks the window up.
+func (r *region) openWindow(id *string, checks ...func(*validator)) (*window, *apiError) {
+	v := &validator{}
+	checkWindowID(v, id)
+	for _, check := range checks {
+		check(v)
+	}
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	return r.lookupWindow(*id)
+}
+
 type windowOut struct {
 	WindowId                 string   `json:"WindowId"`
 	Name                     string   `json:"Name"`
@@ -238,12 +262,7 @@ func getMaintenanceWindow(s *Server, r *region, body []byte) (any, *apiError) {
 	if err := decode(body, &in); err != nil {
 		return nil, err
 	}
-	v := &validator{}
-	checkWindowID(v, in.WindowId)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
-	w, err := r.lookupWindow(*in.WindowId)
+	w, err := r.openWindow(in.WindowId)
 	if err != nil {
 		return nil, err
 	}
@@ -255,13 +274,7 @@ func updateMaintenanceWindow(s *Server, r *region, body []byte) (any, *apiError)
 	if err := decode(body, &in); err != nil {
 		return nil, err
 	}
-	v := &validator{}
-	checkWindowID(v, in.WindowId)
-	in.check(v)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
-	w, err := r.lookupWindow(*in.WindowId)
+	w, err := r.openWindow(in.WindowId, in.check)
 	if err != nil {
 		return nil, err
 	}
@@ -285,12 +298,7 @@ func deleteMaintenanceWindow(s *Server, r *region, body []byte) (any, *apiError)
 	if err := decode(body, &in); err != nil {
 		return nil, err
 	}
-	v := &validator{}
-	checkWindowID(v, in.WindowId)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
-	w, err := r.lookupWindow(*in.WindowId)
+	w, err := r.openWindow(in.WindowId)
 	if err != nil {
 		return nil, err
 	}

@@ -22,13 +22,7 @@ func (r *region) openWindowItems(body []byte, keys ...string) (*windowItems, *wi
 	if err := decode(body, &in); err != nil {
 		return nil, nil, err
 	}
-	v := &validator{}
-	checkWindowID(v, in.WindowId)
-	checkWindowFilters(v, in.Filters, in.MaxResults, keys...)
-	if err := v.err(); err != nil {
-		return nil, nil, err
-	}
-	w, err := r.lookupWindow(*in.WindowId)
+	w, err := r.openWindow(in.WindowId, func(v *validator) { checkWindowFilters(v, in.Filters, in.MaxResults, keys...) })
 	if err != nil {
 		return nil, nil, err
 	}

@@ -78,16 +78,7 @@ func deregisterWindowTarget(s *Server, r *region, body []byte) (any, *apiError) 
 	if err := decode(body, &in); err != nil {
 		return nil, err
 	}
-	v := &validator{}
-	checkWindowID(v, in.WindowId)
-	v.required("windowTargetId", in.WindowTargetId != nil)
-	if in.WindowTargetId != nil {
-		v.pattern("windowTargetId", *in.WindowTargetId, reWindowTargetID)
-	}
-	if err := v.err(); err != nil {
-		return nil, err
-	}
-	w, err := r.lookupWindow(*in.WindowId)
+	w, err := r.openWindow(in.WindowId, func(v *validator) { checkWindowItemID(v, "windowTargetId", in.WindowTargetId) })
 	if err != nil {
 		return nil, err
 	}

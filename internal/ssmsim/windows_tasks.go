@@ -174,16 +174,7 @@ func deregisterWindowTask(s *Server, r *region, body []byte) (any, *apiError) {
 	if err := decode(body, &in); err != nil {
 		return nil, err
 	}
-	v := &validator{}
-	checkWindowID(v, in.WindowId)
-	v.required("windowTaskId", in.WindowTaskId != nil)
-	if in.WindowTaskId != nil {
-		v.pattern("windowTaskId", *in.WindowTaskId, reWindowTargetID)
-	}
-	if err := v.err(); err != nil {
-		return nil, err
-	}
-	w, err := r.lookupWindow(*in.WindowId)
+	w, err := r.openWindow(in.WindowId, func(v *validator) { checkWindowItemID(v, "windowTaskId", in.WindowTaskId) })
 	if err != nil {
 		return nil, err
 	}
