@@ -184,12 +184,18 @@ func readDocumentRef(body []byte, namePattern *regexp.Regexp) (documentRef, *api
 	return in, v.err()
 }
 
-func describeDocument(s *Server, r *region, body []byte) (any, *apiError) {
-	in, err := readDocumentRef(body, reDocumentName)
+// openDocument reads a document reference and looks the document up.
+func (r *region) openDocument(body []byte, namePattern *regexp.Regexp) (documentRef, *document, *apiError) {
+	in, err := readDocumentRef(body, namePattern)
 	if err != nil {
-		return nil, err
+		return in, nil, err
 	}
 	d, err := r.lookupDocument(*in.Name)
+	return in, d, err
+}
+
+func describeDocument(s *Server, r *region, body []byte) (any, *apiError) {
+	in, d, err := r.openDocument(body, reDocumentName)
 	if err != nil {
 		return nil, err
 	}
@@ -201,11 +207,7 @@ func describeDocument(s *Server, r *region, body []byte) (any, *apiError) {
 }
 
 func getDocument(s *Server, r *region, body []byte) (any, *apiError) {
-	in, err := readDocumentRef(body, reDocumentName)
-	if err != nil {
-		return nil, err
-	}
-	d, err := r.lookupDocument(*in.Name)
+	in, d, err := r.openDocument(body, reDocumentName)
 	if err != nil {
 		return nil, err
 	}
@@ -224,11 +226,7 @@ func getDocument(s *Server, r *region, body []byte) (any, *apiError) {
 }
 
 func deleteDocument(s *Server, r *region, body []byte) (any, *apiError) {
-	in, err := readDocumentRef(body, reDocumentShortName)
-	if err != nil {
-		return nil, err
-	}
-	d, err := r.lookupDocument(*in.Name)
+	in, d, err := r.openDocument(body, reDocumentShortName)
 	if err != nil {
 		return nil, err
 	}
