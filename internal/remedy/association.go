@@ -185,6 +185,25 @@ func (a *Associations) listAll(ctx context.Context) (map[string]string, int, err
 
 func (a *Associations) findByTargets(ctx context.Context, ids []string) (string, error) {
 	want := strings.Join(ids, ",")
+	found := ""
+	err := a.eachUpdateAssociation(ctx, func(as types.Association) bool {
+		for _, t := range as.Targets {
+			if aws.ToString(t.Key) == "InstanceIds" && strings.Join(t.Values, ",") == want {
+				found = aws.ToString(as.AssociationId)
+				return false
+			}
+		}
+		return true
+	})
+	if err != nil || found != "" {
+		return found, err
+	}
+	return "", fmt.Errorf("no association targets exactly these %d nodes", len(ids))
+}
+
+// eachUpdateAssociation calls fn with every AWS-UpdateSSMAgent association
+// in the region (one filtered listing, 50 a page) until fn returns false.
+func (a *Associations) eachUpdateAssociation(ctx context.Context, fn func(types.Association) bool) error {
 	p := ssm.NewListAssociationsPaginator(a.api, &ssm.ListAssociationsInput{
 		MaxResults:            aws.Int32(50),
 		AssociationFilterList: []types.AssociationFilter{{Key: types.AssociationFilterKeyName, Value: aws.String(documents.UpdateAgentDocumentName)}},
@@ -192,15 +211,13 @@ func (a *Associations) findByTargets(ctx context.Context, ids []string) (string,
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return "", fmt.Errorf("list associations: %w", err)
+			return fmt.Errorf("list agent update associations: %w", err)
 		}
 		for _, as := range page.Associations {
-			for _, t := range as.Targets {
-				if aws.ToString(t.Key) == "InstanceIds" && strings.Join(t.Values, ",") == want {
-					return aws.ToString(as.AssociationId), nil
-				}
+			if !fn(as) {
+				return nil
 			}
 		}
 	}
-	return "", fmt.Errorf("no association targets exactly these %d nodes", len(ids))
+	return nil
 }

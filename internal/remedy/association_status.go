@@ -10,7 +10,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
 	"go.uber.org/zap"
 
-	"github.com/patchready/patchready/documents"
 	"github.com/patchready/patchready/internal/awsclient"
 )
 
@@ -126,32 +125,23 @@ func settledCount(ids []string, pending map[string]bool) int {
 // counts 0 of each.
 func (a *Associations) overviews(ctx context.Context) (map[string]overviewCounts, error) {
 	out := map[string]overviewCounts{}
-	p := ssm.NewListAssociationsPaginator(a.api, &ssm.ListAssociationsInput{
-		MaxResults:            aws.Int32(50),
-		AssociationFilterList: []types.AssociationFilter{{Key: types.AssociationFilterKeyName, Value: aws.String(documents.UpdateAgentDocumentName)}},
-	})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("list agent update associations: %w", err)
-		}
-		for _, as := range page.Associations {
-			var c overviewCounts
-			if as.Overview != nil {
-				for status, n := range as.Overview.AssociationStatusAggregatedCount {
-					switch status {
-					case "Pending", "InProgress":
-					case "Success":
-						c.success += int(n)
-					default:
-						c.unsuccessful += int(n)
-					}
+	err := a.eachUpdateAssociation(ctx, func(as types.Association) bool {
+		var c overviewCounts
+		if as.Overview != nil {
+			for status, n := range as.Overview.AssociationStatusAggregatedCount {
+				switch status {
+				case "Pending", "InProgress":
+				case "Success":
+					c.success += int(n)
+				default:
+					c.unsuccessful += int(n)
 				}
 			}
-			out[aws.ToString(as.AssociationId)] = c
 		}
-	}
-	return out, nil
+		out[aws.ToString(as.AssociationId)] = c
+		return true
+	})
+	return out, err
 }
 
 // drill reads one association's newest execution and its targets, and
