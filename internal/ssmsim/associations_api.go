@@ -230,9 +230,9 @@ func updateAssociation(s *Server, r *region, body []byte) (any, *apiError) {
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	a, ok := r.associations.byID[*in.AssociationId]
-	if !ok {
-		return nil, errorf("AssociationDoesNotExist", "Association %s does not exist.", *in.AssociationId)
+	a, err := r.associationByID(*in.AssociationId)
+	if err != nil {
+		return nil, err
 	}
 	if in.AssociationVersion != nil && *in.AssociationVersion != "$LATEST" && *in.AssociationVersion != strconv.Itoa(a.Version) {
 		return nil, errorf("InvalidAssociationVersion", "Association version %s is not the latest version %d.", clip(*in.AssociationVersion), a.Version)

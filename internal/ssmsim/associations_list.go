@@ -1,9 +1,6 @@
 package ssmsim
 
-import (
-	"strconv"
-	"time"
-)
+import "time"
 
 func init() {
 	register("ListAssociations", listAssociations)
@@ -11,58 +8,35 @@ func init() {
 	register("DescribeAssociationExecutionTargets", describeAssociationExecutionTargets)
 }
 
-// associationPageSize is the page size when MaxResults is not given. AWS
-// does not document its default; 50 is the model's maximum.
-const associationPageSize = 50
-
 func listAssociations(s *Server, r *region, body []byte) (any, *apiError) {
 	var in struct {
-		AssociationFilterList []struct {
-			Key   *string `json:"key"`
-			Value *string `json:"value"`
-		} `json:"AssociationFilterList"`
-		MaxResults *int    `json:"MaxResults"`
-		NextToken  *string `json:"NextToken"`
+		AssociationFilterList []associationFilter `json:"AssociationFilterList"`
+		associationPaging
 	}
 	if err := decode(body, &in); err != nil {
 		return nil, err
 	}
 	v := &validator{}
-	if in.AssociationFilterList != nil {
-		v.count("associationFilterList", len(in.AssociationFilterList), 1, 0)
-	}
-	for i, f := range in.AssociationFilterList {
-		m := "associationFilterList." + strconv.Itoa(i+1) + ".member"
-		v.required(m+".key", f.Key != nil)
-		v.required(m+".value", f.Value != nil)
-		if f.Key != nil {
-			v.enum(m+".key", *f.Key, "InstanceId", "Name", "AssociationId", "AssociationStatusName",
-				"LastExecutedBefore", "LastExecutedAfter", "AssociationName", "ResourceGroupName")
-		}
-		if f.Value != nil {
-			v.length(m+".value", *f.Value, 1, 0)
-		}
-	}
-	v.intRange("maxResults", in.MaxResults, 1, 50)
+	checkAssociationFilters(v, "associationFilterList", in.AssociationFilterList, in.MaxResults,
+		[]string{"InstanceId", "Name", "AssociationId", "AssociationStatusName",
+			"LastExecutedBefore", "LastExecutedAfter", "AssociationName", "ResourceGroupName"})
 	if err := v.err(); err != nil {
 		return nil, err
 	}
 	var matched []*association
 	for _, a := range r.associations.order {
-		ok := true
-		for _, f := range in.AssociationFilterList {
-			m, err := r.associationFilterMatches(a, *f.Key, *f.Value)
-			if err != nil {
-				return nil, err
-			}
-			ok = ok && m
+		ok, err := associationFiltersMatch(in.AssociationFilterList, func(f associationFilter) (bool, *apiError) {
+			return r.associationFilterMatches(a, *f.Key, *f.Value)
+		})
+		if err != nil {
+			return nil, err
 		}
 		if ok {
 			matched = append(matched, a)
 		}
 	}
-	page, next, err := pageOf(s, r, "ListAssociations", fingerprint(in.AssociationFilterList), deref(in.NextToken),
-		maxResults(in.MaxResults, associationPageSize), matched, func(a *association) string { return seqKey(a.seq) })
+	page, next, err := associationPage(s, r, "ListAssociations", in.associationPaging, in.AssociationFilterList,
+		matched, func(a *association) string { return seqKey(a.seq) })
 	if err != nil {
 		return nil, err
 	}
@@ -110,14 +84,9 @@ func (r *region) associationFilterMatches(a *association, key, value string) (bo
 
 func describeAssociationExecutions(s *Server, r *region, body []byte) (any, *apiError) {
 	var in struct {
-		AssociationId *string `json:"AssociationId"`
-		Filters       []struct {
-			Key   *string `json:"Key"`
-			Value *string `json:"Value"`
-			Type  *string `json:"Type"`
-		} `json:"Filters"`
-		MaxResults *int    `json:"MaxResults"`
-		NextToken  *string `json:"NextToken"`
+		AssociationId *string             `json:"AssociationId"`
+		Filters       []associationFilter `json:"Filters"`
+		associationPaging
 	}
 	if err := decode(body, &in); err != nil {
 		return nil, err
@@ -127,50 +96,31 @@ func describeAssociationExecutions(s *Server, r *region, body []byte) (any, *api
 	if in.AssociationId != nil {
 		v.pattern("associationId", *in.AssociationId, reAssociationID)
 	}
-	if in.Filters != nil {
-		v.count("filters", len(in.Filters), 1, 0)
-	}
-	for i, f := range in.Filters {
-		m := "filters." + strconv.Itoa(i+1) + ".member"
-		v.required(m+".key", f.Key != nil)
-		v.required(m+".value", f.Value != nil)
-		v.required(m+".type", f.Type != nil)
-		if f.Key != nil {
-			v.enum(m+".key", *f.Key, "ExecutionId", "Status", "CreatedTime")
-		}
-		if f.Value != nil {
-			v.length(m+".value", *f.Value, 1, 0)
-		}
-		if f.Type != nil {
-			v.enum(m+".type", *f.Type, "EQUAL", "LESS_THAN", "GREATER_THAN")
-		}
-	}
-	v.intRange("maxResults", in.MaxResults, 1, 50)
+	checkAssociationFilters(v, "filters", in.Filters, in.MaxResults,
+		[]string{"ExecutionId", "Status", "CreatedTime"}, "EQUAL", "LESS_THAN", "GREATER_THAN")
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	a, ok := r.associations.byID[*in.AssociationId]
-	if !ok {
-		return nil, errorf("AssociationDoesNotExist", "Association %s does not exist.", *in.AssociationId)
+	a, err := r.associationByID(*in.AssociationId)
+	if err != nil {
+		return nil, err
 	}
 	// Newest first, as AWS lists them.
 	var matched []*assocExecution
 	for i := len(a.executions) - 1; i >= 0; i-- {
 		e := a.executions[i]
-		ok := true
-		for _, f := range in.Filters {
-			m, err := execFilterMatches(e, *f.Key, *f.Value, *f.Type)
-			if err != nil {
-				return nil, err
-			}
-			ok = ok && m
+		ok, err := associationFiltersMatch(in.Filters, func(f associationFilter) (bool, *apiError) {
+			return execFilterMatches(e, *f.Key, *f.Value, *f.Type)
+		})
+		if err != nil {
+			return nil, err
 		}
 		if ok {
 			matched = append(matched, e)
 		}
 	}
-	page, next, err := pageOf(s, r, "DescribeAssociationExecutions", fingerprint([]any{in.AssociationId, in.Filters}), deref(in.NextToken),
-		maxResults(in.MaxResults, associationPageSize), matched, func(e *assocExecution) string { return seqKey(^e.seq) })
+	page, next, err := associationPage(s, r, "DescribeAssociationExecutions", in.associationPaging, []any{in.AssociationId, in.Filters},
+		matched, func(e *assocExecution) string { return seqKey(^e.seq) })
 	if err != nil {
 		return nil, err
 	}
@@ -203,14 +153,10 @@ func execFilterMatches(e *assocExecution, key, value, op string) (bool, *apiErro
 
 func describeAssociationExecutionTargets(s *Server, r *region, body []byte) (any, *apiError) {
 	var in struct {
-		AssociationId *string `json:"AssociationId"`
-		ExecutionId   *string `json:"ExecutionId"`
-		Filters       []struct {
-			Key   *string `json:"Key"`
-			Value *string `json:"Value"`
-		} `json:"Filters"`
-		MaxResults *int    `json:"MaxResults"`
-		NextToken  *string `json:"NextToken"`
+		AssociationId *string             `json:"AssociationId"`
+		ExecutionId   *string             `json:"ExecutionId"`
+		Filters       []associationFilter `json:"Filters"`
+		associationPaging
 	}
 	if err := decode(body, &in); err != nil {
 		return nil, err
@@ -224,27 +170,13 @@ func describeAssociationExecutionTargets(s *Server, r *region, body []byte) (any
 	if in.ExecutionId != nil {
 		v.pattern("executionId", *in.ExecutionId, reAssociationID)
 	}
-	if in.Filters != nil {
-		v.count("filters", len(in.Filters), 1, 0)
-	}
-	for i, f := range in.Filters {
-		m := "filters." + strconv.Itoa(i+1) + ".member"
-		v.required(m+".key", f.Key != nil)
-		v.required(m+".value", f.Value != nil)
-		if f.Key != nil {
-			v.enum(m+".key", *f.Key, "Status", "ResourceId", "ResourceType")
-		}
-		if f.Value != nil {
-			v.length(m+".value", *f.Value, 1, 0)
-		}
-	}
-	v.intRange("maxResults", in.MaxResults, 1, 50)
+	checkAssociationFilters(v, "filters", in.Filters, in.MaxResults, []string{"Status", "ResourceId", "ResourceType"})
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	a, ok := r.associations.byID[*in.AssociationId]
-	if !ok {
-		return nil, errorf("AssociationDoesNotExist", "Association %s does not exist.", *in.AssociationId)
+	a, err := r.associationByID(*in.AssociationId)
+	if err != nil {
+		return nil, err
 	}
 	e := a.execution(*in.ExecutionId)
 	if e == nil {
@@ -267,8 +199,8 @@ func describeAssociationExecutionTargets(s *Server, r *region, body []byte) (any
 			matched = append(matched, t)
 		}
 	}
-	page, next, err := pageOf(s, r, "DescribeAssociationExecutionTargets", fingerprint([]any{in.AssociationId, in.ExecutionId, in.Filters}), deref(in.NextToken),
-		maxResults(in.MaxResults, associationPageSize), matched, func(t *assocExecTarget) string { return t.ResourceID })
+	page, next, err := associationPage(s, r, "DescribeAssociationExecutionTargets", in.associationPaging, []any{in.AssociationId, in.ExecutionId, in.Filters},
+		matched, func(t *assocExecTarget) string { return t.ResourceID })
 	if err != nil {
 		return nil, err
 	}

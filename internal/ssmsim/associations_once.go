@@ -26,9 +26,9 @@ func startAssociationsOnce(s *Server, r *region, body []byte) (any, *apiError) {
 	}
 	list := make([]*association, 0, len(in.AssociationIds))
 	for _, id := range in.AssociationIds {
-		a, ok := r.associations.byID[id]
-		if !ok {
-			return nil, errorf("AssociationDoesNotExist", "Association %s does not exist.", id)
+		a, err := r.associationByID(id)
+		if err != nil {
+			return nil, err
 		}
 		list = append(list, a)
 	}
