@@ -113,7 +113,7 @@ func Run(ctx context.Context, sc Scenario) (Result, error) {
 		Plan: p, RunID: "bench-apply", StateDir: stateDir, Fresh: true,
 		Remedy: remedy.Options{MaxConcurrency: sc.MaxConcurrency, MaxErrors: "100%"},
 		Watch: converge.Options{
-			Clock: clk, PollInterval: sc.PollInterval, MaxPollInterval: 4 * sc.PollInterval,
+			Clock: clk, PollInterval: sc.PollInterval, MaxPollInterval: sc.MaxPollInterval,
 			Timeout: 2 * time.Hour, OfflineGrace: 5 * time.Minute,
 		},
 		Logger: log,

@@ -56,6 +56,9 @@ type Scenario struct {
 	// (15 s when zero, as the CLI's default); they back off to four times
 	// it.
 	PollInterval time.Duration
+	// MaxPollInterval is the longest converge wait (4 × PollInterval when
+	// zero, as the CLI's default).
+	MaxPollInterval time.Duration
 }
 
 // RateScenario is a throttling run: every operation limited to rate calls
@@ -102,6 +105,9 @@ func (s Scenario) withDefaults() Scenario {
 	}
 	if s.PollInterval == 0 {
 		s.PollInterval = 15 * time.Second
+	}
+	if s.MaxPollInterval == 0 {
+		s.MaxPollInterval = 4 * s.PollInterval
 	}
 	if s.MaxConcurrency == "" {
 		s.MaxConcurrency = "10%"

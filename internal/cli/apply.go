@@ -26,6 +26,7 @@ type ApplyOptions struct {
 	NoWait           bool
 	Timeout          time.Duration
 	PollInterval     time.Duration
+	MaxPollInterval  time.Duration
 	MaxConcurrency   string
 	MaxErrors        string
 	MaxTargets       string
@@ -99,7 +100,8 @@ Exit codes: 0 every targeted node verified; 3 some failed or timed out;
 	f.BoolVar(&o.AutoApprove, "auto-approve", false, "apply without asking (needed when not on a terminal)")
 	f.BoolVar(&o.NoWait, "no-wait", false, "return once the updates are started, without waiting for read-back")
 	f.DurationVar(&o.Timeout, "timeout", 30*time.Minute, "give up waiting after this long; unfinished nodes end timed-out")
-	f.DurationVar(&o.PollInterval, "poll-interval", 15*time.Second, "first wait between read-backs (grows to 4x while nothing changes)")
+	f.DurationVar(&o.PollInterval, "poll-interval", 15*time.Second, "first wait between read-backs")
+	f.DurationVar(&o.MaxPollInterval, "max-poll-interval", 0, "longest wait between read-backs while nothing changes (default 4x --poll-interval; set it to --poll-interval to verify each node within one interval, at more API calls)")
 	f.StringVar(&o.MaxConcurrency, "max-concurrency", "10%", "nodes updated at once, a number or percentage (SSM MaxConcurrency)")
 	f.StringVar(&o.MaxErrors, "max-errors", "10%", "errors after which SSM stops a batch, a number or percentage (SSM MaxErrors)")
 	f.StringVar(&o.MaxTargets, "max-targets", "", "refuse to touch more nodes than this, N or P% of the selected nodes")
@@ -162,7 +164,7 @@ func applyRun(ctx context.Context, ios *IOStreams, g *GlobalOptions, o *ApplyOpt
 		Remedy: remedy.Options{MaxConcurrency: o.MaxConcurrency, MaxErrors: o.MaxErrors, AgentVersion: o.AgentVersion, Keep: o.KeepAssociations},
 		Window: remedy.WindowOptions{ID: o.WindowID, Schedule: ws, Duration: o.WindowDuration, Cutoff: o.WindowCutoff, Timezone: o.WindowTimezone},
 		Watch: converge.Options{
-			Clock: s.clock, PollInterval: o.PollInterval, MaxPollInterval: 4 * o.PollInterval, Timeout: o.Timeout,
+			Clock: s.clock, PollInterval: o.PollInterval, MaxPollInterval: maxPoll(o.PollInterval, o.MaxPollInterval), Timeout: o.Timeout,
 			Drain: ios.Drain, OnProgress: prog.update,
 		},
 		NoWait: o.NoWait, MaxTargets: maxTargets, Logger: s.log,

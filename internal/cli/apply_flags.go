@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // The SSM API's own patterns: checked here so that a typo fails before
@@ -26,8 +27,8 @@ func (o *ApplyOptions) validate() error {
 	if o.Timeout <= 0 {
 		return fmt.Errorf("--timeout %s: must be positive, e.g. 30m", o.Timeout)
 	}
-	if o.PollInterval <= 0 {
-		return fmt.Errorf("--poll-interval %s: must be positive, e.g. 15s", o.PollInterval)
+	if err := checkPoll(o.PollInterval, o.MaxPollInterval); err != nil {
+		return err
 	}
 	if o.WindowDuration < 1 || o.WindowDuration > 24 {
 		return fmt.Errorf("--window-duration %d: must be 1 to 24 hours", o.WindowDuration)
@@ -84,4 +85,26 @@ func confirm(ios *IOStreams, autoApprove bool) error {
 		return errNotApproved
 	}
 	return nil
+}
+
+// checkPoll validates --poll-interval and --max-poll-interval (0: default).
+func checkPoll(poll, maxPoll time.Duration) error {
+	if poll <= 0 {
+		return fmt.Errorf("--poll-interval %s: must be positive, e.g. 15s", poll)
+	}
+	if maxPoll != 0 && maxPoll < poll {
+		return fmt.Errorf("--max-poll-interval %s: must be at least --poll-interval (%s)", maxPoll, poll)
+	}
+	return nil
+}
+
+// maxPoll is the longest wait between read-backs: the flag, or four times
+// the first wait. Backing off while nothing changes saves calls when
+// updates are slow or a maintenance window has not opened yet, at the
+// price of noticing a finished node up to one longest wait late.
+func maxPoll(poll, maxPoll time.Duration) time.Duration {
+	if maxPoll == 0 {
+		return 4 * poll
+	}
+	return maxPoll
 }

@@ -187,6 +187,7 @@ func TestApplyRejectsBadFlags(t *testing.T) {
 		{[]string{"--max-errors", "-1"}, `--max-errors "-1": use a number from 0, or a percentage from 0% to 100%`},
 		{[]string{"--timeout", "-1s"}, "--timeout -1s: must be positive, e.g. 30m"},
 		{[]string{"--poll-interval", "0s"}, "--poll-interval 0s: must be positive, e.g. 15s"},
+		{[]string{"--poll-interval", "15s", "--max-poll-interval", "10s"}, "--max-poll-interval 10s: must be at least --poll-interval (15s)"},
 		{[]string{"--max-targets", "0"}, `--max-targets "0": use a count (e.g. 200) or a percentage from 1% to 100%`},
 		{[]string{"--max-targets", "150%"}, `--max-targets "150%": use a count (e.g. 200) or a percentage from 1% to 100%`},
 		{[]string{"--window-duration", "2", "--window-cutoff", "2"}, "--window-cutoff 2: must be 0 or more and less than --window-duration (2)"},

@@ -8,6 +8,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -19,6 +20,7 @@ type BenchOptions struct {
 	Sizes     string
 	Rate      float64
 	TimeScale float64
+	MaxPoll   time.Duration
 	Seed      uint64
 	Fraction  float64
 	Output    string
@@ -70,6 +72,7 @@ the sustained rate of the busiest operation as a share of the limit.`,
 	f.StringVar(&o.Sizes, "sizes", "1000,10000", "comma-separated fleet sizes")
 	f.Float64Var(&o.Rate, "rate", 0, "calls per second allowed per operation (0: unlimited)")
 	f.Float64Var(&o.TimeScale, "time-scale", 500, "how many times faster than real time the simulated fleet runs")
+	f.DurationVar(&o.MaxPoll, "max-poll-interval", 0, "apply's longest wait between read-backs (default 4x the 15s poll interval)")
 	f.Uint64Var(&o.Seed, "seed", 1, "seed for the generated fleets and the simulator")
 	f.Float64Var(&o.Fraction, "need-update", 0.4, "share of nodes set below the agent floor")
 	f.StringVarP(&o.Output, "output", "o", "markdown", "output format: markdown or json")
@@ -100,7 +103,7 @@ func benchRun(ctx context.Context, ios *IOStreams, g *GlobalOptions, o *BenchOpt
 	}
 	var results []bench.Result
 	for _, n := range sizes {
-		sc := bench.Scenario{Nodes: n, Seed: o.Seed, TimeScale: o.TimeScale, NeedUpdateFraction: o.Fraction}
+		sc := bench.Scenario{Nodes: n, Seed: o.Seed, TimeScale: o.TimeScale, NeedUpdateFraction: o.Fraction, MaxPollInterval: o.MaxPoll}
 		if o.Rate > 0 {
 			sc = bench.RateScenario(n, o.Rate)
 			sc.Seed, sc.NeedUpdateFraction = o.Seed, o.Fraction

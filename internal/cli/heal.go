@@ -27,6 +27,7 @@ type HealOptions struct {
 	MaxErrors       string
 	Timeout         time.Duration
 	PollInterval    time.Duration
+	MaxPollInterval time.Duration
 	MaxBackoff      time.Duration
 	StateDir        string
 	MinAgentVersion string
@@ -95,7 +96,8 @@ exits 0 when stopped by a signal.`,
 	f.StringVar(&o.MaxConcurrency, "max-concurrency", "10%", "nodes updated at once, a number or percentage (SSM MaxConcurrency)")
 	f.StringVar(&o.MaxErrors, "max-errors", "10%", "errors after which SSM stops a batch, a number or percentage (SSM MaxErrors)")
 	f.DurationVar(&o.Timeout, "timeout", 30*time.Minute, "how long a cycle waits for read-back; unfinished nodes count as failed")
-	f.DurationVar(&o.PollInterval, "poll-interval", 15*time.Second, "first wait between read-backs (grows to 4x while nothing changes)")
+	f.DurationVar(&o.PollInterval, "poll-interval", 15*time.Second, "first wait between read-backs")
+	f.DurationVar(&o.MaxPollInterval, "max-poll-interval", 0, "longest wait between read-backs while nothing changes (default 4x --poll-interval)")
 	f.DurationVar(&o.MaxBackoff, "max-backoff", heal.DefaultMaxBackoff, "longest a failing node is left alone")
 	f.StringVar(&o.StateDir, "state-dir", defaultStateDir(), "where the backoff state and run journals are kept")
 	f.StringVar(&o.MinAgentVersion, "min-agent-version", "", "require at least this agent version (default 2.0.834.0, the Patch Manager floor)")
@@ -119,8 +121,11 @@ func (o *HealOptions) validate() error {
 	if o.Interval < time.Minute {
 		return fmt.Errorf("--interval %s: use at least 1m (6h is a good start)", o.Interval)
 	}
-	if o.Timeout <= 0 || o.PollInterval <= 0 {
-		return fmt.Errorf("--timeout and --poll-interval must be positive")
+	if o.Timeout <= 0 {
+		return fmt.Errorf("--timeout %s: must be positive, e.g. 30m", o.Timeout)
+	}
+	if err := checkPoll(o.PollInterval, o.MaxPollInterval); err != nil {
+		return err
 	}
 	if o.MaxBackoff < o.Interval {
 		return fmt.Errorf("--max-backoff %s: must be at least --interval (%s)", o.MaxBackoff, o.Interval)
@@ -172,7 +177,7 @@ func healRun(ctx context.Context, ios *IOStreams, g *GlobalOptions, o *HealOptio
 			Region: s.region, ToolVersion: toolVersion(),
 		},
 		Remedy:     remedy.Options{MaxConcurrency: o.MaxConcurrency, MaxErrors: o.MaxErrors, AgentVersion: o.AgentVersion},
-		Watch:      converge.Options{PollInterval: o.PollInterval, MaxPollInterval: 4 * o.PollInterval, Timeout: o.Timeout},
+		Watch:      converge.Options{PollInterval: o.PollInterval, MaxPollInterval: maxPoll(o.PollInterval, o.MaxPollInterval), Timeout: o.Timeout},
 		MaxTargets: maxTargets, StateDir: o.StateDir, Interval: o.Interval, MaxBackoff: o.MaxBackoff,
 		Once: o.Once, Clock: s.clock, Drain: ios.Drain, Logger: s.log, Metrics: metrics,
 		NewRunID: newRunID,
