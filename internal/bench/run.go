@@ -228,13 +228,16 @@ func agentsBefore(p plan.Plan) map[string]string {
 
 // verifiedLags returns the last VerifiedAt minus the last time a new
 // version became visible, and the median and worst, over nodes, of
-// VerifiedAt minus the time that node's new version became visible.
+// VerifiedAt minus the time that node's new version became visible. Nodes
+// that also had their requests upgraded are left out: they are verified
+// only after that command has run too, which measures the command, not how
+// soon patchready notices an update.
 func verifiedLags(outs []converge.Outcome, updatedAt map[string]time.Time) (last, median, worst time.Duration) {
 	var lastVerified, lastUpdate time.Time
 	var lags []time.Duration
 	for _, o := range outs {
 		u, ok := updatedAt[o.InstanceID]
-		if o.State != converge.StateVerified || !ok || o.VerifiedAt.IsZero() {
+		if o.State != converge.StateVerified || !ok || o.VerifiedAt.IsZero() || o.RequestsAfter != "" {
 			continue
 		}
 		if o.VerifiedAt.After(lastVerified) {
