@@ -24,6 +24,9 @@ type node struct {
 	// updateSucceeded is when SSM was first seen reporting the node's agent
 	// update as Success.
 	updateSucceeded time.Time
+	// staleSince is when the node was first read back Online below the
+	// floor after SSM reported its update Success.
+	staleSince time.Time
 }
 
 func newNode(t Target) *node {
@@ -175,9 +178,18 @@ func (w *watcher) observe(n *node, f fleet.Node, now time.Time) {
 		return
 	}
 	if !w.agentOK(f.AgentVersion) {
-		// SSM said Success before this read-back, and the node is Online
-		// again after any restart: the updater skipped the update.
-		if !n.updateSucceeded.IsZero() && now.After(n.updateSucceeded) {
+		// SSM said Success before this read-back and the node is Online
+		// again, yet its agent is old: the updater skipped the update. One
+		// such read-back can still race the agent's restart and first ping
+		// (seen under load), so the node fails only when the old version
+		// has stood, Online, for OfflineGrace: a real skip never changes.
+		if n.updateSucceeded.IsZero() || !now.After(n.updateSucceeded) {
+			return
+		}
+		if n.staleSince.IsZero() {
+			n.staleSince = now
+		}
+		if now.Sub(n.staleSince) >= w.opts.OfflineGrace {
 			w.final(n, StateFailed, fmt.Sprintf("agent update reported success but the agent is still %s "+
 				"(update skipped: the region's agent manifest may lag, or --agent-version is not available); "+
 				"retry later or pin --agent-version", f.AgentVersion), now)

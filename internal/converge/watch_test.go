@@ -171,9 +171,23 @@ func TestWatchOutcomes(t *testing.T) {
 				idA: {StateFailed, "agent update reported success but the agent is still " + oldAgent + " (update skipped: the region's agent manifest may lag"},
 				idB: {StateVerified, "agent " + newAgent + " read back"},
 			},
-			// Seen at the first status check from 1 min (≤ 1m33s), failed
-			// at the next read-back (≤ 33 s later).
-			wantAtLeast: time.Minute, wantAtMost: 2*time.Minute + 6*time.Second + 30*time.Second,
+			// Seen at the first status check from 1 min (≤ 1m33s), read
+			// back stale at the next round (≤ 33 s later), failed once it
+			// has stood for OfflineGrace (5 min, ≤ one 66 s wait late).
+			wantAtLeast: time.Minute + 5*time.Minute, wantAtMost: 2*time.Minute + 6*time.Second + 30*time.Second + 5*time.Minute + 66*time.Second,
+		},
+		{
+			// Under load a read-back can land after SSM's Success but
+			// before the restarted agent's first ping shows the new
+			// version: the node must not be called skipped for that.
+			name:    "update reported Success, one Online read-back still old, then new: verified",
+			targets: []Target{agentTarget(idA)},
+			phases: map[string][]phase{idA: {
+				{0, online(idA, oldAgent)}, {3 * time.Minute, online(idA, newAgent)},
+			}},
+			agent:       map[string]agentEvent{idA: {at: time.Minute}},
+			want:        map[string]wantOutcome{idA: {StateVerified, "agent " + newAgent + " read back"}},
+			wantAtLeast: 3 * time.Minute,
 		},
 		{
 			name:    "update reported Success while the agent restarts: waits for Online",
