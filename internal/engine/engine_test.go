@@ -132,11 +132,11 @@ func TestApplyMixedFleet(t *testing.T) {
 			}
 			switch st {
 			case plan.Association:
-				if n := e.sim.Stats().Calls("CreateAssociation"); n != 1 {
+				if n := e.made("CreateAssociation"); n != 1 {
 					t.Errorf("CreateAssociation calls: %d, want 1", n)
 				}
 			case plan.MaintenanceWindow:
-				if n := e.sim.Stats().Calls("CreateMaintenanceWindow"); n != 1 {
+				if n := e.made("CreateMaintenanceWindow"); n != 1 {
 					t.Errorf("CreateMaintenanceWindow calls: %d, want 1", n)
 				}
 			}
@@ -337,7 +337,7 @@ func TestAPICallsScaleByFifty(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := e.sim.Stats().Calls("DescribeInstanceInformation"), ceilDiv(n, 50); got != want {
+	if got, want := e.made("DescribeInstanceInformation"), ceilDiv(n, 50); got != want {
 		t.Errorf("discovery: %d DescribeInstanceInformation calls for %d nodes, want %d", got, n, want)
 	}
 	k := len(targeted(p))
@@ -354,10 +354,10 @@ func TestAPICallsScaleByFifty(t *testing.T) {
 		t.Errorf("not all verified:\n%s", formatReport(res.Report))
 	}
 	s := e.sim.Stats()
-	if got, want := s.Calls("CreateAssociation"), ceilDiv(k, 50); got != want {
+	if got, want := e.made("CreateAssociation"), ceilDiv(k, 50); got != want {
 		t.Errorf("%d CreateAssociation calls for %d nodes, want %d", got, k, want)
 	}
-	if got, want := s.Calls("DeleteAssociation"), ceilDiv(k, 50); got != want {
+	if got, want := e.made("DeleteAssociation"), ceilDiv(k, 50); got != want {
 		t.Errorf("%d DeleteAssociation calls, want %d", got, want)
 	}
 	// One listing at the start, then at most one per poll round to read
@@ -476,7 +476,7 @@ func TestApplyResumeAfterDrain(t *testing.T) {
 			// the requests upgrade have been sent it; the node that needs
 			// it after its agent update has not.
 			in.Watch.OnProgress = cancelAt(1, func() { close(drain) })
-			sends := e.sim.Stats().Calls("SendCommand")
+			sends := e.made("SendCommand")
 			res, err := Apply(ctx, e.api, in)
 			if err != nil {
 				t.Fatalf("drained Apply: %v", err)
@@ -485,7 +485,7 @@ func TestApplyResumeAfterDrain(t *testing.T) {
 			maps.Copy(drained, mixedWant)
 			drained[idProxiedOld] = want{"not-started", "interrupted before the requests upgrade started"}
 			checkOutcomes(t, res.Report, drained)
-			if n := e.sim.Stats().Calls("SendCommand") - sends; n != 1 {
+			if n := e.made("SendCommand") - sends; n != 1 {
 				t.Errorf("%d requests upgrade commands sent, want 1 (before the drain)", n)
 			}
 			j, _ := remedy.ReadJournal(res.JournalPath)

@@ -278,3 +278,10 @@ func testCtx(t testing.TB, d time.Duration) context.Context {
 	t.Cleanup(cancel)
 	return ctx
 }
+
+// made returns how many calls of op the client under test made (each may
+// have taken several attempts). Tests count calls here rather than at the
+// simulator: the SDK retries a 200 whose body read fails with "use of
+// closed network connection" (aws/aws-sdk-go-v2#1825, seen under -race), so
+// the server may count an attempt more than the calls the code made.
+func (e *env) made(op string) int { return e.calls.Snapshot()[op].Calls }

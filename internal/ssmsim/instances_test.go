@@ -35,6 +35,8 @@ func TestDescribeInstanceInformationPaginatesWholeFleetWithEmptyPages(t *testing
 	opts, _ := manualOpts(f)
 	opts.Faults.EmptyPageRate = 0.2
 	s, c := startSim(t, opts, 0)
+	sent := &countingHTTP{}
+	c = ssm.New(c.Options(), func(o *ssm.Options) { sent.inner, o.HTTPClient = o.HTTPClient, sent })
 
 	ids, pages := listAll(t, c, &ssm.DescribeInstanceInformationInput{MaxResults: aws.Int32(50)})
 	if len(ids) != 1233 {
@@ -56,8 +58,12 @@ func TestDescribeInstanceInformationPaginatesWholeFleetWithEmptyPages(t *testing
 	if pages <= 25 {
 		t.Errorf("got %d pages; with 20%% empty pages want more than the 25 full ones", pages)
 	}
-	if got := s.Stats().Calls("DescribeInstanceInformation"); got != pages {
-		t.Errorf("stats counted %d calls, paginator made %d", got, pages)
+	// The server counts every request the client sent. That can be one
+	// more than the pages: the SDK retries a 200 whose body read fails with
+	// "use of closed network connection" (aws/aws-sdk-go-v2#1825), which
+	// shows up under -race.
+	if got := s.Stats().Calls("DescribeInstanceInformation"); got != int(sent.n.Load()) || got < pages {
+		t.Errorf("stats counted %d calls; the client sent %d requests for %d pages", got, sent.n.Load(), pages)
 	}
 }
 

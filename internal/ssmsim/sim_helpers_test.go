@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -96,4 +98,18 @@ func testCtx(t testing.TB) context.Context {
 	c, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	t.Cleanup(cancel)
 	return c
+}
+
+// countingHTTP counts the HTTP requests an SDK client sends, retries
+// included, so that tests can hold the server's counters to them.
+type countingHTTP struct {
+	inner interface {
+		Do(*http.Request) (*http.Response, error)
+	}
+	n atomic.Int64
+}
+
+func (c *countingHTTP) Do(r *http.Request) (*http.Response, error) {
+	c.n.Add(1)
+	return c.inner.Do(r)
 }
