@@ -11,8 +11,15 @@ import (
 
 // Names under which patchready creates its documents in an account.
 const (
-	ProbeDocumentName           = "patchready-Probe"
+	ProbeDocumentName = "patchready-Probe"
+	// FixDocumentName is the document that fixes what the probe found on
+	// a node (the patch run's interpreter, the downloader, requests).
+	FixDocumentName = "patchready-Fix"
+	// UpgradeRequestsDocumentName is the document earlier versions made;
+	// cleanup still removes it.
 	UpgradeRequestsDocumentName = "patchready-UpgradeRequests"
+	// RunPatchBaselineDocumentName is Patch Manager's own document.
+	RunPatchBaselineDocumentName = "AWS-RunPatchBaseline"
 	// UpdateAgentDocumentName is AWS's own document that updates SSM Agent.
 	UpdateAgentDocumentName = "AWS-UpdateSSMAgent"
 	// RunShellScriptDocumentName is AWS's generic shell document.
@@ -23,6 +30,7 @@ const (
 // recognises the project's documents by them.
 const (
 	ProbeStepName           = "patchreadyProbe"
+	FixStepName             = "patchreadyFix"
 	UpgradeRequestsStepName = "patchreadyUpgradeRequests"
 )
 
@@ -44,19 +52,100 @@ func ContentHash(content string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// ProbeReport is the one line of JSON the probe prints.
+// ProbeReportSchema is the schema of the probe report this version of
+// patchready prints and reads. Schema 1 (before the patch-run preflight)
+// is refused by the parser with a message saying the document is old.
+const ProbeReportSchema = 2
+
+// ProbeReport is the one line of JSON the probe prints (schema 2). It
+// describes the node as AWS-RunPatchBaseline's Linux script would find it:
+// the interpreter it would choose (by the same rules, in the same order,
+// found with `which` as the run finds it), that interpreter's requests and
+// pip, the downloader the run would use, whether the run's payload bucket
+// answers through the agent's own proxy, and the agent's work directory.
+//
+// It never carries a proxy URL or anything taken from one: only the scheme.
 type ProbeReport struct {
-	Schema          int    `json:"schema"`
-	Proxied         bool   `json:"proxied"`
-	ProxySource     string `json:"proxy_source"`
-	ProxyScheme     string `json:"proxy_scheme"`
-	NoProxyHasIMDS  bool   `json:"no_proxy_has_imds"`
-	Python          string `json:"python"`
-	Pip             string `json:"pip"`
+	Schema         int    `json:"schema"`
+	Proxied        bool   `json:"proxied"`
+	ProxySource    string `json:"proxy_source"`
+	ProxyScheme    string `json:"proxy_scheme"`
+	NoProxyHasIMDS bool   `json:"no_proxy_has_imds"`
+
+	// Which says whether `which` exists: the patch run finds every
+	// interpreter and package manager with it, so without it the run
+	// finds nothing.
+	Which bool `json:"which"`
+	// PackageManagers lists the package managers found, comma-separated,
+	// in the run's order: apt, yum, dnf, zypper.
+	PackageManagers string `json:"package_managers"`
+	// PackageManager is the branch of the run's selection that matched
+	// (apt, dnf, yum, zypper), "" when none did.
+	PackageManager string `json:"package_manager"`
+	// Python is the command the run would use, as the run names it
+	// (python3, python2.7, python27, python2, python2.6, python26 or
+	// python); "" when no interpreter qualifies.
+	Python        string `json:"python"`
+	PythonPath    string `json:"python_path"`
+	PythonVersion string `json:"python_version"`
+	// PythonError is the run's own error text when no interpreter
+	// qualifies, e.g. "Unable to import yum module, please check version
+	// compatibility between Yum and Python".
+	PythonError string `json:"python_error"`
+	// PackageModule is ok when the chosen interpreter imports its package
+	// manager's module (apt, dnf or yum), missing when it cannot, na for
+	// zypper (driven through its command line) or when there is no
+	// interpreter.
+	PackageModule string `json:"package_module"`
+	// RequestsVersion is the chosen interpreter's requests, "" when it
+	// cannot import it.
 	RequestsVersion string `json:"requests_version"`
+	// Pip is ok when `$PYTHON -m pip --version` works, else missing.
+	Pip string `json:"pip"`
+	// Downloader is curl or wget, the one the run would use (curl first),
+	// "" when neither exists.
+	Downloader string `json:"downloader"`
+	// Payload is reachable (any HTTP answer from the payload bucket, 403
+	// and 404 included), unreachable, or untested (no downloader, or no
+	// region to build the URL from).
+	Payload string `json:"payload"`
+	// PayloadCode is the HTTP status when reachable ("403"), or
+	// "curl:N" / "wget:N" with the tool's exit code when not. Never a URL,
+	// host or message: those can carry the proxy.
+	PayloadCode string `json:"payload_code"`
+	// WorkdirNoexec is true when the agent's work directory
+	// (/var/lib/amazon/ssm) is on a filesystem mounted noexec.
+	WorkdirNoexec bool `json:"workdir_noexec"`
+	// VarFreeMB is the free space in /var in MiB, -1 when unknown.
+	VarFreeMB int `json:"var_free_mb"`
 }
 
-// UpgradeReport is the one line of JSON the upgrade-requests document prints.
+// Probe report values.
+const (
+	ModuleOK      = "ok"
+	ModuleMissing = "missing"
+	ModuleNA      = "na"
+
+	PipOK      = "ok"
+	PipMissing = "missing"
+
+	PayloadReachable   = "reachable"
+	PayloadUnreachable = "unreachable"
+	PayloadUntested    = "untested"
+)
+
+// Fix steps: the values the fix document's actions parameter takes, comma
+// separated. The document always runs them in this order, whatever the
+// order given: the interpreter first (requests needs it), then the
+// downloader, then requests.
+const (
+	FixPython   = "python"
+	FixCurl     = "curl"
+	FixRequests = "requests"
+)
+
+// UpgradeReport is the report of the schema-1 upgrade-requests document.
+// Deprecated: the fix document replaces it; it goes once nothing reads it.
 type UpgradeReport struct {
 	Schema       int    `json:"schema"`
 	Before       string `json:"before"`
@@ -64,6 +153,29 @@ type UpgradeReport struct {
 	PipInstalled bool   `json:"pip_installed"`
 	YumOK        bool   `json:"yum_ok"`
 	Error        string `json:"error"`
+}
+
+// FixReportSchema is the schema of the fix report.
+const FixReportSchema = 1
+
+// FixReport is the line of JSON the fix document prints before it prints,
+// on the last line, a ProbeReport of the node as it is after the fixes: the
+// read-back that decides whether the node is verified.
+type FixReport struct {
+	Schema int    `json:"schema"`
+	Kind   string `json:"kind"` // always "fix"
+	// Steps are the steps asked for, in the order they ran.
+	Steps []FixStep `json:"steps"`
+}
+
+// FixStep is how one fix step ended.
+type FixStep struct {
+	Name string `json:"name"` // python | curl | requests
+	OK   bool   `json:"ok"`
+	// Detail says what was done or why it failed, in words, e.g.
+	// "installed python3 python3-apt with apt-get" or "requests 2.6.0 to
+	// 2.32.3 with /usr/bin/python2.7 -m pip". Never a proxy URL.
+	Detail string `json:"detail"`
 }
 
 // IAMPolicyJSON is the least-privilege IAM policy for patchready. Statements
