@@ -39,6 +39,13 @@ const (
 //go:embed probe.yaml
 var ProbeYAML string
 
+// FixYAML is the fix document (schemaVersion 2.2). Its parameters are
+// actions (FixPython, FixCurl, FixRequests, comma separated) and
+// minRequests (default "2.18.4").
+//
+//go:embed fix.yaml
+var FixYAML string
+
 // UpgradeRequestsYAML is the document that upgrades requests with pip.
 //
 //go:embed upgrade-requests.yaml

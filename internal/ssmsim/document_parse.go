@@ -21,6 +21,7 @@ const (
 	kindUpdateAgent
 	kindProbe
 	kindUpgradeRequests
+	kindFix
 )
 
 // docParam is one declared parameter of a document.
@@ -174,6 +175,8 @@ func kindOf(steps []docStep) docKind {
 			return kindProbe
 		case s.Name == documents.UpgradeRequestsStepName:
 			return kindUpgradeRequests
+		case s.Name == documents.FixStepName:
+			return kindFix
 		}
 	}
 	return kindGeneric
