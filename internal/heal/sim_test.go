@@ -62,7 +62,7 @@ func newEnv(t *testing.T, nodes ...ssmsim.Node) *env {
 // options are heal options for this env; the caller sets Once, OnCycle...
 func (e *env) options() heal.Options {
 	return heal.Options{
-		Plan:     heal.PlanTemplate{Rules: prereq.Default(), Region: region, ToolVersion: "test"},
+		Plan:         heal.PlanTemplate{Rules: prereq.Default(), Region: region, ToolVersion: "test"},
 		PollInterval: 10 * time.Second, MaxPollInterval: 30 * time.Second, Timeout: 2 * time.Hour,
 		StateDir: e.dir, Interval: interval, Clock: e.clk,
 	}

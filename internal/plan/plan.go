@@ -97,10 +97,10 @@ func (b Batch) IsAgentUpdate() bool {
 // Summary counts nodes by verdict and by action. A node with two actions
 // counts once in Fix and once under each action.
 type Summary struct {
-	Nodes     int                `json:"nodes"`
-	Compliant int                `json:"compliant"`
-	Fix       int                `json:"fix"`
-	Blocked   int                `json:"blocked"`
+	Nodes     int                       `json:"nodes"`
+	Compliant int                       `json:"compliant"`
+	Fix       int                       `json:"fix"`
+	Blocked   int                       `json:"blocked"`
 	Actions   map[prereq.ActionKind]int `json:"actions"`
 }
 

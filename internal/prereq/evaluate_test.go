@@ -117,7 +117,7 @@ func TestPatchRunChecks(t *testing.T) {
 	ubuntu := func(n *fleet.Node) { n.PlatformName, n.PlatformVersion = "Ubuntu", "22.04" }
 	aptNoPython := func(r *documents.ProbeReport) {
 		*r = documents.ProbeReport{Schema: 2, Which: true, PackageManagers: "apt",
-			PythonError: "An unsupported package manager and python version combination was found. Apt requires Python3 to be installed.",
+			PythonError:   "An unsupported package manager and python version combination was found. Apt requires Python3 to be installed.",
 			PackageModule: documents.ModuleNA, Downloader: "curl", Payload: documents.PayloadReachable, PayloadCode: "403", VarFreeMB: 9000}
 	}
 	tests := []struct {
@@ -167,9 +167,13 @@ func TestPatchRunChecks(t *testing.T) {
 			check: CheckPatchPython, want: StatusFail, fixable: false, inReason: "older than the Python 2.6"},
 
 		{name: "curl", check: CheckDownloader, want: StatusPass},
-		{name: "no curl or wget", report: []func(*documents.ProbeReport){func(r *documents.ProbeReport) { r.Downloader, r.Payload, r.PayloadCode = "", documents.PayloadUntested, "" }},
+		{name: "no curl or wget", report: []func(*documents.ProbeReport){func(r *documents.ProbeReport) {
+			r.Downloader, r.Payload, r.PayloadCode = "", documents.PayloadUntested, ""
+		}},
 			check: CheckDownloader, want: StatusFail, fixable: true, inReason: "Unable to download payload"},
-		{name: "payload untested without downloader", report: []func(*documents.ProbeReport){func(r *documents.ProbeReport) { r.Downloader, r.Payload, r.PayloadCode = "", documents.PayloadUntested, "" }},
+		{name: "payload untested without downloader", report: []func(*documents.ProbeReport){func(r *documents.ProbeReport) {
+			r.Downloader, r.Payload, r.PayloadCode = "", documents.PayloadUntested, ""
+		}},
 			check: CheckPayload, want: StatusSkipped, inReason: "after install-curl"},
 		{name: "payload blocked", report: []func(*documents.ProbeReport){func(r *documents.ProbeReport) { r.Payload, r.PayloadCode = documents.PayloadUnreachable, "curl:28" }},
 			check: CheckPayload, want: StatusFail, inReason: "curl exit 28: timed out"},
@@ -267,7 +271,9 @@ func corpus() []fleet.Node {
 		probe(func(r *documents.ProbeReport) { r.Downloader, r.Payload = "", documents.PayloadUntested }),
 		probe(func(r *documents.ProbeReport) { r.Payload, r.PayloadCode = documents.PayloadUnreachable, "curl:7" }),
 		probe(func(r *documents.ProbeReport) { r.WorkdirNoexec, r.VarFreeMB = true, 10 }),
-		probe(func(r *documents.ProbeReport) { r.PackageManager, r.PythonVersion, r.PackageModule = "apt", "3.13.0", documents.ModuleMissing }),
+		probe(func(r *documents.ProbeReport) {
+			r.PackageManager, r.PythonVersion, r.PackageModule = "apt", "3.13.0", documents.ModuleMissing
+		}),
 		{Status: fleet.ProbeFailed, Reason: "timed out"},
 		{Status: fleet.ProbeSkipped},
 	}
