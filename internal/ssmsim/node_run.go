@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/patchready/patchready/documents"
+	"github.com/patchready/patchready/internal/ssmsim/docparse"
 )
 
 // latestRequests is the newest release of the Python requests module the
@@ -39,15 +40,15 @@ func (r *region) execute(n *Node, x *run, now time.Time) {
 		return
 	}
 	switch x.doc.Kind {
-	case kindUpdateAgent:
+	case docparse.UpdateAgent:
 		r.updateAgent(n, x, now)
-	case kindProbe:
+	case docparse.Probe:
 		r.schedule(end, func(t time.Time) {
 			x.finish(execResult{Status: "Success", StatusDetails: "Success", Output: probeOutput(r.byID[x.node]), End: t})
 		})
-	case kindUpgradeRequests:
+	case docparse.UpgradeRequests:
 		r.schedule(end, func(t time.Time) { x.finish(upgradeRequests(r.byID[x.node], x, t)) })
-	case kindFix:
+	case docparse.Fix:
 		r.schedule(end, func(t time.Time) { x.finish(fixNode(r.byID[x.node], x, t)) })
 	default:
 		r.finishAt(x, end, execResult{Status: "Success", StatusDetails: "Success"})
@@ -64,13 +65,13 @@ func (r *region) finishAt(x *run, at time.Time, res execResult) {
 
 // skippedStep reports whether every step of the document has a platform
 // precondition the node fails, returning the first such step.
-func skippedStep(d *parsedDoc, platform string) (docStep, bool) {
+func skippedStep(d *docparse.Doc, platform string) (docparse.Step, bool) {
 	if len(d.Steps) == 0 {
-		return docStep{}, false
+		return docparse.Step{}, false
 	}
 	for _, s := range d.Steps {
 		if s.Platform == "" || s.Platform == platform {
-			return docStep{}, false
+			return docparse.Step{}, false
 		}
 	}
 	return d.Steps[0], true
