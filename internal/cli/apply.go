@@ -10,15 +10,24 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/patchready/patchready/internal/clock"
 	"github.com/patchready/patchready/internal/converge"
 	"github.com/patchready/patchready/internal/engine"
+	"github.com/patchready/patchready/internal/fleet"
 	"github.com/patchready/patchready/internal/plan"
 	"github.com/patchready/patchready/internal/remedy"
 	"github.com/patchready/patchready/internal/render"
 )
 
-// ApplyOptions are the flags of `patchready apply`.
+// ApplyOptions are the arguments and flags of `patchready apply` and what
+// it depends on.
 type ApplyOptions struct {
+	IO      *IOStreams
+	Session func(context.Context) (*session, error)
+	Clock   clock.Clock
+	// Drain is closed by the first interrupt: no new work starts.
+	Drain <-chan struct{}
+
 	PlanFile string
 	plan     PlanOptions // used when no plan file is given
 
@@ -39,6 +48,10 @@ type ApplyOptions struct {
 	// strategySet is true when --strategy was given: with a saved plan it
 	// must agree with the plan's.
 	strategySet bool
+	// Parsed by CheckAndSetDefaults.
+	format   render.Format
+	sel      fleet.Selection
+	settings planSettings
 
 	WindowID       string
 	WindowSchedule string
@@ -47,13 +60,13 @@ type ApplyOptions struct {
 	WindowTimezone string
 }
 
-func init() { subcommands = append(subcommands, newApplyCmd) }
-
-func newApplyCmd(ios *IOStreams, g *GlobalOptions) *cobra.Command {
-	o := &ApplyOptions{}
+// NewCmdApply is `patchready apply`; runF replaces applyRun in tests.
+func NewCmdApply(f *Factory, runF func(*ApplyOptions) error) *cobra.Command {
+	o := &ApplyOptions{IO: f.IOStreams, Session: f.Session, Clock: f.Clock, Drain: f.Shutdown.Drain()}
 	cmd := &cobra.Command{
-		Use:   "apply [PLANFILE]",
-		Short: "Fix what a plan found, then wait until every node reads back compliant",
+		Use:         "apply [PLANFILE]",
+		Annotations: drainsOnInterrupt(),
+		Short:       "Fix what a plan found, then wait until every node reads back compliant",
 		Long: `apply carries out a plan: AWS-UpdateSSMAgent on nodes whose agent is too old
 (through one-shot State Manager associations, or a maintenance window task),
 then, once each node's new agent is read back, patchready's requests upgrade on
@@ -88,34 +101,40 @@ Exit codes: 0 every targeted node verified; 3 some failed or timed out;
 				o.PlanFile = args[0]
 			}
 			o.strategySet = cmd.Flags().Changed("strategy")
-			return applyRun(cmd.Context(), ios, g, o)
+			if err := o.CheckAndSetDefaults(); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(o)
+			}
+			return applyRun(cmd.Context(), o)
 		},
 	}
 	o.plan.sel.bind(cmd)
-	f := cmd.Flags()
-	f.StringVar(&o.plan.Strategy, "strategy", "association", "how to update the agent: association or maintenance-window (a saved plan carries its own)")
-	f.BoolVar(&o.plan.NoProbe, "no-probe", false, "skip the proxy/requests probe when planning (without PLANFILE)")
-	f.StringVar(&o.plan.PrereqsFile, "prereqs", "", "prerequisites file replacing the built-in ones (without PLANFILE)")
-	f.StringVar(&o.plan.MinAgentVersion, "min-agent-version", "", "require at least this agent version (without PLANFILE)")
-	f.BoolVar(&o.AutoApprove, "auto-approve", false, "apply without asking (needed when not on a terminal)")
-	f.BoolVar(&o.NoWait, "no-wait", false, "return once the updates are started, without waiting for read-back")
-	f.DurationVar(&o.Timeout, "timeout", 30*time.Minute, "give up waiting after this long; unfinished nodes end timed-out")
-	f.DurationVar(&o.PollInterval, "poll-interval", 15*time.Second, "first wait between read-backs")
-	f.DurationVar(&o.MaxPollInterval, "max-poll-interval", 0, "longest wait between read-backs while nothing changes (default 4x --poll-interval; set it to --poll-interval to verify each node within one interval, at more API calls)")
-	f.StringVar(&o.MaxConcurrency, "max-concurrency", "10%", "nodes updated at once, a number or percentage (SSM MaxConcurrency)")
-	f.StringVar(&o.MaxErrors, "max-errors", "10%", "errors after which SSM stops a batch, a number or percentage (SSM MaxErrors)")
-	f.StringVar(&o.MaxTargets, "max-targets", "", "refuse to touch more nodes than this, N or P% of the selected nodes")
-	f.StringVar(&o.AgentVersion, "agent-version", "", "install this agent version instead of the latest")
-	f.BoolVar(&o.KeepAssociations, "keep-associations", false, "leave the one-shot associations (or window) in place afterwards")
-	f.StringVar(&o.StateDir, "state-dir", defaultStateDir(), "where run journals are kept")
-	f.StringVar(&o.Resume, "resume", "", "continue the interrupted run with this ID (see the journal under --state-dir)")
-	f.StringVarP(&o.Output, "output", "o", "text", "report format: text or json")
-	f.BoolVar(&o.Verbose, "verbose", false, "list every node in the report")
-	f.StringVar(&o.WindowID, "window-id", "", "use this existing maintenance window (maintenance-window strategy)")
-	f.StringVar(&o.WindowSchedule, "window-schedule", "", "window schedule, cron/rate/at expression (default: two minutes from now, once)")
-	f.Int32Var(&o.WindowDuration, "window-duration", 2, "window duration in hours (1-24)")
-	f.Int32Var(&o.WindowCutoff, "window-cutoff", 1, "hours before the window ends when no new task starts (< duration)")
-	f.StringVar(&o.WindowTimezone, "window-timezone", "", "IANA time zone of the window schedule (default UTC)")
+	fl := cmd.Flags()
+	fl.StringVar(&o.plan.Strategy, "strategy", "association", "how to update the agent: association or maintenance-window (a saved plan carries its own)")
+	fl.BoolVar(&o.plan.NoProbe, "no-probe", false, "skip the proxy/requests probe when planning (without PLANFILE)")
+	fl.StringVar(&o.plan.PrereqsFile, "prereqs", "", "prerequisites file replacing the built-in ones (without PLANFILE)")
+	fl.StringVar(&o.plan.MinAgentVersion, "min-agent-version", "", "require at least this agent version (without PLANFILE)")
+	fl.BoolVar(&o.AutoApprove, "auto-approve", false, "apply without asking (needed when not on a terminal)")
+	fl.BoolVar(&o.NoWait, "no-wait", false, "return once the updates are started, without waiting for read-back")
+	fl.DurationVar(&o.Timeout, "timeout", 30*time.Minute, "give up waiting after this long; unfinished nodes end timed-out")
+	fl.DurationVar(&o.PollInterval, "poll-interval", 15*time.Second, "first wait between read-backs")
+	fl.DurationVar(&o.MaxPollInterval, "max-poll-interval", 0, "longest wait between read-backs while nothing changes (default 4x --poll-interval; set it to --poll-interval to verify each node within one interval, at more API calls)")
+	fl.StringVar(&o.MaxConcurrency, "max-concurrency", "10%", "nodes updated at once, a number or percentage (SSM MaxConcurrency)")
+	fl.StringVar(&o.MaxErrors, "max-errors", "10%", "errors after which SSM stops a batch, a number or percentage (SSM MaxErrors)")
+	fl.StringVar(&o.MaxTargets, "max-targets", "", "refuse to touch more nodes than this, N or P% of the selected nodes")
+	fl.StringVar(&o.AgentVersion, "agent-version", "", "install this agent version instead of the latest")
+	fl.BoolVar(&o.KeepAssociations, "keep-associations", false, "leave the one-shot associations (or window) in place afterwards")
+	fl.StringVar(&o.StateDir, "state-dir", defaultStateDir(), "where run journals are kept")
+	fl.StringVar(&o.Resume, "resume", "", "continue the interrupted run with this ID (see the journal under --state-dir)")
+	fl.StringVarP(&o.Output, "output", "o", "text", "report format: text or json")
+	fl.BoolVar(&o.Verbose, "verbose", false, "list every node in the report")
+	fl.StringVar(&o.WindowID, "window-id", "", "use this existing maintenance window (maintenance-window strategy)")
+	fl.StringVar(&o.WindowSchedule, "window-schedule", "", "window schedule, cron/rate/at expression (default: two minutes from now, once)")
+	fl.Int32Var(&o.WindowDuration, "window-duration", 2, "window duration in hours (1-24)")
+	fl.Int32Var(&o.WindowCutoff, "window-cutoff", 1, "hours before the window ends when no new task starts (< duration)")
+	fl.StringVar(&o.WindowTimezone, "window-timezone", "", "IANA time zone of the window schedule (default UTC)")
 	return cmd
 }
 
@@ -130,19 +149,14 @@ func defaultStateDir() string {
 	return ".patchready"
 }
 
-func applyRun(ctx context.Context, ios *IOStreams, g *GlobalOptions, o *ApplyOptions) error {
-	if err := o.validate(); err != nil {
-		return err
-	}
-	format, err := render.ParseFormat(o.Output)
-	if err != nil || format == render.Markdown {
-		return fmt.Errorf("-o %q: apply reports in text or json", o.Output)
-	}
-	s, err := g.session(ctx, ios)
+// applyRun carries out an apply whose options passed CheckAndSetDefaults.
+func applyRun(ctx context.Context, o *ApplyOptions) error {
+	ios := o.IO
+	s, err := o.Session(ctx)
 	if err != nil {
 		return err
 	}
-	p, planFile, runID, fresh, err := o.loadOrMakePlan(ctx, ios, g, s)
+	p, planFile, runID, fresh, err := o.loadOrMakePlan(ctx, s)
 	if err != nil || !p.HasChanges() {
 		return err
 	}
@@ -156,7 +170,7 @@ func applyRun(ctx context.Context, ios *IOStreams, g *GlobalOptions, o *ApplyOpt
 	}
 	ws := o.WindowSchedule
 	if ws == "" {
-		ws = "at(" + s.clock.Now().UTC().Add(2*time.Minute).Format("2006-01-02T15:04:05") + ")"
+		ws = "at(" + o.Clock.Now().UTC().Add(2*time.Minute).Format("2006-01-02T15:04:05") + ")"
 	}
 	prog := newProgress(ios, s.log)
 	res, err := engine.Apply(ctx, s.ssm, engine.ApplyInput{
@@ -164,8 +178,8 @@ func applyRun(ctx context.Context, ios *IOStreams, g *GlobalOptions, o *ApplyOpt
 		Remedy: remedy.Options{MaxConcurrency: o.MaxConcurrency, MaxErrors: o.MaxErrors, AgentVersion: o.AgentVersion, Keep: o.KeepAssociations},
 		Window: remedy.WindowOptions{ID: o.WindowID, Schedule: ws, Duration: o.WindowDuration, Cutoff: o.WindowCutoff, Timezone: o.WindowTimezone},
 		Watch: converge.Options{
-			Clock: s.clock, PollInterval: o.PollInterval, MaxPollInterval: maxPoll(o.PollInterval, o.MaxPollInterval), Timeout: o.Timeout,
-			Drain: ios.Drain, OnProgress: prog.update,
+			Clock: o.Clock, PollInterval: o.PollInterval, MaxPollInterval: maxPoll(o.PollInterval, o.MaxPollInterval), Timeout: o.Timeout,
+			Drain: o.Drain, OnProgress: prog.update,
 		},
 		NoWait: o.NoWait, MaxTargets: maxTargets, Logger: s.log,
 	})
@@ -185,14 +199,14 @@ func applyRun(ctx context.Context, ios *IOStreams, g *GlobalOptions, o *ApplyOpt
 		code = ExitNotCompliant
 	}
 	rep := render.NewApplyReport(runID, res.JournalPath, res.Targets, res.Report, code)
-	if err := render.Report(ios.Out, rep, format, render.Options{Verbose: o.Verbose, Color: g.color(ios)}); err != nil {
+	if err := render.Report(ios.Out, rep, o.format, render.Options{Verbose: o.Verbose, Color: ios.ColorEnabled()}); err != nil {
 		return err
 	}
 	if res.Report.Counts[converge.StateNotStarted] > 0 {
 		// Only a drained run with work left is resumable: one whose every
 		// node settled before the interrupt took effect is finished.
 		fmt.Fprintf(ios.ErrOut, "Interrupted. Continue with: patchready apply --resume %s\n", runID)
-	} else if isClosed(ios.Drain) {
+	} else if isClosed(o.Drain) {
 		fmt.Fprintln(ios.ErrOut, "Interrupted, but every targeted node had already settled: the run is complete.")
 	}
 	if code != ExitOK {
@@ -203,7 +217,8 @@ func applyRun(ctx context.Context, ios *IOStreams, g *GlobalOptions, o *ApplyOpt
 
 // loadOrMakePlan returns the plan to apply: the one in the resumed run's
 // journal, the saved PLANFILE, or a new one the user confirms.
-func (o *ApplyOptions) loadOrMakePlan(ctx context.Context, ios *IOStreams, g *GlobalOptions, s *session) (p plan.Plan, file, runID string, fresh bool, err error) {
+func (o *ApplyOptions) loadOrMakePlan(ctx context.Context, s *session) (p plan.Plan, file, runID string, fresh bool, err error) {
+	ios := o.IO
 	switch {
 	case o.Resume != "":
 		st, err := remedy.ReadJournal(remedy.JournalPath(o.StateDir, o.Resume))
@@ -227,25 +242,17 @@ func (o *ApplyOptions) loadOrMakePlan(ctx context.Context, ios *IOStreams, g *Gl
 			return p, "", "", false, err
 		}
 		abs, _ := filepath.Abs(o.PlanFile)
-		return p, abs, newRunID(s.clock.Now()), false, nil
+		return p, abs, newRunID(o.Clock.Now()), false, nil
 	}
-	sel, err := o.plan.sel.selection()
-	if err != nil {
-		return p, "", "", false, err
-	}
-	settings, err := parsePlanSettings(o.plan.PrereqsFile, o.plan.MinAgentVersion, o.plan.Strategy)
-	if err != nil {
-		return p, "", "", false, err
-	}
-	runID = newRunID(s.clock.Now())
+	runID = newRunID(o.Clock.Now())
 	p, err = engine.MakePlan(ctx, s.ssm, engine.PlanInput{
-		Selection: sel, Prereqs: settings.prereqs, Strategy: settings.strategy, Probe: !o.plan.NoProbe,
-		Region: s.region, ToolVersion: toolVersion(), RunID: runID, Clock: s.clock, Logger: s.log,
+		Selection: o.sel, Prereqs: o.settings.prereqs, Strategy: o.settings.strategy, Probe: !o.plan.NoProbe,
+		Region: s.region, ToolVersion: toolVersion(), RunID: runID, Clock: o.Clock, Logger: s.log,
 	})
 	if err != nil {
 		return p, "", "", false, explain(err)
 	}
-	if err := render.Plan(ios.Out, p, render.Text, render.Options{Verbose: o.Verbose, Color: g.color(ios)}); err != nil {
+	if err := render.Plan(ios.Out, p, render.Text, render.Options{Verbose: o.Verbose, Color: ios.ColorEnabled()}); err != nil {
 		return p, "", "", false, err
 	}
 	if !p.HasChanges() {
@@ -267,15 +274,3 @@ func (o *ApplyOptions) loadOrMakePlan(ctx context.Context, ios *IOStreams, g *Gl
 
 // errNotApproved is returned when the user does not type "yes".
 var errNotApproved = errors.New("apply cancelled: nothing was changed")
-
-func isClosed(ch <-chan struct{}) bool {
-	if ch == nil {
-		return false
-	}
-	select {
-	case <-ch:
-		return true
-	default:
-		return false
-	}
-}

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/patchready/patchready/internal/render"
 )
 
 // The SSM API's own patterns: checked here so that a typo fails before
@@ -17,7 +19,10 @@ var (
 	reMaxErrors      = regexp.MustCompile(`^([1-9][0-9]*|[0]|[1-9][0-9]%|[0-9]%|100%)$`)
 )
 
-func (o *ApplyOptions) validate() error {
+// CheckAndSetDefaults checks every flag before anything is read or
+// created, and parses the ones that need it (output format, selection and
+// prerequisites when apply makes its own plan).
+func (o *ApplyOptions) CheckAndSetDefaults() error {
 	if !reMaxConcurrency.MatchString(o.MaxConcurrency) || len(o.MaxConcurrency) > 7 {
 		return fmt.Errorf("--max-concurrency %q: use a number from 1, or a percentage from 1%% to 100%%", o.MaxConcurrency)
 	}
@@ -45,10 +50,22 @@ func (o *ApplyOptions) validate() error {
 	if o.Resume != "" && o.PlanFile != "" {
 		return fmt.Errorf("--resume continues a run with its own plan: do not also give PLANFILE")
 	}
-	if o.Resume != "" && !regexp.MustCompile(`^[0-9]{8}T[0-9]{6}Z-[0-9a-f]{6}$`).MatchString(o.Resume) {
+	if o.Resume != "" && !reRunID.MatchString(o.Resume) {
 		return fmt.Errorf("--resume %q: not a run ID (they look like 20261125T201500Z-1a2b3c)", o.Resume)
 	}
-	return nil
+	format, err := render.ParseFormat(o.Output)
+	if err != nil || format == render.Markdown {
+		return fmt.Errorf("-o %q: apply reports in text or json", o.Output)
+	}
+	o.format = format
+	if o.Resume != "" || o.PlanFile != "" {
+		return nil
+	}
+	if o.sel, err = o.plan.sel.selection(); err != nil {
+		return err
+	}
+	o.settings, err = parsePlanSettings(o.plan.PrereqsFile, o.plan.MinAgentVersion, o.plan.Strategy)
+	return err
 }
 
 // parseMaxTargets turns "N" or "P%" (of the selected nodes) into a count;

@@ -14,11 +14,18 @@ import (
 
 	"github.com/patchready/patchready/internal/awsclient"
 	"github.com/patchready/patchready/internal/clock"
+	"github.com/patchready/patchready/internal/plan"
 	"github.com/patchready/patchready/internal/ssmsim"
 )
 
-// DemoOptions are the flags of `patchready demo`.
+// DemoOptions are the flags of `patchready demo` and what it depends on.
+// It makes its own session and clock (an in-process simulator on scaled
+// time); Globals give its logger the user's --log-level and format.
 type DemoOptions struct {
+	IO      *IOStreams
+	Globals *GlobalOptions
+	Drain   <-chan struct{}
+
 	FleetFile string
 	Size      int
 	Seed      uint64
@@ -28,13 +35,13 @@ type DemoOptions struct {
 	StateDir  string
 }
 
-func init() { subcommands = append(subcommands, newDemoCmd) }
-
-func newDemoCmd(ios *IOStreams, g *GlobalOptions) *cobra.Command {
-	o := &DemoOptions{}
+// NewCmdDemo is `patchready demo`; runF replaces demoRun in tests.
+func NewCmdDemo(f *Factory, runF func(*DemoOptions) error) *cobra.Command {
+	o := &DemoOptions{IO: f.IOStreams, Globals: f.Globals, Drain: f.Shutdown.Drain()}
 	cmd := &cobra.Command{
-		Use:   "demo",
-		Short: "Run plan and apply against a built-in simulated fleet (no AWS account needed)",
+		Use:         "demo",
+		Annotations: drainsOnInterrupt(),
+		Short:       "Run plan and apply against a built-in simulated fleet (no AWS account needed)",
 		Long: `demo starts patchready's fleet simulator in this process (an SSM API server on
 127.0.0.1 with simulated managed nodes), then runs plan and apply against it
 exactly as against AWS, on accelerated time: the fleet is discovered and
@@ -51,21 +58,28 @@ would give: 3 when, as in the sample fleet, some node could not be fixed.`,
   patchready demo --fleet my-fleet.yaml`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return demoRun(cmd.Context(), ios, g, o)
+			if err := o.CheckAndSetDefaults(); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(o)
+			}
+			return demoRun(cmd.Context(), o)
 		},
 	}
-	f := cmd.Flags()
-	f.StringVar(&o.FleetFile, "fleet", "", "fleet file (YAML or JSON) instead of the built-in sample")
-	f.IntVar(&o.Size, "size", 0, "generate a fleet of this many nodes instead of the built-in sample")
-	f.Uint64Var(&o.Seed, "seed", 1, "seed for the generated fleet and the simulator's randomness")
-	f.StringVar(&o.Strategy, "strategy", "association", "association or maintenance-window")
-	f.Float64Var(&o.TimeScale, "time-scale", 120, "how many times faster than real time the simulated fleet runs")
-	f.BoolVar(&o.Verbose, "verbose", false, "list every node")
-	f.StringVar(&o.StateDir, "state-dir", "", "where the demo's run journal goes (default: a temporary directory)")
+	fl := cmd.Flags()
+	fl.StringVar(&o.FleetFile, "fleet", "", "fleet file (YAML or JSON) instead of the built-in sample")
+	fl.IntVar(&o.Size, "size", 0, "generate a fleet of this many nodes instead of the built-in sample")
+	fl.Uint64Var(&o.Seed, "seed", 1, "seed for the generated fleet and the simulator's randomness")
+	fl.StringVar(&o.Strategy, "strategy", "association", "association or maintenance-window")
+	fl.Float64Var(&o.TimeScale, "time-scale", 120, "how many times faster than real time the simulated fleet runs")
+	fl.BoolVar(&o.Verbose, "verbose", false, "list every node")
+	fl.StringVar(&o.StateDir, "state-dir", "", "where the demo's run journal goes (default: a temporary directory)")
 	return cmd
 }
 
-func demoRun(ctx context.Context, ios *IOStreams, g *GlobalOptions, o *DemoOptions) error {
+// CheckAndSetDefaults checks the flags before the simulator starts.
+func (o *DemoOptions) CheckAndSetDefaults() error {
 	if o.FleetFile != "" && o.Size > 0 {
 		return fmt.Errorf("--fleet and --size both choose the fleet: give one")
 	}
@@ -75,6 +89,15 @@ func demoRun(ctx context.Context, ios *IOStreams, g *GlobalOptions, o *DemoOptio
 	if o.TimeScale < 1 || o.TimeScale > 100000 {
 		return fmt.Errorf("--time-scale %g: use 1 to 100000", o.TimeScale)
 	}
+	if _, err := plan.ParseStrategy(o.Strategy); err != nil {
+		return fmt.Errorf("--strategy: %w", err)
+	}
+	return nil
+}
+
+// demoRun runs the demo, with options that passed CheckAndSetDefaults.
+func demoRun(ctx context.Context, o *DemoOptions) error {
+	ios := o.IO
 	fl := ssmsim.SampleFleet()
 	what := "the built-in sample fleet"
 	switch {
@@ -112,8 +135,8 @@ func demoRun(ctx context.Context, ios *IOStreams, g *GlobalOptions, o *DemoOptio
 		"Everything below is the real plan and apply code talking SSM over HTTP to the simulator.\n\n",
 		what, len(fl.Nodes), endpoint, o.TimeScale)
 
-	g.newSession = func(ctx context.Context, g *GlobalOptions, ios *IOStreams) (*session, error) {
-		log, err := newLogger(g, ios.ErrOut)
+	simSession := func(ctx context.Context) (*session, error) {
+		log, err := newLogger(o.Globals, ios.ErrOut)
 		if err != nil {
 			return nil, err
 		}
@@ -126,15 +149,19 @@ func demoRun(ctx context.Context, ios *IOStreams, g *GlobalOptions, o *DemoOptio
 		if err != nil {
 			return nil, err
 		}
-		return &session{ssm: client, region: cfg.Region, log: log, clock: clk, calls: calls}, nil
+		return &session{ssm: client, region: cfg.Region, log: log, calls: calls}, nil
 	}
 	ao := &ApplyOptions{
+		IO: ios, Session: simSession, Clock: clk, Drain: o.Drain,
 		AutoApprove: true, Timeout: 30 * time.Minute, PollInterval: 15 * time.Second,
 		MaxConcurrency: "10%", MaxErrors: "10%", StateDir: stateDir, Output: "text", Verbose: o.Verbose,
 		WindowDuration: 2, WindowCutoff: 1,
 	}
 	ao.plan.Strategy = o.Strategy
-	err = applyRun(ctx, ios, g, ao)
+	if err := ao.CheckAndSetDefaults(); err != nil {
+		return err
+	}
+	err = applyRun(ctx, ao)
 	st := sim.Stats().Total()
 	fmt.Fprintf(ios.ErrOut, "\nSSM API calls made: %d (%d throttled and retried). Against AWS the same run makes the same calls.\n", st.Calls, st.Throttled)
 	var ee *exitError

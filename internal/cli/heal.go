@@ -11,13 +11,21 @@ import (
 	"github.com/spf13/cobra"
 	"go.uber.org/zap"
 
+	"github.com/patchready/patchready/internal/clock"
 	"github.com/patchready/patchready/internal/converge"
+	"github.com/patchready/patchready/internal/fleet"
 	"github.com/patchready/patchready/internal/heal"
 	"github.com/patchready/patchready/internal/remedy"
 )
 
-// HealOptions are the flags of `patchready heal`.
+// HealOptions are the flags of `patchready heal` and what it depends on.
 type HealOptions struct {
+	IO      *IOStreams
+	Session func(context.Context) (*session, error)
+	Clock   clock.Clock
+	// Drain is closed by the first interrupt: no new cycle or apply starts.
+	Drain <-chan struct{}
+
 	sel             selectionFlags
 	Interval        time.Duration
 	Once            bool
@@ -35,15 +43,19 @@ type HealOptions struct {
 	AgentVersion    string
 	NoProbe         bool
 	Output          string
+
+	// Parsed by CheckAndSetDefaults.
+	selected fleet.Selection
+	settings planSettings
 }
 
-func init() { subcommands = append(subcommands, newHealCmd) }
-
-func newHealCmd(ios *IOStreams, g *GlobalOptions) *cobra.Command {
-	o := &HealOptions{}
+// NewCmdHeal is `patchready heal`; runF replaces healRun in tests.
+func NewCmdHeal(f *Factory, runF func(*HealOptions) error) *cobra.Command {
+	o := &HealOptions{IO: f.IOStreams, Session: f.Session, Clock: f.Clock, Drain: f.Shutdown.Drain()}
 	cmd := &cobra.Command{
-		Use:   "heal",
-		Short: "Keep the fleet ready: plan, fix and verify, again every interval",
+		Use:         "heal",
+		Annotations: drainsOnInterrupt(),
+		Short:       "Keep the fleet ready: plan, fix and verify, again every interval",
 		Long: `heal is self-healing on a schedule. Each cycle it plans exactly as
 'patchready plan' does, applies the fixes within the guardrails
 (--max-targets, --max-concurrency, --max-errors, --timeout) through one-shot
@@ -84,31 +96,39 @@ exits 0 when stopped by a signal.`,
   patchready heal --tag Tier=web --max-targets 50 --max-concurrency 5`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return healRun(cmd.Context(), ios, g, o)
+			if err := o.CheckAndSetDefaults(); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(o)
+			}
+			return healRun(cmd.Context(), o)
 		},
 	}
 	o.sel.bind(cmd)
-	f := cmd.Flags()
-	f.DurationVar(&o.Interval, "interval", heal.DefaultInterval, "time between cycles, and the base of the backoff of failing nodes")
-	f.BoolVar(&o.Once, "once", false, "run one cycle and exit (for a CronJob or systemd timer)")
-	f.StringVar(&o.MetricsAddr, "metrics-addr", "", "serve Prometheus metrics, /healthz and /readyz on this address, e.g. 127.0.0.1:9090 (default off)")
-	f.StringVar(&o.MaxTargets, "max-targets", "", "refuse a cycle that would touch more nodes than this, N or P% of the selected nodes")
-	f.StringVar(&o.MaxConcurrency, "max-concurrency", "10%", "nodes updated at once, a number or percentage (SSM MaxConcurrency)")
-	f.StringVar(&o.MaxErrors, "max-errors", "10%", "errors after which SSM stops a batch, a number or percentage (SSM MaxErrors)")
-	f.DurationVar(&o.Timeout, "timeout", 30*time.Minute, "how long a cycle waits for read-back; unfinished nodes count as failed")
-	f.DurationVar(&o.PollInterval, "poll-interval", 15*time.Second, "first wait between read-backs")
-	f.DurationVar(&o.MaxPollInterval, "max-poll-interval", 0, "longest wait between read-backs while nothing changes (default 4x --poll-interval)")
-	f.DurationVar(&o.MaxBackoff, "max-backoff", heal.DefaultMaxBackoff, "longest a failing node is left alone")
-	f.StringVar(&o.StateDir, "state-dir", defaultStateDir(), "where the backoff state and run journals are kept")
-	f.StringVar(&o.MinAgentVersion, "min-agent-version", "", "require at least this agent version (default 2.0.834.0, the Patch Manager floor)")
-	f.StringVar(&o.PrereqsFile, "prereqs", "", "prerequisites file (YAML/JSON) replacing the built-in ones")
-	f.StringVar(&o.AgentVersion, "agent-version", "", "install this agent version instead of the latest")
-	f.BoolVar(&o.NoProbe, "no-probe", false, "skip the read-only proxy/requests probe")
-	f.StringVarP(&o.Output, "output", "o", "text", "per-cycle summary on stdout: text, or json (one object per line)")
+	fl := cmd.Flags()
+	fl.DurationVar(&o.Interval, "interval", heal.DefaultInterval, "time between cycles, and the base of the backoff of failing nodes")
+	fl.BoolVar(&o.Once, "once", false, "run one cycle and exit (for a CronJob or systemd timer)")
+	fl.StringVar(&o.MetricsAddr, "metrics-addr", "", "serve Prometheus metrics, /healthz and /readyz on this address, e.g. 127.0.0.1:9090 (default off)")
+	fl.StringVar(&o.MaxTargets, "max-targets", "", "refuse a cycle that would touch more nodes than this, N or P% of the selected nodes")
+	fl.StringVar(&o.MaxConcurrency, "max-concurrency", "10%", "nodes updated at once, a number or percentage (SSM MaxConcurrency)")
+	fl.StringVar(&o.MaxErrors, "max-errors", "10%", "errors after which SSM stops a batch, a number or percentage (SSM MaxErrors)")
+	fl.DurationVar(&o.Timeout, "timeout", 30*time.Minute, "how long a cycle waits for read-back; unfinished nodes count as failed")
+	fl.DurationVar(&o.PollInterval, "poll-interval", 15*time.Second, "first wait between read-backs")
+	fl.DurationVar(&o.MaxPollInterval, "max-poll-interval", 0, "longest wait between read-backs while nothing changes (default 4x --poll-interval)")
+	fl.DurationVar(&o.MaxBackoff, "max-backoff", heal.DefaultMaxBackoff, "longest a failing node is left alone")
+	fl.StringVar(&o.StateDir, "state-dir", defaultStateDir(), "where the backoff state and run journals are kept")
+	fl.StringVar(&o.MinAgentVersion, "min-agent-version", "", "require at least this agent version (default 2.0.834.0, the Patch Manager floor)")
+	fl.StringVar(&o.PrereqsFile, "prereqs", "", "prerequisites file (YAML/JSON) replacing the built-in ones")
+	fl.StringVar(&o.AgentVersion, "agent-version", "", "install this agent version instead of the latest")
+	fl.BoolVar(&o.NoProbe, "no-probe", false, "skip the read-only proxy/requests probe")
+	fl.StringVarP(&o.Output, "output", "o", "text", "per-cycle summary on stdout: text, or json (one object per line)")
 	return cmd
 }
 
-func (o *HealOptions) validate() error {
+// CheckAndSetDefaults checks every flag and parses the selection and the
+// prerequisites, before anything is read or created.
+func (o *HealOptions) CheckAndSetDefaults() error {
 	if !reMaxConcurrency.MatchString(o.MaxConcurrency) || len(o.MaxConcurrency) > 7 {
 		return fmt.Errorf("--max-concurrency %q: use a number from 1, or a percentage from 1%% to 100%%", o.MaxConcurrency)
 	}
@@ -133,22 +153,19 @@ func (o *HealOptions) validate() error {
 	if o.Output != "text" && o.Output != "json" {
 		return fmt.Errorf("-o %q: heal prints text or json", o.Output)
 	}
-	return nil
+	var err error
+	if o.selected, err = o.sel.selection(); err != nil {
+		return err
+	}
+	o.settings, err = parsePlanSettings(o.PrereqsFile, o.MinAgentVersion, "association")
+	return err
 }
 
-func healRun(ctx context.Context, ios *IOStreams, g *GlobalOptions, o *HealOptions) error {
-	if err := o.validate(); err != nil {
-		return err
-	}
-	sel, err := o.sel.selection()
-	if err != nil {
-		return err
-	}
-	settings, err := parsePlanSettings(o.PrereqsFile, o.MinAgentVersion, "association")
-	if err != nil {
-		return err
-	}
-	s, err := g.session(ctx, ios)
+// healRun runs heal with options that passed CheckAndSetDefaults.
+func healRun(ctx context.Context, o *HealOptions) error {
+	ios := o.IO
+	sel, settings := o.selected, o.settings
+	s, err := o.Session(ctx)
 	if err != nil {
 		return err
 	}
@@ -179,7 +196,7 @@ func healRun(ctx context.Context, ios *IOStreams, g *GlobalOptions, o *HealOptio
 		Remedy:     remedy.Options{MaxConcurrency: o.MaxConcurrency, MaxErrors: o.MaxErrors, AgentVersion: o.AgentVersion},
 		Watch:      converge.Options{PollInterval: o.PollInterval, MaxPollInterval: maxPoll(o.PollInterval, o.MaxPollInterval), Timeout: o.Timeout},
 		MaxTargets: maxTargets, StateDir: o.StateDir, Interval: o.Interval, MaxBackoff: o.MaxBackoff,
-		Once: o.Once, Clock: s.clock, Drain: ios.Drain, Logger: s.log, Metrics: metrics,
+		Once: o.Once, Clock: o.Clock, Drain: o.Drain, Logger: s.log, Metrics: metrics,
 		NewRunID: newRunID,
 		OnCycle:  func(r heal.CycleResult) { printCycle(ios, o.Output, r) },
 	})

@@ -2,19 +2,24 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
 
+	"github.com/patchready/patchready/internal/clock"
 	"github.com/patchready/patchready/internal/engine"
+	"github.com/patchready/patchready/internal/fleet"
 	"github.com/patchready/patchready/internal/plan"
 	"github.com/patchready/patchready/internal/prereq"
 	"github.com/patchready/patchready/internal/render"
 )
 
-// PlanOptions are the flags of `patchready plan`.
+// PlanOptions are the flags of `patchready plan` and what it depends on.
 type PlanOptions struct {
+	IO      *IOStreams
+	Session func(context.Context) (*session, error)
+	Clock   clock.Clock
+
 	sel              selectionFlags
 	Out              string
 	Output           string
@@ -24,12 +29,17 @@ type PlanOptions struct {
 	PrereqsFile      string
 	MinAgentVersion  string
 	Strategy         string
+
+	// Parsed by CheckAndSetDefaults.
+	format   render.Format
+	selected fleet.Selection
+	settings planSettings
 }
 
-func init() { subcommands = append(subcommands, newPlanCmd) }
-
-func newPlanCmd(ios *IOStreams, g *GlobalOptions) *cobra.Command {
-	o := &PlanOptions{}
+// NewCmdPlan is `patchready plan`. runF replaces the run function (tests
+// check flag parsing with it); nil runs planRun.
+func NewCmdPlan(f *Factory, runF func(*PlanOptions) error) *cobra.Command {
+	o := &PlanOptions{IO: f.IOStreams, Session: f.Session, Clock: f.Clock}
 	cmd := &cobra.Command{
 		Use:   "plan",
 		Short: "Show what it would take to make the selected nodes ready for Patch Manager",
@@ -51,19 +61,25 @@ later (patchready apply FILE).`,
   patchready plan --detailed-exitcode --no-color`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return planRun(cmd.Context(), ios, g, o)
+			if err := o.CheckAndSetDefaults(); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(o)
+			}
+			return planRun(cmd.Context(), o)
 		},
 	}
 	o.sel.bind(cmd)
-	f := cmd.Flags()
-	f.StringVar(&o.Out, "out", "", "save the plan to this file (JSON, mode 0600) for show and apply")
-	f.StringVarP(&o.Output, "output", "o", "text", "output format: text, json or markdown")
-	f.BoolVar(&o.NoProbe, "no-probe", false, "skip the read-only proxy/requests probe (requests then shows as unknown)")
-	f.BoolVar(&o.DetailedExitcode, "detailed-exitcode", false, "exit 2 when the plan has changes, 0 when it has none")
-	f.BoolVar(&o.Verbose, "verbose", false, "list every node instead of collapsing long groups")
-	f.StringVar(&o.PrereqsFile, "prereqs", "", "prerequisites file (YAML/JSON) replacing the built-in ones")
-	f.StringVar(&o.MinAgentVersion, "min-agent-version", "", "require at least this agent version (default 2.0.834.0, the Patch Manager floor)")
-	f.StringVar(&o.Strategy, "strategy", "association", "how apply will update the agent: association or maintenance-window")
+	fl := cmd.Flags()
+	fl.StringVar(&o.Out, "out", "", "save the plan to this file (JSON, mode 0600) for show and apply")
+	fl.StringVarP(&o.Output, "output", "o", "text", "output format: text, json or markdown")
+	fl.BoolVar(&o.NoProbe, "no-probe", false, "skip the read-only proxy/requests probe (requests then shows as unknown)")
+	fl.BoolVar(&o.DetailedExitcode, "detailed-exitcode", false, "exit 2 when the plan has changes, 0 when it has none")
+	fl.BoolVar(&o.Verbose, "verbose", false, "list every node instead of collapsing long groups")
+	fl.StringVar(&o.PrereqsFile, "prereqs", "", "prerequisites file (YAML/JSON) replacing the built-in ones")
+	fl.StringVar(&o.MinAgentVersion, "min-agent-version", "", "require at least this agent version (default 2.0.834.0, the Patch Manager floor)")
+	fl.StringVar(&o.Strategy, "strategy", "association", "how apply will update the agent: association or maintenance-window")
 	return cmd
 }
 
@@ -95,26 +111,31 @@ func parsePlanSettings(prereqsFile, minAgent, strategy string) (planSettings, er
 	return planSettings{prereqs: p, strategy: st}, nil
 }
 
-func planRun(ctx context.Context, ios *IOStreams, g *GlobalOptions, o *PlanOptions) error {
-	format, err := render.ParseFormat(o.Output)
-	if err != nil {
+// CheckAndSetDefaults checks the flags and parses the output format, the
+// selection and the prerequisites, before anything is read.
+func (o *PlanOptions) CheckAndSetDefaults() error {
+	var err error
+	if o.format, err = render.ParseFormat(o.Output); err != nil {
 		return err
 	}
-	sel, err := o.sel.selection()
-	if err != nil {
+	if o.selected, err = o.sel.selection(); err != nil {
 		return err
 	}
-	settings, err := parsePlanSettings(o.PrereqsFile, o.MinAgentVersion, o.Strategy)
-	if err != nil {
-		return err
-	}
-	s, err := g.session(ctx, ios)
+	o.settings, err = parsePlanSettings(o.PrereqsFile, o.MinAgentVersion, o.Strategy)
+	return err
+}
+
+// planRun makes a plan with options that passed CheckAndSetDefaults.
+func planRun(ctx context.Context, o *PlanOptions) error {
+	ios := o.IO
+	sel, settings, format := o.selected, o.settings, o.format
+	s, err := o.Session(ctx)
 	if err != nil {
 		return err
 	}
 	p, err := engine.MakePlan(ctx, s.ssm, engine.PlanInput{
 		Selection: sel, Prereqs: settings.prereqs, Strategy: settings.strategy, Probe: !o.NoProbe,
-		Region: s.region, ToolVersion: toolVersion(), RunID: newRunID(s.clock.Now()), Clock: s.clock, Logger: s.log,
+		Region: s.region, ToolVersion: toolVersion(), RunID: newRunID(o.Clock.Now()), Clock: o.Clock, Logger: s.log,
 	})
 	if err != nil {
 		return explain(err)
@@ -126,7 +147,7 @@ func planRun(ctx context.Context, ios *IOStreams, g *GlobalOptions, o *PlanOptio
 			return fmt.Errorf("save plan: %w", err)
 		}
 	}
-	if err := render.Plan(ios.Out, p, format, render.Options{Verbose: o.Verbose, Color: g.color(ios)}); err != nil {
+	if err := render.Plan(ios.Out, p, format, render.Options{Verbose: o.Verbose, Color: ios.ColorEnabled()}); err != nil {
 		return err
 	}
 	if o.Out != "" {
@@ -137,5 +158,3 @@ func planRun(ctx context.Context, ios *IOStreams, g *GlobalOptions, o *PlanOptio
 	}
 	return nil
 }
-
-var errInterrupted = errors.New("interrupted")
