@@ -14,7 +14,6 @@ import (
 	"github.com/patchready/patchready/internal/converge"
 	"github.com/patchready/patchready/internal/engine"
 	"github.com/patchready/patchready/internal/fleet"
-	"github.com/patchready/patchready/internal/plan"
 	"github.com/patchready/patchready/internal/remedy"
 	"github.com/patchready/patchready/internal/render"
 )
@@ -25,8 +24,9 @@ type ApplyOptions struct {
 	IO      *IOStreams
 	Session func(context.Context) (*session, error)
 	Clock   clock.Clock
-	// Drain is closed by the first interrupt: no new work starts.
-	Drain <-chan struct{}
+	// Shutdown carries the drain (closed by the first interrupt: no new
+	// work starts) and takes the hint printed if the run is interrupted.
+	Shutdown *Shutdown
 
 	PlanFile string
 	plan     PlanOptions // used when no plan file is given
@@ -45,27 +45,40 @@ type ApplyOptions struct {
 	Resume           string
 	Output           string
 	Verbose          bool
-	// strategySet is true when --strategy was given: with a saved plan it
-	// must agree with the plan's.
-	strategySet bool
-	// Parsed by CheckAndSetDefaults.
-	format   render.Format
-	sel      fleet.Selection
-	settings planSettings
 
 	WindowID       string
 	WindowSchedule string
 	WindowDuration int32
 	WindowCutoff   int32
 	WindowTimezone string
+
+	// Set from the command line by NewCmdApply.
+	// given are the flags on the command line, by name.
+	given map[string]bool
+	// resumeArgs and cleanupArgs are the flags to repeat in the hint that
+	// continues or undoes an interrupted run.
+	resumeArgs, cleanupArgs []string
+	// noHint is true when an interrupted run cannot be continued (the
+	// demo: its simulator ends with the process).
+	noHint bool
+
+	// Set by CheckAndSetDefaults.
+	format   render.Format
+	sel      fleet.Selection
+	settings planSettings
+	// saved is the plan of PLANFILE or of the resumed run, narrowed.
+	saved *savedPlan
+
+	// report is where the run's nodes ended, for the demo's verdict.
+	report *converge.Report
 }
 
 // NewCmdApply is `patchready apply`; runF replaces applyRun in tests.
 func NewCmdApply(f *Factory, runF func(*ApplyOptions) error) *cobra.Command {
-	o := &ApplyOptions{IO: f.IOStreams, Session: f.Session, Clock: f.Clock, Drain: f.Shutdown.Drain()}
+	o := &ApplyOptions{IO: f.IOStreams, Session: f.Session, Clock: f.Clock, Shutdown: f.Shutdown}
 	cmd := &cobra.Command{
 		Use:         "apply [PLANFILE]",
-		Annotations: drainsOnInterrupt(),
+		Annotations: withAnnotations(drainsOnInterrupt(), usesAWS()),
 		Short:       "Fix what a plan found, then wait until every node reads back compliant",
 		Long: `apply carries out a plan: AWS-UpdateSSMAgent on nodes whose agent is too old
 (through one-shot State Manager associations, or a maintenance window task),
@@ -78,11 +91,22 @@ nodes and refusing if their facts changed ("plan is stale"). Without it, it
 plans, shows the plan and asks for confirmation (--auto-approve to skip).
 
 Everything created is tagged patchready:managed=true and recorded in a journal
-under --state-dir; an interrupted run continues with --resume RUN_ID. The first
-Ctrl-C stops starting new work and waits for running work; the second cancels.
+under --state-dir; an interrupted run continues with --resume RUN_ID. The run
+ID is printed when the apply starts.
+
+With PLANFILE, --instance-ids, --exclude-instance-ids and --platform narrow
+the saved plan to a subset of what was reviewed (the output says so); flags
+that decide what a plan holds (--tag, --no-probe, --prereqs,
+--min-agent-version) are refused, and so is a plan made for another region.
+
+The first SIGINT or SIGTERM stops starting new work, prints how to continue
+(apply --resume RUN_ID) or undo (cleanup --run-id RUN_ID) the run, and gives
+running work --shutdown-grace (20s) to report before it is cancelled; what SSM
+is already running stays in place. The second signal exits at once.
 
 Exit codes: 0 every targeted node verified; 3 some failed or timed out;
-1 error (stale plan, bad input, AWS error).`,
+1 error (stale plan, bad input, AWS error); 130 after SIGINT, 143 after
+SIGTERM.`,
 		Example: `  # Apply a reviewed plan
   patchready apply plan.json
 
@@ -100,7 +124,8 @@ Exit codes: 0 every targeted node verified; 3 some failed or timed out;
 			if len(args) == 1 {
 				o.PlanFile = args[0]
 			}
-			o.strategySet = cmd.Flags().Changed("strategy")
+			o.given = givenFlags(cmd)
+			o.resumeArgs, o.cleanupArgs = hintArgs(cmd, keptOnResume), hintArgs(cmd, awsFlag)
 			if err := o.CheckAndSetDefaults(); err != nil {
 				return err
 			}
@@ -135,6 +160,7 @@ Exit codes: 0 every targeted node verified; 3 some failed or timed out;
 	fl.Int32Var(&o.WindowDuration, "window-duration", 2, "window duration in hours (1-24)")
 	fl.Int32Var(&o.WindowCutoff, "window-cutoff", 1, "hours before the window ends when no new task starts (< duration)")
 	fl.StringVar(&o.WindowTimezone, "window-timezone", "", "IANA time zone of the window schedule (default UTC)")
+	bindShutdownGrace(cmd)
 	return cmd
 }
 
@@ -156,120 +182,88 @@ func applyRun(ctx context.Context, o *ApplyOptions) error {
 	if err != nil {
 		return err
 	}
-	p, planFile, runID, fresh, err := o.loadOrMakePlan(ctx, s)
-	if err != nil || !p.HasChanges() {
+	if o.saved != nil && o.saved.plan.Region != "" && o.saved.plan.Region != s.region {
+		// Before anything else: every other difference (stale facts, IDs
+		// not found) follows from this one.
+		return fmt.Errorf("%s was made for region %s, but this apply would run in %s (from --region, AWS_REGION or the profile): "+
+			"pass --region %s to apply it there, or make a new plan in %s", o.saved.what, o.saved.plan.Region, s.region, o.saved.plan.Region, s.region)
+	}
+	p, err := o.planToApply(ctx, s)
+	if err != nil || !p.plan.HasChanges() {
 		return err
 	}
-	maxTargets, err := parseMaxTargets(o.MaxTargets, len(p.Nodes))
+	maxTargets, err := parseMaxTargets(o.MaxTargets, len(p.plan.Nodes))
 	if err != nil {
 		return err
 	}
-	if o.strategySet && o.plan.Strategy != p.Strategy.String() {
-		// The strategy is part of what the reviewer approved.
-		return fmt.Errorf("--strategy %s: the plan was made with strategy %s; make a new plan with --strategy %s and apply that", o.plan.Strategy, p.Strategy, o.plan.Strategy)
+	if isClosed(o.Shutdown.Drain()) {
+		return errors.New("interrupted before the apply started: nothing was changed")
 	}
 	ws := o.WindowSchedule
 	if ws == "" {
 		ws = "at(" + o.Clock.Now().UTC().Add(2*time.Minute).Format("2006-01-02T15:04:05") + ")"
 	}
+	journal := remedy.JournalPath(o.StateDir, p.runID)
+	verb := "Applying"
+	if o.Resume != "" {
+		verb = "Resuming"
+	}
+	fmt.Fprintf(ios.ErrOut, "%s run %s: %d nodes to fix; journal %s\n", verb, p.runID, p.plan.Summary.Fix, journal)
+	hint := ""
+	if !o.noHint {
+		hint = applyHint(p.runID, o.resumeArgs, o.cleanupArgs)
+	}
+	o.Shutdown.SetHint(hint)
 	prog := newProgress(ios, s.log)
 	res, err := engine.Apply(ctx, s.ssm, engine.ApplyInput{
-		Plan: p, PlanFile: planFile, RunID: runID, StateDir: o.StateDir, Fresh: fresh, Resume: o.Resume != "",
+		Plan: p.plan, PlanFile: p.file, RunID: p.runID, StateDir: o.StateDir, Fresh: p.fresh, Resume: o.Resume != "",
 		Remedy: remedy.Options{MaxConcurrency: o.MaxConcurrency, MaxErrors: o.MaxErrors, AgentVersion: o.AgentVersion, Keep: o.KeepAssociations},
 		Window: remedy.WindowOptions{ID: o.WindowID, Schedule: ws, Duration: o.WindowDuration, Cutoff: o.WindowCutoff, Timezone: o.WindowTimezone},
 		Watch: converge.Options{
 			Clock: o.Clock, PollInterval: o.PollInterval, MaxPollInterval: maxPoll(o.PollInterval, o.MaxPollInterval), Timeout: o.Timeout,
-			Drain: o.Drain, OnProgress: prog.update,
+			Drain: o.Shutdown.Drain(), OnProgress: prog.update,
 		},
 		NoWait: o.NoWait, MaxTargets: maxTargets, Logger: s.log,
 	})
 	prog.done()
+	o.Shutdown.SetHint("")
 	if err != nil {
-		if res.JournalPath != "" {
-			fmt.Fprintf(ios.ErrOut, "\nThe run's journal is %s.\nContinue it with: patchready apply --resume %s   (or undo it with: patchready cleanup)\n", res.JournalPath, runID)
+		if res.JournalPath != "" && hint != "" {
+			// Cancelled when the shutdown grace ended, or stopped by an
+			// error: either way the journal is not finished, so the run
+			// can be continued or undone.
+			fmt.Fprint(ios.ErrOut, "\n"+hint)
+		}
+		if ctx.Err() != nil && o.Shutdown.Interrupted() {
+			return fmt.Errorf("run %s interrupted before it finished", p.runID)
 		}
 		return explain(err)
 	}
 	if res.NoWait {
-		fmt.Fprintf(ios.ErrOut, "Started the updates of %d nodes (run %s) and returned without waiting (--no-wait).\nFollow up with: patchready plan   (nodes read back compliant drop out of the plan)\n", res.Targets, runID)
+		fmt.Fprintf(ios.ErrOut, "Started the updates of %d nodes (run %s) and returned without waiting (--no-wait).\nFollow up with: patchready plan   (nodes read back compliant drop out of the plan)\n", res.Targets, p.runID)
 		return nil
 	}
+	o.report = &res.Report
 	code := ExitOK
 	if !res.Report.AllVerified() {
 		code = ExitNotCompliant
 	}
-	rep := render.NewApplyReport(runID, res.JournalPath, res.Targets, res.Report, code)
+	rep := render.NewApplyReport(p.runID, res.JournalPath, res.Targets, res.Report, code)
 	if err := render.Report(ios.Out, rep, o.format, render.Options{Verbose: o.Verbose, Color: ios.ColorEnabled()}); err != nil {
 		return err
 	}
-	if res.Report.Counts[converge.StateNotStarted] > 0 {
+	switch {
+	case res.Report.Counts[converge.StateNotStarted] > 0:
 		// Only a drained run with work left is resumable: one whose every
 		// node settled before the interrupt took effect is finished.
-		fmt.Fprintf(ios.ErrOut, "Interrupted. Continue with: patchready apply --resume %s\n", runID)
-	} else if isClosed(o.Drain) {
+		fmt.Fprint(ios.ErrOut, "\n"+hint)
+	case isClosed(o.Shutdown.Drain()):
 		fmt.Fprintln(ios.ErrOut, "Interrupted, but every targeted node had already settled: the run is complete.")
 	}
 	if code != ExitOK {
 		return withExitCode(code, nil)
 	}
 	return nil
-}
-
-// loadOrMakePlan returns the plan to apply: the one in the resumed run's
-// journal, the saved PLANFILE, or a new one the user confirms.
-func (o *ApplyOptions) loadOrMakePlan(ctx context.Context, s *session) (p plan.Plan, file, runID string, fresh bool, err error) {
-	ios := o.IO
-	switch {
-	case o.Resume != "":
-		st, err := remedy.ReadJournal(remedy.JournalPath(o.StateDir, o.Resume))
-		if err != nil {
-			return p, "", "", false, err
-		}
-		if st.Finished {
-			return p, "", "", false, fmt.Errorf("run %s already finished (exit code %d): nothing to resume", o.Resume, st.ExitCode)
-		}
-		p, err = plan.LoadFile(st.PlanFile)
-		if err != nil {
-			return p, "", "", false, fmt.Errorf("plan of run %s: %w", o.Resume, err)
-		}
-		if p.Fingerprint != st.Fingerprint {
-			return p, "", "", false, fmt.Errorf("plan file %s has changed since run %s started: refusing to resume with a different plan", st.PlanFile, o.Resume)
-		}
-		return p, st.PlanFile, o.Resume, true, nil
-	case o.PlanFile != "":
-		p, err = plan.LoadFile(o.PlanFile)
-		if err != nil {
-			return p, "", "", false, err
-		}
-		abs, _ := filepath.Abs(o.PlanFile)
-		return p, abs, newRunID(o.Clock.Now()), false, nil
-	}
-	runID = newRunID(o.Clock.Now())
-	p, err = engine.MakePlan(ctx, s.ssm, engine.PlanInput{
-		Selection: o.sel, Prereqs: o.settings.prereqs, Strategy: o.settings.strategy, Probe: !o.plan.NoProbe,
-		Region: s.region, ToolVersion: toolVersion(), RunID: runID, Clock: o.Clock, Logger: s.log,
-	})
-	if err != nil {
-		return p, "", "", false, explain(err)
-	}
-	if err := render.Plan(ios.Out, p, render.Text, render.Options{Verbose: o.Verbose, Color: ios.ColorEnabled()}); err != nil {
-		return p, "", "", false, err
-	}
-	if !p.HasChanges() {
-		return p, "", "", false, nil
-	}
-	if err := confirm(ios, o.AutoApprove); err != nil {
-		return p, "", "", false, err
-	}
-	// Keep the plan beside the journal, so --resume can find exactly it.
-	file = filepath.Join(o.StateDir, "runs", runID+".plan.json")
-	if err := os.MkdirAll(filepath.Dir(file), 0o700); err != nil {
-		return p, "", "", false, fmt.Errorf("create state directory: %w", err)
-	}
-	if err := plan.SaveFile(file, p); err != nil {
-		return p, "", "", false, fmt.Errorf("save plan for the journal: %w", err)
-	}
-	return p, file, runID, true, nil
 }
 
 // errNotApproved is returned when the user does not type "yes".

@@ -31,6 +31,8 @@ type BenchOptions struct {
 	External  bool
 	PlanOnly  bool
 
+	// given are the flags on the command line, set by NewCmdBench.
+	given map[string]bool
 	// sizes are the parsed --sizes, set by CheckAndSetDefaults.
 	sizes []int
 }
@@ -50,13 +52,13 @@ agent update every node was verified, and throttles met and retries spent.
 CPU and memory include the simulator, which runs in the same process,
 unless --external runs it as a separate process (this binary's sim serve):
 then they are patchready's alone, and the fleet is the simulator's generated
-one (--need-update does not apply) and verification lags are not measured.
+one (--need-update is refused) and verification lags are not measured.
 --plan-only stops after the plan file is saved, reports its size and times
 patchready show on it.
 
 With --rate, every SSM operation is limited to that many calls per second
 (burst the same), on real time: the fleet's timings are cut to seconds so
-that the run stays short, and --time-scale is ignored. The table then gives
+that the run stays short (--time-scale is refused). The table then gives
 the sustained rate of the busiest operation as a share of the limit.`,
 		Example: `  # 1,000 and 10,000 nodes (the default)
   patchready bench
@@ -71,6 +73,7 @@ the sustained rate of the busiest operation as a share of the limit.`,
   patchready bench --sizes 100000 --external --plan-only`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			o.given = givenFlags(cmd)
 			if err := o.CheckAndSetDefaults(); err != nil {
 				return err
 			}
@@ -100,6 +103,15 @@ func (o *BenchOptions) CheckAndSetDefaults() error {
 	}
 	if o.External && o.Rate > 0 {
 		return errors.New("--external and --rate: the rate scenario sets the simulator's node timings, which an external simulator does not take; use one")
+	}
+	// Flags a scenario would not use are refused rather than ignored.
+	switch {
+	case o.Rate > 0 && o.given["time-scale"]:
+		return errors.New("--time-scale has no effect with --rate, which runs on real time with the fleet's timings cut to seconds; leave one out")
+	case o.External && o.given["need-update"]:
+		return errors.New("--need-update has no effect with --external: the external simulator serves its own generated fleet; leave one out")
+	case o.PlanOnly && o.given["max-poll-interval"]:
+		return errors.New("--max-poll-interval has no effect with --plan-only, which stops before apply; leave one out")
 	}
 	var err error
 	o.sizes, err = parseSizes(o.Sizes)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -18,14 +19,18 @@ type CleanupOptions struct {
 
 	DryRun bool
 	RunID  string
+
+	// given are the flags on the command line, set by NewCmdCleanup.
+	given map[string]bool
 }
 
 // NewCmdCleanup is `patchready cleanup`; runF replaces cleanupRun in tests.
 func NewCmdCleanup(f *Factory, runF func(*CleanupOptions) error) *cobra.Command {
 	o := &CleanupOptions{IO: f.IOStreams, Session: f.Session}
 	cmd := &cobra.Command{
-		Use:   "cleanup",
-		Short: "Remove every resource patchready created (found by its tag)",
+		Use:         "cleanup",
+		Annotations: usesAWS(),
+		Short:       "Remove every resource patchready created (found by its tag)",
 		Long: `cleanup finds the associations, maintenance windows and SSM documents that
 patchready created (name starting with patchready- and tag
 patchready:managed=true) and deletes them, printing each one. That includes
@@ -42,6 +47,7 @@ With --dry-run nothing is deleted: cleanup prints what it would remove.`,
   patchready cleanup --run-id 20261125T201500Z-1a2b3c`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			o.given = givenFlags(cmd)
 			if err := o.CheckAndSetDefaults(); err != nil {
 				return err
 			}
@@ -61,6 +67,11 @@ var reRunID = regexp.MustCompile(`^[0-9]{8}T[0-9]{6}Z-[0-9a-f]{6}$`)
 
 // CheckAndSetDefaults checks the flags before anything is read.
 func (o *CleanupOptions) CheckAndSetDefaults() error {
+	if o.given["run-id"] && strings.TrimSpace(o.RunID) == "" {
+		// Without a run ID cleanup removes everything patchready made,
+		// the schedule included: never what an empty variable meant.
+		return emptyValue("run-id", o.RunID, "a run ID")
+	}
 	if o.RunID != "" && !reRunID.MatchString(o.RunID) {
 		return fmt.Errorf("--run-id %q: not a run ID (they look like 20261125T201500Z-1a2b3c)", o.RunID)
 	}

@@ -65,7 +65,7 @@ func simFactory(t *testing.T, fl ssmsim.Fleet) (*Factory, *ssmsim.Server, *ssm.C
 // dependencies, writing to ios; the tests set the flags.
 
 func applyOpts(f *Factory, ios *IOStreams) *ApplyOptions {
-	return &ApplyOptions{IO: ios, Session: f.Session, Clock: f.Clock, Drain: f.Shutdown.Drain()}
+	return &ApplyOptions{IO: ios, Session: f.Session, Clock: f.Clock, Shutdown: f.Shutdown}
 }
 
 func cleanupOpts(f *Factory, ios *IOStreams) *CleanupOptions {
@@ -151,7 +151,7 @@ func TestCleanupLeavesNothingTagged(t *testing.T) {
 		ao.plan.Strategy = strategy
 		if strategy == "maintenance-window" {
 			// The Windows nodes, to the newest agent, through a window.
-			ao.plan.sel.platform, ao.plan.MinAgentVersion = "Windows", ssmsim.DefaultLatestAgentVersion
+			ao.plan.sel.platform.value, ao.plan.MinAgentVersion = "Windows", ssmsim.DefaultLatestAgentVersion
 		}
 		err := ao.CheckAndSetDefaults()
 		if err == nil {

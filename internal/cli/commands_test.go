@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"path/filepath"
 	"slices"
 	"strings"
 	"syscall"
@@ -12,6 +13,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/patchready/patchready/internal/fleet"
+	"github.com/patchready/patchready/internal/plan"
+	"github.com/patchready/patchready/internal/prereq"
 )
 
 // observed is what a fake session saw right after the first interrupt.
@@ -48,8 +51,8 @@ func TestFirstInterruptDrainsOnlyDeclaredCommands(t *testing.T) {
 				return nil, saw
 			}
 			code := run(context.Background(), f, c.args)
-			if code != ExitError {
-				t.Fatalf("exit %d, want the fake session's error; stderr:\n%s", code, errOut.String())
+			if code != ExitInterrupted {
+				t.Fatalf("exit %d after SIGINT, want %d; stderr:\n%s", code, ExitInterrupted, errOut.String())
 			}
 			if want := (observed{cancelled: !c.drain, drained: c.drain}); saw != want {
 				t.Errorf("after the first interrupt: %+v, want %+v", saw, want)
@@ -101,6 +104,7 @@ func capture[O any](t *testing.T, newCmd func(*Factory, func(*O) error) *cobra.C
 }
 
 func TestApplyFlagsParse(t *testing.T) {
+	planFile := savedPlanFile(t)
 	cases := []struct {
 		name  string
 		args  []string
@@ -113,8 +117,8 @@ func TestApplyFlagsParse(t *testing.T) {
 				t.Errorf("defaults: %+v", o)
 			}
 		}},
-		{name: "plan file", args: []string{"plan.json", "--auto-approve", "-o", "json"}, check: func(t *testing.T, o *ApplyOptions) {
-			if o.PlanFile != "plan.json" || !o.AutoApprove || o.format != "json" {
+		{name: "plan file", args: []string{planFile, "--auto-approve", "-o", "json"}, check: func(t *testing.T, o *ApplyOptions) {
+			if o.PlanFile != planFile || !o.AutoApprove || o.format != "json" || o.saved == nil || o.saved.plan.Summary.Fix != 3 {
 				t.Errorf("got %+v", o)
 			}
 		}},
@@ -126,8 +130,8 @@ func TestApplyFlagsParse(t *testing.T) {
 				}
 			}},
 		{name: "strategy given", args: []string{"--strategy", "maintenance-window"}, check: func(t *testing.T, o *ApplyOptions) {
-			if !o.strategySet || o.settings.strategy.String() != "maintenance-window" {
-				t.Errorf("got strategySet %v, %v", o.strategySet, o.settings.strategy)
+			if !o.given["strategy"] || o.settings.strategy.String() != "maintenance-window" {
+				t.Errorf("got given %v, %v", o.given, o.settings.strategy)
 			}
 		}},
 		{name: "two plan files", args: []string{"a.json", "b.json"}, err: "accepts at most 1 arg"},
@@ -206,4 +210,31 @@ func TestOtherCommandsFlagsParse(t *testing.T) {
 			t.Errorf("sim serve --size --fleet: %v", err)
 		}
 	})
+}
+
+// savedPlanFile writes a plan of endpointFleet's nodes (three to update,
+// one compliant, one offline) made in us-east-1, and returns its path.
+func savedPlanFile(t *testing.T) string {
+	t.Helper()
+	return savedPlanFileWith(t, plan.Association)
+}
+
+// savedPlanFileWith is savedPlanFile with the given strategy.
+func savedPlanFileWith(t *testing.T, strategy plan.Strategy) string {
+	t.Helper()
+	var nodes []fleet.Node
+	for _, n := range endpointFleet().Nodes {
+		ping := n.PingStatus
+		if ping == "" {
+			ping = fleet.PingOnline
+		}
+		nodes = append(nodes, fleet.Node{InstanceID: n.ID, PingStatus: ping, AgentVersion: n.AgentVersion,
+			PlatformType: n.PlatformType, PlatformName: n.PlatformName, PlatformVersion: n.PlatformVersion})
+	}
+	p := plan.Build(nodes, nil, plan.Options{Region: "us-east-1", Prereqs: prereq.Default(), Strategy: strategy})
+	file := filepath.Join(t.TempDir(), "plan.json")
+	if err := plan.SaveFile(file, p); err != nil {
+		t.Fatal(err)
+	}
+	return file
 }

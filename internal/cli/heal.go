@@ -23,8 +23,9 @@ type HealOptions struct {
 	IO      *IOStreams
 	Session func(context.Context) (*session, error)
 	Clock   clock.Clock
-	// Drain is closed by the first interrupt: no new cycle or apply starts.
-	Drain <-chan struct{}
+	// Shutdown carries the drain (closed by the first interrupt: no new
+	// cycle or apply starts) and takes the hint about the running cycle.
+	Shutdown *Shutdown
 
 	sel             selectionFlags
 	Interval        time.Duration
@@ -44,6 +45,10 @@ type HealOptions struct {
 	NoProbe         bool
 	Output          string
 
+	// cleanupArgs are the flags to repeat in the hint that undoes an
+	// interrupted cycle; set by NewCmdHeal.
+	cleanupArgs []string
+
 	// Parsed by CheckAndSetDefaults.
 	selected fleet.Selection
 	settings planSettings
@@ -51,10 +56,10 @@ type HealOptions struct {
 
 // NewCmdHeal is `patchready heal`; runF replaces healRun in tests.
 func NewCmdHeal(f *Factory, runF func(*HealOptions) error) *cobra.Command {
-	o := &HealOptions{IO: f.IOStreams, Session: f.Session, Clock: f.Clock, Drain: f.Shutdown.Drain()}
+	o := &HealOptions{IO: f.IOStreams, Session: f.Session, Clock: f.Clock, Shutdown: f.Shutdown}
 	cmd := &cobra.Command{
 		Use:         "heal",
-		Annotations: drainsOnInterrupt(),
+		Annotations: withAnnotations(drainsOnInterrupt(), usesAWS()),
 		Short:       "Keep the fleet ready: plan, fix and verify, again every interval",
 		Long: `heal is self-healing on a schedule. Each cycle it plans exactly as
 'patchready plan' does, applies the fixes within the guardrails
@@ -80,12 +85,16 @@ hands-off baseline; use heal where someone watches the results.
 With --metrics-addr, heal serves Prometheus metrics on /metrics, /healthz
 (200 while the loop runs) and /readyz (200 once a cycle has completed).
 
-The first SIGINT/SIGTERM ends the loop cleanly: the running cycle starts no
-new work and waits for what is running; the second stops at once.
+Each cycle's run ID is printed when the cycle starts. The first SIGINT or
+SIGTERM ends the loop: the running cycle starts no new work, prints how to
+undo it (cleanup --run-id RUN_ID), and gives running work --shutdown-grace
+(20s) to report before it is cancelled; what SSM is already running stays in
+place, and the next cycle picks up what is left. The second signal exits at
+once.
 
 Exit codes: with --once, 0 when every node that needed a fix was fixed, 3
-when some node failed, timed out or is backing off, 1 on error. The loop
-exits 0 when stopped by a signal.`,
+when some node failed, timed out or is backing off, 1 on error; 130 after
+SIGINT and 143 after SIGTERM, with or without --once.`,
 		Example: `  # A long-running loop (a Deployment, a tmux session), with metrics
   patchready heal --region eu-west-1 --metrics-addr 127.0.0.1:9090
 
@@ -96,6 +105,7 @@ exits 0 when stopped by a signal.`,
   patchready heal --tag Tier=web --max-targets 50 --max-concurrency 5`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			o.cleanupArgs = hintArgs(cmd, awsFlag)
 			if err := o.CheckAndSetDefaults(); err != nil {
 				return err
 			}
@@ -123,6 +133,7 @@ exits 0 when stopped by a signal.`,
 	fl.StringVar(&o.AgentVersion, "agent-version", "", "install this agent version instead of the latest")
 	fl.BoolVar(&o.NoProbe, "no-probe", false, "skip the read-only proxy/requests probe")
 	fl.StringVarP(&o.Output, "output", "o", "text", "per-cycle summary on stdout: text, or json (one object per line)")
+	bindShutdownGrace(cmd)
 	return cmd
 }
 
@@ -145,6 +156,9 @@ func (o *HealOptions) CheckAndSetDefaults() error {
 		return fmt.Errorf("--timeout %s: must be positive, e.g. 30m", o.Timeout)
 	}
 	if err := checkPoll(o.PollInterval, o.MaxPollInterval); err != nil {
+		return err
+	}
+	if err := checkAgentVersion(o.AgentVersion); err != nil {
 		return err
 	}
 	if o.MaxBackoff < o.Interval {
@@ -196,9 +210,19 @@ func healRun(ctx context.Context, o *HealOptions) error {
 		Remedy:     remedy.Options{MaxConcurrency: o.MaxConcurrency, MaxErrors: o.MaxErrors, AgentVersion: o.AgentVersion},
 		Watch:      converge.Options{PollInterval: o.PollInterval, MaxPollInterval: maxPoll(o.PollInterval, o.MaxPollInterval), Timeout: o.Timeout},
 		MaxTargets: maxTargets, StateDir: o.StateDir, Interval: o.Interval, MaxBackoff: o.MaxBackoff,
-		Once: o.Once, Clock: o.Clock, Drain: o.Drain, Logger: s.log, Metrics: metrics,
-		NewRunID: newRunID,
-		OnCycle:  func(r heal.CycleResult) { printCycle(ios, o.Output, r) },
+		Once: o.Once, Clock: o.Clock, Drain: o.Shutdown.Drain(), Logger: s.log, Metrics: metrics,
+		// heal names each cycle's run when the cycle starts: that is when
+		// the run ID is announced and the interrupt hint set.
+		NewRunID: func(now time.Time) string {
+			id := newRunID(now)
+			fmt.Fprintf(ios.ErrOut, "Heal cycle %s started.\n", id)
+			o.Shutdown.SetHint(healHint(id, o.cleanupArgs))
+			return id
+		},
+		OnCycle: func(r heal.CycleResult) {
+			o.Shutdown.SetHint("")
+			printCycle(ios, o.Output, r)
+		},
 	})
 	if err != nil {
 		return explain(err)

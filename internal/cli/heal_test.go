@@ -13,7 +13,7 @@ import (
 )
 
 func healOptions(f *Factory, ios *IOStreams, dir string) *HealOptions {
-	return &HealOptions{IO: ios, Session: f.Session, Clock: f.Clock, Drain: f.Shutdown.Drain(), Interval: time.Hour, Once: true, MaxConcurrency: "10%", MaxErrors: "10%", Timeout: time.Hour,
+	return &HealOptions{IO: ios, Session: f.Session, Clock: f.Clock, Shutdown: f.Shutdown, Interval: time.Hour, Once: true, MaxConcurrency: "10%", MaxErrors: "10%", Timeout: time.Hour,
 		PollInterval: 15 * time.Second, MaxBackoff: heal.DefaultMaxBackoff, StateDir: dir, NoProbe: true, Output: "text",
 		MetricsAddr: "127.0.0.1:0"}
 }

@@ -41,8 +41,9 @@ type PlanOptions struct {
 func NewCmdPlan(f *Factory, runF func(*PlanOptions) error) *cobra.Command {
 	o := &PlanOptions{IO: f.IOStreams, Session: f.Session, Clock: f.Clock}
 	cmd := &cobra.Command{
-		Use:   "plan",
-		Short: "Show what it would take to make the selected nodes ready for Patch Manager",
+		Use:         "plan",
+		Annotations: usesAWS(),
+		Short:       "Show what it would take to make the selected nodes ready for Patch Manager",
 		Long: `plan reads every selected managed node (DescribeInstanceInformation), runs a
 read-only probe on Online Amazon Linux nodes to learn whether their agent uses a
 proxy and which Python requests they have, checks each node against Patch

@@ -36,16 +36,21 @@ func run(ctx context.Context, f *Factory, args []string) int {
 	root := NewRootCmd(f)
 	root.SetArgs(args)
 	err := explain(root.ExecuteContext(ctx))
+	f.Shutdown.done()
 	if err != nil {
 		if msg := err.Error(); msg != "" {
 			fmt.Fprintf(f.IOStreams.ErrOut, "Error: %s\n", msg)
 		}
 	}
-	return exitCode(err)
+	return f.Shutdown.exitCode(exitCode(err))
 }
 
 // NewRootCmd builds the command tree.
-func NewRootCmd(f *Factory) *cobra.Command {
+func NewRootCmd(f *Factory) *cobra.Command { return newRoot(f, commands(f)) }
+
+// newRoot builds the root command over cmds (tests pass commands built
+// with runF).
+func newRoot(f *Factory, cmds []*cobra.Command) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "patchready",
 		Short: "Make an AWS fleet ready for Systems Manager Patch Manager, and keep it so",
@@ -65,8 +70,10 @@ you can review, fixes what SSM can fix, and reads back that every node complies.
 		// Runs once the command line is parsed, for whichever command runs.
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
 			f.IOStreams.noColor = f.Globals.NoColor
-			f.Shutdown.configure(cmd)
-			return nil
+			if err := checkAWSFlags(cmd); err != nil {
+				return err
+			}
+			return f.Shutdown.configure(cmd)
 		},
 	}
 	root.SetIn(f.IOStreams.In)
@@ -74,7 +81,7 @@ you can review, fixes what SSM can fix, and reads back that every node complies.
 	root.SetErr(f.IOStreams.ErrOut)
 	root.SetVersionTemplate("patchready {{.Version}}\n")
 	f.Globals.bind(root)
-	root.AddCommand(commands(f)...)
+	root.AddCommand(cmds...)
 	return root
 }
 

@@ -3,13 +3,13 @@ package cli
 import (
 	"context"
 	"fmt"
+	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/patchready/patchready/internal/clock"
-	"github.com/patchready/patchready/internal/fleet"
 	"github.com/patchready/patchready/internal/prereq"
 	"github.com/patchready/patchready/internal/schedule"
 )
@@ -27,6 +27,8 @@ type ScheduleOptions struct {
 	MaxConcurrency string
 	MaxErrors      string
 
+	// given are the flags on the command line, set by NewCmdScheduleInstall.
+	given map[string]bool
 	// spec is what install makes, set by CheckAndSetDefaults.
 	spec schedule.Spec
 }
@@ -62,8 +64,9 @@ checks the OS, or backs off a node that keeps failing. For that, run
 func NewCmdScheduleInstall(f *Factory, runF func(*ScheduleOptions) error) *cobra.Command {
 	o := &ScheduleOptions{IO: f.IOStreams, Session: f.Session, Clock: f.Clock}
 	cmd := &cobra.Command{
-		Use:   "install",
-		Short: "Create or update the recurring associations (idempotent)",
+		Use:         "install",
+		Annotations: usesAWS(),
+		Short:       "Create or update the recurring associations (idempotent)",
 		Long: `install creates the two schedule associations, or updates them in place when
 the schedule, targets or rate controls differ; running it again changes
 nothing. It also creates or updates the patchready-UpgradeRequests document.
@@ -86,6 +89,7 @@ no second one; install reports it and leaves it as it is.`,
   patchready schedule install --requests-tag Proxy=corp`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			o.given = givenFlags(cmd)
 			if err := o.CheckAndSetDefaults(); err != nil {
 				return err
 			}
@@ -107,22 +111,34 @@ no second one; install reports it and leaves it as it is.`,
 // CheckAndSetDefaults checks the flags and builds the spec, before
 // anything is read or created.
 func (o *ScheduleOptions) CheckAndSetDefaults() error {
+	// An empty value would fall back to a default (every node, the
+	// default schedule) instead of what was meant.
+	for _, f := range []struct{ name, value, what string }{
+		{"tag", o.Tag, "KEY=VALUE"}, {"requests-tag", o.RequestsTag, "KEY=VALUE"}, {"schedule", o.Schedule, "a rate(...) or cron(...) expression"},
+	} {
+		if o.given[f.name] && strings.TrimSpace(f.value) == "" {
+			return emptyValue(f.name, f.value, f.what)
+		}
+	}
 	if !reMaxConcurrency.MatchString(o.MaxConcurrency) || len(o.MaxConcurrency) > 7 {
 		return fmt.Errorf("--max-concurrency %q: use a number from 1, or a percentage from 1%% to 100%%", o.MaxConcurrency)
 	}
 	if !reMaxErrors.MatchString(o.MaxErrors) || len(o.MaxErrors) > 7 {
 		return fmt.Errorf("--max-errors %q: use a number from 0, or a percentage from 0%% to 100%%", o.MaxErrors)
 	}
+	if err := schedule.ValidateExpression(o.Schedule); err != nil {
+		return fmt.Errorf("--schedule %q: %w", o.Schedule, err)
+	}
 	spec := schedule.Spec{Schedule: o.Schedule, MaxConcurrency: o.MaxConcurrency, MaxErrors: o.MaxErrors,
 		MinRequestsVersion: prereq.Default().MinRequestsVersion}
 	if o.Tag != "" {
-		t, err := fleet.ParseTag(o.Tag)
+		t, err := parseTag(o.Tag)
 		if err != nil {
 			return fmt.Errorf("--tag: %w", err)
 		}
 		spec.AgentTag = &t
 	}
-	rt, err := fleet.ParseTag(o.RequestsTag)
+	rt, err := parseTag(o.RequestsTag)
 	if err != nil {
 		return fmt.Errorf("--requests-tag: %w", err)
 	}
@@ -161,10 +177,11 @@ type ScheduleShowOptions struct {
 func NewCmdScheduleShow(f *Factory, runF func(*ScheduleShowOptions) error) *cobra.Command {
 	o := &ScheduleShowOptions{IO: f.IOStreams, Session: f.Session}
 	return &cobra.Command{
-		Use:     "show",
-		Short:   "Show the schedule associations and their last run",
-		Example: "  patchready schedule show --region eu-west-1",
-		Args:    cobra.NoArgs,
+		Use:         "show",
+		Annotations: usesAWS(),
+		Short:       "Show the schedule associations and their last run",
+		Example:     "  patchready schedule show --region eu-west-1",
+		Args:        cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if runF != nil {
 				return runF(o)
@@ -217,8 +234,9 @@ type ScheduleRemoveOptions struct {
 func NewCmdScheduleRemove(f *Factory, runF func(*ScheduleRemoveOptions) error) *cobra.Command {
 	o := &ScheduleRemoveOptions{IO: f.IOStreams, Session: f.Session, Clock: f.Clock}
 	return &cobra.Command{
-		Use:   "remove",
-		Short: "Delete the schedule associations (nothing to delete is fine)",
+		Use:         "remove",
+		Annotations: usesAWS(),
+		Short:       "Delete the schedule associations (nothing to delete is fine)",
 		Long: `remove deletes both schedule associations. The patchready-UpgradeRequests
 document stays, since apply uses it too; 'patchready cleanup' removes it.`,
 		Example: "  patchready schedule remove --region eu-west-1",

@@ -50,8 +50,9 @@ func NewCmdSim(f *Factory) *cobra.Command {
 func NewCmdSimServe(f *Factory, runF func(*SimServeOptions) error) *cobra.Command {
 	o := &SimServeOptions{IO: f.IOStreams}
 	cmd := &cobra.Command{
-		Use:   "serve",
-		Short: "Serve a simulated fleet over the SSM API until interrupted",
+		Use:         "serve",
+		Annotations: usesAWS("region"),
+		Short:       "Serve a simulated fleet over the SSM API until interrupted",
 		Long: `serve runs the fleet simulator as an HTTP server speaking the SSM API
 (awsJson1_1), so that patchready, the AWS CLI or any SDK can be pointed at it
 with --endpoint-url. It validates requests as AWS does, answers with AWS's error
