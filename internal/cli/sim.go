@@ -14,8 +14,14 @@ import (
 	"github.com/patchready/patchready/internal/ssmsim"
 )
 
-// SimServeOptions are the flags of `patchready sim serve`.
+// SimServeOptions are the flags of `patchready sim serve` and what it
+// depends on.
 type SimServeOptions struct {
+	IO *IOStreams
+	// Region serves the fleet in this region only ("": every region); it
+	// is the global --region.
+	Region string
+
 	Addr         string
 	FleetFile    string
 	Size         int
@@ -26,9 +32,8 @@ type SimServeOptions struct {
 	Latency      time.Duration
 }
 
-func init() { subcommands = append(subcommands, newSimCmd) }
-
-func newSimCmd(ios *IOStreams, g *GlobalOptions) *cobra.Command {
+// NewCmdSim is `patchready sim` and its subcommand.
+func NewCmdSim(f *Factory) *cobra.Command {
 	sim := &cobra.Command{
 		Use:   "sim",
 		Short: "Run patchready's fleet simulator (an SSM API server with simulated nodes)",
@@ -36,15 +41,18 @@ func newSimCmd(ios *IOStreams, g *GlobalOptions) *cobra.Command {
   patchready sim serve`,
 		Args: cobra.NoArgs,
 	}
-	sim.AddCommand(newSimServeCmd(ios, g))
+	sim.AddCommand(NewCmdSimServe(f, nil))
 	return sim
 }
 
-func newSimServeCmd(ios *IOStreams, g *GlobalOptions) *cobra.Command {
-	o := &SimServeOptions{}
+// NewCmdSimServe is `patchready sim serve`; runF replaces simServeRun in
+// tests.
+func NewCmdSimServe(f *Factory, runF func(*SimServeOptions) error) *cobra.Command {
+	o := &SimServeOptions{IO: f.IOStreams}
 	cmd := &cobra.Command{
-		Use:   "serve",
-		Short: "Serve a simulated fleet over the SSM API until interrupted",
+		Use:         "serve",
+		Annotations: usesAWS("region"),
+		Short:       "Serve a simulated fleet over the SSM API until interrupted",
 		Long: `serve runs the fleet simulator as an HTTP server speaking the SSM API
 (awsJson1_1), so that patchready, the AWS CLI or any SDK can be pointed at it
 with --endpoint-url. It validates requests as AWS does, answers with AWS's error
@@ -84,22 +92,31 @@ Unknown fields are errors. The fleet is served in every region, or only in
   patchready plan --endpoint-url http://127.0.0.1:4566`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return simServeRun(cmd.Context(), ios, g, o)
+			// The global flag is read once parsed.
+			o.Region = f.Globals.Region
+			if err := o.CheckAndSetDefaults(); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(o)
+			}
+			return simServeRun(cmd.Context(), o)
 		},
 	}
-	f := cmd.Flags()
-	f.StringVar(&o.Addr, "addr", "127.0.0.1:4566", "address to listen on")
-	f.StringVar(&o.FleetFile, "fleet", "", "fleet file (YAML or JSON) instead of the built-in sample")
-	f.IntVar(&o.Size, "size", 0, "generate a fleet of this many nodes instead of the built-in sample")
-	f.Uint64Var(&o.Seed, "seed", 1, "seed for the generated fleet and the simulator's randomness")
-	f.Float64Var(&o.TimeScale, "time-scale", 1, "how many times faster than real time the simulated fleet runs")
-	f.Float64Var(&o.ThrottleRate, "throttle-rate", 0, "limit each operation to this many calls per second of simulated time (0: no limit)")
-	f.Float64Var(&o.ErrorRate, "error-rate", 0, "answer this fraction of calls (0 to 1) with a 500 InternalServerError")
-	f.DurationVar(&o.Latency, "latency", 0, "add this much (simulated) latency to every call")
+	fl := cmd.Flags()
+	fl.StringVar(&o.Addr, "addr", "127.0.0.1:4566", "address to listen on")
+	fl.StringVar(&o.FleetFile, "fleet", "", "fleet file (YAML or JSON) instead of the built-in sample")
+	fl.IntVar(&o.Size, "size", 0, "generate a fleet of this many nodes instead of the built-in sample")
+	fl.Uint64Var(&o.Seed, "seed", 1, "seed for the generated fleet and the simulator's randomness")
+	fl.Float64Var(&o.TimeScale, "time-scale", 1, "how many times faster than real time the simulated fleet runs")
+	fl.Float64Var(&o.ThrottleRate, "throttle-rate", 0, "limit each operation to this many calls per second of simulated time (0: no limit)")
+	fl.Float64Var(&o.ErrorRate, "error-rate", 0, "answer this fraction of calls (0 to 1) with a 500 InternalServerError")
+	fl.DurationVar(&o.Latency, "latency", 0, "add this much (simulated) latency to every call")
 	return cmd
 }
 
-func (o *SimServeOptions) validate() error {
+// CheckAndSetDefaults checks the flags before the fleet is built.
+func (o *SimServeOptions) CheckAndSetDefaults() error {
 	switch {
 	case o.FleetFile != "" && o.Size > 0:
 		return errors.New("--fleet and --size both choose the fleet: give one")
@@ -117,17 +134,17 @@ func (o *SimServeOptions) validate() error {
 	return nil
 }
 
-func simServeRun(ctx context.Context, ios *IOStreams, g *GlobalOptions, o *SimServeOptions) error {
-	if err := o.validate(); err != nil {
-		return err
-	}
+// simServeRun serves the simulator, with options that passed
+// CheckAndSetDefaults.
+func simServeRun(ctx context.Context, o *SimServeOptions) error {
+	ios := o.IO
 	fl, what, err := o.fleet()
 	if err != nil {
 		return err
 	}
 	region := "*"
-	if g.Region != "" {
-		region = g.Region
+	if o.Region != "" {
+		region = o.Region
 	}
 	sim := ssmsim.New(ssmsim.Options{
 		Clock:  clock.NewScaled(time.Now(), o.TimeScale),
