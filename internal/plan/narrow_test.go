@@ -23,7 +23,7 @@ func narrowFixture() Plan {
 		node("i-00000003", fleet.PlatformWindows, "2.0.700.0"),
 		node("i-00000004", fleet.PlatformLinux, "3.3.1142.0"),
 	}
-	return Build(nodes, nil, Options{Region: "us-east-1", Prereqs: prereq.Default()})
+	return Build(nodes, nil, Options{Region: "us-east-1", Rules: prereq.Default()})
 }
 
 func TestNarrow(t *testing.T) {
