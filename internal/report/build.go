@@ -33,14 +33,14 @@ func Build(p plan.Plan, opts Options) Page {
 		scope = NodeScope
 	}
 	pg := Page{
-		Plan:      p,
-		Verdicts:  countVerdicts(p),
-		Agents:    agentChart(p),
-		Checks:    checkStack(p),
-		Causes:    causes(p),
-		Notes:     notes(p),
-		Runs:      opts.Runs,
-		Outcomes:  map[string]Outcome{},
+		Plan:     p,
+		Verdicts: countVerdicts(p),
+		Agents:   agentChart(p),
+		Checks:   checkStack(p),
+		Causes:   causes(p),
+		Notes:    notes(p),
+		Runs:     opts.Runs,
+		Outcomes: map[string]Outcome{},
 	}
 	keys := make([]string, len(pg.Verdicts))
 	for i, v := range pg.Verdicts {

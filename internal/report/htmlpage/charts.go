@@ -19,6 +19,17 @@ type figure struct {
 	Table   dataTable
 }
 
+// cleaned returns f with its text cleaned of control characters.
+func (f figure) cleaned() figure {
+	f.Desc = clean(f.Desc)
+	for i, r := range f.Table.Rows {
+		for j := range r {
+			f.Table.Rows[i][j] = clean(r[j])
+		}
+	}
+	return f
+}
+
 // dataTable is a chart's numbers.
 type dataTable struct {
 	Head []string

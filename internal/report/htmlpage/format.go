@@ -3,7 +3,9 @@ package htmlpage
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
+	"unicode"
 )
 
 // thousands writes n with thin separators: 100,000.
@@ -72,4 +74,17 @@ func plural(n int, one, many string) string {
 		return "1 " + one
 	}
 	return thousands(n) + " " + many
+}
+
+// clean makes text that may come from a node safe to show: control
+// characters (an ESC that would colour a terminal, a NUL) and invalid
+// UTF-8 become U+FFFD. HTML escaping is the template's and esc's job.
+func clean(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) && r != '\n' && r != '\t' {
+			return '\uFFFD'
+		}
+		return r
+	}, s)
 }

@@ -170,11 +170,11 @@ func newView(pg report.Page, opts Options) view {
 		Floor:     p.Prereqs.MinAgentVersion,
 		NodeCount: plural(len(p.Nodes), "node", "nodes"),
 		Live:      opts.Live,
-		Verdicts:  verdictFigure(pg),
-		Platforms: platformFigure(pg),
-		Agents:    agentFigure(pg),
-		Checks:    checkFigure(pg),
-		Causes:    pg.Causes,
+		Verdicts:  verdictFigure(pg).cleaned(),
+		Platforms: platformFigure(pg).cleaned(),
+		Agents:    agentFigure(pg).cleaned(),
+		Checks:    checkFigure(pg).cleaned(),
+		Causes:    cleanCauses(pg.Causes),
 	}
 	v.Meta = []fact{
 		{"Account / region", where},
@@ -192,16 +192,16 @@ func newView(pg report.Page, opts Options) view {
 		l := lookFor(c.Name, i)
 		v.Cards = append(v.Cards, card{Name: c.Name, N: thousands(c.N), Tone: l.Tone, Icon: l.Icon, Blurb: l.Blurb, Pct: percent(c.N, total)})
 	}
-	v.Headline = headline(pg)
+	v.Headline = clean(headline(pg))
 	if len(pg.Causes) > 0 {
-		v.CauseFigure = causeFigure(pg)
+		v.CauseFigure = causeFigure(pg).cleaned()
 	}
 	if len(pg.Notes) > 0 {
-		f := noteFigure(pg)
+		f := noteFigure(pg).cleaned()
 		v.Notes = &f
 	}
 	if pg.Scopes != nil {
-		f := scopeFigure(pg)
+		f := scopeFigure(pg).cleaned()
 		v.Scopes = &f
 	}
 	for i, r := range pg.Runs {
@@ -239,4 +239,17 @@ func shortFingerprint(f string) string {
 		return f[:16]
 	}
 	return f
+}
+
+func cleanCauses(cs []report.Cause) []report.Cause {
+	out := make([]report.Cause, len(cs))
+	for i, c := range cs {
+		c.Title, c.Advice = clean(c.Title), clean(c.Advice)
+		c.Reasons = append([]report.Count(nil), c.Reasons...)
+		for j := range c.Reasons {
+			c.Reasons[j].Name = clean(c.Reasons[j].Name)
+		}
+		out[i] = c
+	}
+	return out
 }

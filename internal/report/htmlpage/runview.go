@@ -56,6 +56,7 @@ func newRunView(i int, r report.Run, planFingerprint string) runView {
 		rv.States = append(rv.States, stateView{Name: s.Name, Tone: l.Tone, Icon: l.Icon, N: thousands(s.N)})
 	}
 	rv.Over, rv.Reasons = runFigures(i, r)
+	rv.Over, rv.Reasons = rv.Over.cleaned(), rv.Reasons.cleaned()
 	rv.HasFailures = len(r.Failures) > 0
 	rv.FailureCount = thousands(len(r.Failures))
 	for j, f := range r.Failures {
@@ -65,7 +66,7 @@ func newRunView(i int, r report.Run, planFingerprint string) runView {
 		}
 		l := lookFor(f.State, 0)
 		rv.Failures = append(rv.Failures, failureView{InstanceID: f.InstanceID, State: f.State, Tone: l.Tone, Icon: l.Icon,
-			Reason: f.Reason, At: "+" + shortDuration(f.At.Sub(r.Started))})
+			Reason: clean(f.Reason), At: "+" + shortDuration(f.At.Sub(r.Started))})
 	}
 	return rv
 }
@@ -100,9 +101,9 @@ func newCycleView(c Cycle) *cycleView {
 	if n := len(c.BackingOff); n > 0 {
 		s += fmt.Sprintf(" %s backing off after earlier failures.", plural(n, "node is", "nodes are"))
 	}
-	cv := &cycleView{RunID: c.RunID, Tone: l.Tone, Icon: l.Icon, Sentence: s, Error: c.Error}
+	cv := &cycleView{RunID: c.RunID, Tone: l.Tone, Icon: l.Icon, Sentence: s, Error: clean(c.Error)}
 	for _, b := range c.BackingOff {
-		cv.BackingOff = append(cv.BackingOff, backingOffView{InstanceID: b.InstanceID, Failures: fmt.Sprint(b.Failures), RetryAfter: utc(b.RetryAfter), Reason: b.Reason})
+		cv.BackingOff = append(cv.BackingOff, backingOffView{InstanceID: b.InstanceID, Failures: fmt.Sprint(b.Failures), RetryAfter: utc(b.RetryAfter), Reason: clean(b.Reason)})
 	}
 	return cv
 }

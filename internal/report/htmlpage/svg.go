@@ -26,7 +26,7 @@ const (
 // esc: platform names and reasons come from the nodes.
 type svg struct{ b strings.Builder }
 
-func esc(s string) string { return html.EscapeString(s) }
+func esc(s string) string { return html.EscapeString(clean(s)) }
 
 func (s *svg) printf(format string, args ...any) { fmt.Fprintf(&s.b, format, args...) }
 

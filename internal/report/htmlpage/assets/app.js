@@ -3,6 +3,7 @@
 // from the nodes is only ever set with textContent, never parsed as HTML.
 (function () {
   'use strict';
+  var t0 = performance.now();
   var D = JSON.parse(document.getElementById('node-data').textContent);
   var S = D.s, rows = D.rows, N = rows.length;
   var ID = 0, HOST = 1, PLAT = 2, AG = 3, V = 4, CT = 5, PT = 6, PR = 7, OT = 8;
@@ -35,27 +36,34 @@
       sel.appendChild(op);
     });
   }
-  function counted(keyOf) {
-    var m = new Map();
-    for (var i = 0; i < N; i++) {
-      var k = keyOf(rows[i]);
-      if (k === null) continue;
-      (Array.isArray(k) ? k : [k]).forEach(function (x) { m.set(x, (m.get(x) || 0) + 1); });
-    }
-    return Array.from(m.entries()).sort(function (a, b) { return b[1] - a[1]; });
+  // tally counts the rows by one field (an index into a table of n).
+  function tally(field, n) {
+    var c = new Int32Array(n);
+    for (var i = 0; i < N; i++) if (rows[i][field] >= 0) c[rows[i][field]]++;
+    return c;
   }
-  fillSelect($('f-verdict'), D.v.map(function (v, i) { return [v.name, v.icon + ' ' + v.name]; }));
-  fillSelect($('f-platform'), counted(function (r) { return r[PLAT]; }).map(function (e) {
+  // ranked turns a Map of counts into [key, count] pairs, most first.
+  function ranked(m) {
+    return Array.from(m.entries()).filter(function (e) { return e[1] > 0; }).sort(function (a, b) { return b[1] - a[1]; });
+  }
+  fillSelect($('f-verdict'), D.v.map(function (v) { return [v.name, v.icon + ' ' + v.name]; }));
+  var platCount = tally(PLAT, S.length), plats = new Map();
+  platCount.forEach(function (n, s) { if (n) plats.set(s, n); });
+  fillSelect($('f-platform'), ranked(plats).map(function (e) {
     return [S[e[0]], S[e[0]] + ' (' + fmt(e[1]) + ')'];
   }));
-  var checkOpts = counted(function (r) {
-    var t = D.ct[r[CT]], out = [];
+  // Check options: counted per combination of checks, then spread over
+  // the checks each combination holds.
+  var ctCount = tally(CT, D.ct.length), checkCount = new Map();
+  D.ct.forEach(function (t, i) {
+    if (!ctCount[i]) return;
     for (var j = 0; j < t.length; j += 3) {
-      out.push(t[j] + ':' + t[j + 1]);
-      if (!passing(t[j + 1])) out.push(t[j] + ':!');
+      var k = t[j] + ':' + t[j + 1];
+      checkCount.set(k, (checkCount.get(k) || 0) + ctCount[i]);
+      if (!passing(t[j + 1])) checkCount.set(t[j] + ':!', (checkCount.get(t[j] + ':!') || 0) + ctCount[i]);
     }
-    return out;
   });
+  var checkOpts = ranked(checkCount);
   checkOpts.sort(function (a, b) { return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0; });
   fillSelect($('f-check'), checkOpts.map(function (e) {
     var p = e[0].split(':'), c = D.checks[+p[0]];
@@ -65,8 +73,14 @@
   if (hasRuns) {
     $('l-outcome').hidden = false;
     document.querySelector('th.col-outcome').hidden = false;
-    var oc = counted(function (r) { return r[OT] < 0 ? 'none' : D.os[D.ot[r[OT]][0]].name; });
-    fillSelect($('f-outcome'), oc.map(function (e) { return [e[0], (e[0] === 'none' ? 'not in a run' : e[0]) + ' (' + fmt(e[1]) + ')']; }));
+    var otCount = tally(OT, D.ot.length), oc = new Map(), none = N;
+    D.ot.forEach(function (t, i) {
+      var name = D.os[t[0]].name;
+      oc.set(name, (oc.get(name) || 0) + otCount[i]);
+      none -= otCount[i];
+    });
+    oc.set('none', none);
+    fillSelect($('f-outcome'), ranked(oc).map(function (e) { return [e[0], (e[0] === 'none' ? 'not in a run' : e[0]) + ' (' + fmt(e[1]) + ')']; }));
   }
 
   // Filter values as indexes into the data.
@@ -404,6 +418,7 @@
   syncControls();
   update();
   document.body.setAttribute('data-ready', String(Math.round(performance.now())));
+  document.body.setAttribute('data-script-ms', String(Math.round(performance.now() - t0)));
 
   // The live dashboard polls heal's status and reloads on a new cycle.
   var statusURL = document.body.getAttribute('data-status-url');
