@@ -103,7 +103,7 @@ func BenchmarkBrowser100k(b *testing.B) {
 // timed runs js in the page and returns how long it took there, in ms:
 // the filters and the sort work synchronously, so this is their cost.
 func timed(b *testing.B, br *browsertest.Browser, js string) float64 {
-	ms, err := chromedp.Run(br.Ctx, chromedp.Evaluate[float64](`(() => { const t0 = performance.now(); ` + js + ` return performance.now() - t0; })()`))
+	ms, err := chromedp.Run(br.Ctx, chromedp.Evaluate[float64](`(() => { const t0 = performance.now(); `+js+` return performance.now() - t0; })()`))
 	if err != nil {
 		b.Fatal(err)
 	}
