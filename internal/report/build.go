@@ -34,7 +34,7 @@ func Build(p plan.Plan, opts Options) Page {
 	}
 	pg := Page{
 		Plan:     p,
-		Verdicts: countVerdicts(p),
+		Verdicts: CountVerdicts(p),
 		Agents:   agentChart(p),
 		Checks:   checkStack(p),
 		Causes:   causes(p),

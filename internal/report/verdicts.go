@@ -21,9 +21,9 @@ func VerdictNames() []string {
 	return out
 }
 
-// countVerdicts counts p's nodes by verdict name: every defined verdict
+// CountVerdicts counts p's nodes by verdict name: every defined verdict
 // first, in enum order, then any other name met.
-func countVerdicts(p plan.Plan) []Count {
+func CountVerdicts(p plan.Plan) []Count {
 	names := VerdictNames()
 	index := make(map[string]int, len(names))
 	out := make([]Count, 0, len(names))

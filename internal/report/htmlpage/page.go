@@ -60,6 +60,9 @@ type Live struct {
 	Poll time.Duration
 	// Cycle describes the heal cycle the page shows.
 	Cycle *Cycle
+	// Waiting says no cycle has finished yet: the page says so instead of
+	// describing an empty plan.
+	Waiting bool
 }
 
 // PollSeconds is Poll in whole seconds.
@@ -210,6 +213,11 @@ func newView(pg report.Page, opts Options) view {
 	if opts.Live != nil && opts.Live.Cycle != nil {
 		v.Cycle = newCycleView(*opts.Live.Cycle)
 		v.Heading = "Patch Manager readiness, live"
+	}
+	if opts.Live != nil && opts.Live.Waiting {
+		v.Heading = "Patch Manager readiness, live"
+		v.Headline = "No heal cycle has finished yet. This page shows the first one as soon as it ends."
+		v.Meta = nil
 	}
 	return v
 }
