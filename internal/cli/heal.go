@@ -3,16 +3,20 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
+	"net/url"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 	"go.uber.org/zap"
 
+	"github.com/patchready/patchready/internal/awsclient"
 	"github.com/patchready/patchready/internal/converge"
 	"github.com/patchready/patchready/internal/heal"
+	"github.com/patchready/patchready/internal/notify"
 	"github.com/patchready/patchready/internal/remedy"
 )
 
@@ -35,6 +39,8 @@ type HealOptions struct {
 	AgentVersion    string
 	NoProbe         bool
 	Output          string
+	NotifyWebhook   string
+	NotifySNSTopic  string
 }
 
 func init() { subcommands = append(subcommands, newHealCmd) }
@@ -66,7 +72,18 @@ nodes, backs off failures and exports metrics. Use schedule install for a
 hands-off baseline; use heal where someone watches the results.
 
 With --metrics-addr, heal serves Prometheus metrics on /metrics, /healthz
-(200 while the loop runs) and /readyz (200 once a cycle has completed).
+(200 while the loop runs) and /readyz (200 once a cycle has completed), and a
+live dashboard: / is the readiness report of the latest cycle, refreshing
+itself, and /api/status the latest cycle as JSON. An address without a host
+(:9090) listens on 127.0.0.1 only; to expose the dashboard, give a host and put
+a proxy that authenticates in front of it.
+
+With --notify-webhook (a Slack-compatible incoming webhook) or
+--notify-sns-topic, heal sends a message when a cycle's outcome changes: new
+failures, more blocked nodes, a cycle that could not run, recovery. It carries
+counts and the top reasons, never proxy URLs or credentials. Delivery is
+retried with backoff; a failed notification is logged and counted
+(patchready_notifications_total) and never fails the cycle.
 
 The first SIGINT/SIGTERM ends the loop cleanly: the running cycle starts no
 new work and waits for what is running; the second stops at once.
@@ -91,7 +108,7 @@ exits 0 when stopped by a signal.`,
 	f := cmd.Flags()
 	f.DurationVar(&o.Interval, "interval", heal.DefaultInterval, "time between cycles, and the base of the backoff of failing nodes")
 	f.BoolVar(&o.Once, "once", false, "run one cycle and exit (for a CronJob or systemd timer)")
-	f.StringVar(&o.MetricsAddr, "metrics-addr", "", "serve Prometheus metrics, /healthz and /readyz on this address, e.g. 127.0.0.1:9090 (default off)")
+	f.StringVar(&o.MetricsAddr, "metrics-addr", "", "serve the dashboard (/ and /api/status), Prometheus metrics, /healthz and /readyz on this address, e.g. :9090 for 127.0.0.1:9090 (default off)")
 	f.StringVar(&o.MaxTargets, "max-targets", "", "refuse a cycle that would touch more nodes than this, N or P% of the selected nodes")
 	f.StringVar(&o.MaxConcurrency, "max-concurrency", "10%", "nodes updated at once, a number or percentage (SSM MaxConcurrency)")
 	f.StringVar(&o.MaxErrors, "max-errors", "10%", "errors after which SSM stops a batch, a number or percentage (SSM MaxErrors)")
@@ -105,6 +122,8 @@ exits 0 when stopped by a signal.`,
 	f.StringVar(&o.AgentVersion, "agent-version", "", "install this agent version instead of the latest")
 	f.BoolVar(&o.NoProbe, "no-probe", false, "skip the read-only proxy/requests probe")
 	f.StringVarP(&o.Output, "output", "o", "text", "per-cycle summary on stdout: text, or json (one object per line)")
+	f.StringVar(&o.NotifyWebhook, "notify-webhook", "", "post a Slack-compatible message to this incoming webhook URL when a cycle's outcome changes")
+	f.StringVar(&o.NotifySNSTopic, "notify-sns-topic", "", "publish to this SNS topic ARN when a cycle's outcome changes")
 	return cmd
 }
 
@@ -133,6 +152,17 @@ func (o *HealOptions) validate() error {
 	if o.Output != "text" && o.Output != "json" {
 		return fmt.Errorf("-o %q: heal prints text or json", o.Output)
 	}
+	if o.NotifyWebhook != "" {
+		// The URL is a secret: the message names the flag, not the value.
+		if u, err := url.Parse(o.NotifyWebhook); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return errors.New("--notify-webhook: want an http(s) URL, e.g. https://hooks.slack.com/services/…")
+		}
+	}
+	if o.NotifySNSTopic != "" {
+		if _, err := notify.TopicRegion(o.NotifySNSTopic); err != nil {
+			return fmt.Errorf("--notify-sns-topic: %w", err)
+		}
+	}
 	return nil
 }
 
@@ -153,19 +183,25 @@ func healRun(ctx context.Context, ios *IOStreams, g *GlobalOptions, o *HealOptio
 		return err
 	}
 	var metrics *heal.Metrics
+	var dashboard *heal.Dashboard
 	if o.MetricsAddr != "" {
-		ln, err := net.Listen("tcp", o.MetricsAddr)
+		ln, err := net.Listen("tcp", heal.ListenAddr(o.MetricsAddr))
 		if err != nil {
 			return fmt.Errorf("--metrics-addr %s: %w", o.MetricsAddr, err)
 		}
 		metrics = heal.NewMetrics(s.calls.Snapshot)
+		dashboard = heal.NewDashboard(0, s.log)
 		mctx, stop := context.WithCancel(context.WithoutCancel(ctx))
 		defer stop()
 		go func() {
-			if err := heal.ServeMetrics(mctx, ln, metrics.Handler(), s.log); err != nil {
+			if err := heal.ServeMetrics(mctx, ln, dashboard.Handler(metrics.Handler()), s.log); err != nil {
 				s.log.Error("metrics server stopped", zap.Error(err))
 			}
 		}()
+	}
+	notifier, err := healNotifier(ctx, g, o, s)
+	if err != nil {
+		return err
 	}
 	maxTargets := func(selected int) int {
 		n, _ := parseMaxTargets(o.MaxTargets, selected) // validated above
@@ -180,6 +216,7 @@ func healRun(ctx context.Context, ios *IOStreams, g *GlobalOptions, o *HealOptio
 		Watch:      converge.Options{PollInterval: o.PollInterval, MaxPollInterval: maxPoll(o.PollInterval, o.MaxPollInterval), Timeout: o.Timeout},
 		MaxTargets: maxTargets, StateDir: o.StateDir, Interval: o.Interval, MaxBackoff: o.MaxBackoff,
 		Once: o.Once, Clock: s.clock, Drain: ios.Drain, Logger: s.log, Metrics: metrics,
+		Dashboard: dashboard, Notifier: notifier,
 		NewRunID: newRunID,
 		OnCycle:  func(r heal.CycleResult) { printCycle(ios, o.Output, r) },
 	})
@@ -192,6 +229,30 @@ func healRun(ctx context.Context, ios *IOStreams, g *GlobalOptions, o *HealOptio
 		}
 	}
 	return nil
+}
+
+// healNotifier builds the notifier of --notify-webhook and
+// --notify-sns-topic, or nil when neither is set.
+func healNotifier(ctx context.Context, g *GlobalOptions, o *HealOptions, s *session) (*notify.Notifier, error) {
+	var senders []notify.Sender
+	if o.NotifyWebhook != "" {
+		senders = append(senders, &notify.Webhook{URL: o.NotifyWebhook})
+	}
+	if o.NotifySNSTopic != "" {
+		cfg, err := awsclient.Load(ctx, awsclient.Config{Region: s.region, Profile: g.Profile, EndpointURL: g.EndpointURL, Logger: s.log})
+		if err != nil {
+			return nil, err
+		}
+		ch, err := notify.NewSNSFromConfig(cfg, o.NotifySNSTopic, g.EndpointURL)
+		if err != nil {
+			return nil, fmt.Errorf("--notify-sns-topic: %w", err)
+		}
+		senders = append(senders, ch)
+	}
+	if len(senders) == 0 {
+		return nil, nil
+	}
+	return &notify.Notifier{Senders: senders, StatePath: notify.StatePath(o.StateDir), Logger: s.log}, nil
 }
 
 // printCycle writes one line per cycle to stdout: the data a scheduler's

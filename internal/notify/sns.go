@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
@@ -31,6 +32,36 @@ type SNS struct {
 
 // NewSNS returns an SNS channel for topic with the client api.
 func NewSNS(api *sns.Client, topic string) *SNS { return &SNS{TopicARN: topic, API: api} }
+
+// NewSNSFromConfig returns an SNS channel for topic, with a client in the
+// topic's own region (SNS needs the call in the region of the topic) and
+// one attempt per call, as the notifier retries. endpoint, when set,
+// replaces AWS's (a simulator or a VPC endpoint).
+func NewSNSFromConfig(cfg aws.Config, topic, endpoint string) (*SNS, error) {
+	region, err := TopicRegion(topic)
+	if err != nil {
+		return nil, err
+	}
+	client := sns.NewFromConfig(cfg, func(o *sns.Options) {
+		o.Region = region
+		o.RetryMaxAttempts = 1
+		if endpoint != "" {
+			o.BaseEndpoint = aws.String(endpoint)
+		}
+	})
+	return NewSNS(client, topic), nil
+}
+
+// TopicRegion returns the region of an SNS topic ARN
+// (arn:PARTITION:sns:REGION:ACCOUNT:NAME), or an error saying what is
+// wrong with it.
+func TopicRegion(topic string) (string, error) {
+	parts := strings.SplitN(topic, ":", 6)
+	if len(parts) != 6 || parts[0] != "arn" || parts[2] != "sns" || parts[3] == "" || parts[4] == "" || parts[5] == "" {
+		return "", fmt.Errorf("SNS topic %q: want an ARN like arn:aws:sns:eu-west-1:111122223333:patchready", topic)
+	}
+	return parts[3], nil
+}
 
 // Name is the channel's name in logs and metrics.
 func (s *SNS) Name() string { return "sns" }

@@ -109,3 +109,14 @@ func TestSNSSubjectIsASCII(t *testing.T) {
 		t.Errorf("subject %q", got)
 	}
 }
+
+func TestTopicRegion(t *testing.T) {
+	if r, err := TopicRegion(topic); err != nil || r != "eu-west-1" {
+		t.Errorf("TopicRegion(%s) = %q, %v", topic, r, err)
+	}
+	for _, bad := range []string{"", "patchready-alerts", "arn:aws:sqs:eu-west-1:1:q", "arn:aws:sns::1:t"} {
+		if _, err := TopicRegion(bad); err == nil {
+			t.Errorf("TopicRegion(%q) accepted", bad)
+		}
+	}
+}
