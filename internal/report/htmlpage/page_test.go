@@ -106,3 +106,24 @@ func TestReportSizePerNode(t *testing.T) {
 		t.Logf("%d bytes for %d nodes (%d a node)", len(page), n, per)
 	}
 }
+
+// The per-account section appears only when nodes carry an account or a
+// region (report.NodeScope says where they live).
+func TestScopeSectionOnlyWithScopes(t *testing.T) {
+	p := hostilePlan()
+	if page := render(t, p); strings.Contains(page, "By account and region") {
+		t.Error("a plan whose nodes carry no account shows a per-account section")
+	}
+	var b bytes.Buffer
+	scope := func(np plan.NodePlan) report.Scope {
+		return report.Scope{Account: "111122223333", Region: "eu-west-" + np.Node.InstanceID[len(np.Node.InstanceID)-1:]}
+	}
+	if err := htmlpage.Write(&b, report.Build(p, report.Options{Scope: scope}), htmlpage.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"By account and region", "111122223333 / eu-west-a", "111122223333 / eu-west-f"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("the per-account section lacks %q", want)
+		}
+	}
+}
