@@ -52,7 +52,7 @@ func (a AgentVersion) Compare(b AgentVersion) int {
 
 // agentChart places every node's agent version against the plan's floor.
 func agentChart(p plan.Plan) AgentChart {
-	ch := AgentChart{Floor: p.Prereqs.MinAgentVersion}
+	ch := AgentChart{Floor: AgentFloor(p)}
 	floor, floorOK := ParseAgentVersion(ch.Floor)
 
 	type entry struct {
@@ -131,3 +131,7 @@ func positionOf(v, floor AgentVersion, floorOK bool) Position {
 	}
 	return AtOrAboveFloor
 }
+
+// AgentFloor is the minimum agent version p was evaluated against. It is
+// the one place the report reads it from the plan.
+func AgentFloor(p plan.Plan) string { return p.Prereqs.MinAgentVersion }

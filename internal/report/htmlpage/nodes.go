@@ -95,7 +95,7 @@ func index(m map[string]int, list *[]named, name string) int {
 // writeNodeData writes the node table of pg as JSON.
 func writeNodeData(w io.Writer, pg report.Page) error {
 	t := &table{
-		d:      nodeData{Floor: pg.Plan.Prereqs.MinAgentVersion, Checks: []string{}, S: []string{}, AG: [][3]int{}, CT: [][]int{}, PT: [][4][]int{}, OT: [][3]int{}, Runs: []string{}},
+		d:      nodeData{Floor: report.AgentFloor(pg.Plan), Checks: []string{}, S: []string{}, AG: [][3]int{}, CT: [][]int{}, PT: [][4][]int{}, OT: [][3]int{}, Runs: []string{}},
 		s:      map[string]int{},
 		tuples: map[string]int{},
 		checks: map[string]int{},

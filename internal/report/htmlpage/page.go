@@ -170,7 +170,7 @@ func newView(pg report.Page, opts Options) view {
 		Title:       "Patch Manager readiness · " + where + " · " + utc(p.CreatedAt),
 		Heading:     "Patch Manager readiness",
 		ToolVersion: p.ToolVersion, Created: utc(p.CreatedAt), Fingerprint: shortFingerprint(p.Fingerprint),
-		Floor:     p.Prereqs.MinAgentVersion,
+		Floor:     report.AgentFloor(p),
 		NodeCount: plural(len(p.Nodes), "node", "nodes"),
 		Live:      opts.Live,
 		Verdicts:  verdictFigure(pg).cleaned(),
@@ -183,7 +183,7 @@ func newView(pg report.Page, opts Options) view {
 		{"Account / region", where},
 		{"Plan made", utc(p.CreatedAt)},
 		{"Nodes", thousands(len(p.Nodes))},
-		{"Agent floor", p.Prereqs.MinAgentVersion},
+		{"Agent floor", report.AgentFloor(p)},
 		{"Strategy", p.Strategy.String()},
 	}
 	v.Meta = append(v.Meta, fact{"Selection", plan.DescribeSelection(p.Selection)})
