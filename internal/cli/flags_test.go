@@ -180,6 +180,10 @@ func (m matrix) cases() []flagCase {
 	add("show", "", "", m.planFile, "-o", "markdown")
 	add("show", "", "", m.planFile, "--output", "json", "--verbose") // JSON lists every node
 	add("show", "", "", m.planFile, "--verbose")
+	add("show", "", "", m.planFile, "-o", "html")
+	// report
+	add("report", "", "", m.planFile, "--out", "r.html")
+	add("report", "", "", m.planFile, "--journal", "run.jsonl", "--run", "20260302T090000Z-abcdef", "--state-dir", m.stateDir)
 	// heal
 	for _, args := range [][]string{{"--instance-ids", inPlan}, {"--tag", "Env=prod"}, {"--platform", "Linux"}, {"--exclude-instance-ids", inPlan},
 		{"--interval", "2h"}, {"--once"}, {"--once", "--interval", "6h"}, // --interval is the backoff's base with --once
@@ -188,11 +192,14 @@ func (m matrix) cases() []flagCase {
 		{"--poll-interval", "30s"}, {"--max-poll-interval", "1m"}, {"--max-backoff", "48h"}, {"--state-dir", m.stateDir},
 		{"--min-agent-version", "3.0.0.0"}, {"--prereqs", "prereqs.yaml"}, {"--rules-file", "prereqs.yaml"}, {"--rules", "aws-current"},
 		{"--agent-version", "3.3.1142.0"}, {"--no-probe"}, {"--strategy", "run-command"},
-		{"-o", "json"}, {"--output", "text"}, {"--shutdown-grace", "10s"}} {
+		{"-o", "json"}, {"--output", "text"}, {"--shutdown-grace", "10s"},
+		{"--notify-webhook", "https://hooks.example.com/services/T0/B0/x"}, {"--notify-sns-topic", "arn:aws:sns:us-east-1:111122223333:patchready"}} {
 		add("heal", "", "", args...)
 	}
 	add("heal", "", "--strategy maintenance-window: heal cannot wait for a window to open", "--strategy", "maintenance-window")
 	add("heal", "", `--agent-version "3.3": want a version like`, "--agent-version", "3.3")
+	add("heal", "", "--notify-webhook: want an http(s) URL", "--notify-webhook", "hooks.example.com")
+	add("heal", "", "--notify-sns-topic:", "--notify-sns-topic", "patchready-topic")
 	add("heal", "", `invalid argument "" for "--instance-ids" flag: empty value`, "--instance-ids", "")
 	// schedule
 	for _, args := range [][]string{{"--schedule", "rate(7 days)"}, {"--tag", "Env=prod"}, {"--requests-tag", "Proxy=corp"},
@@ -244,7 +251,7 @@ func (m matrix) cases() []flagCase {
 		"schedule install": allAWSFlags, "schedule show": allAWSFlags, "schedule remove": allAWSFlags,
 		"sim serve": {"region"},
 	}
-	for _, cmd := range []string{"plan", "show", "apply", "heal", "schedule install", "schedule show", "schedule remove",
+	for _, cmd := range []string{"plan", "show", "report", "apply", "heal", "schedule install", "schedule show", "schedule remove",
 		"cleanup", "demo", "sim serve", "bench", "iam-policy", "completion", "version"} {
 		for _, g := range [][]string{{"--region", "eu-west-1"}, {"--profile", "ops"}, {"--endpoint-url", "http://127.0.0.1:4566"},
 			{"--log-level", "debug"}, {"--log-format", "json"}, {"--no-color"}} {
@@ -253,7 +260,7 @@ func (m matrix) cases() []flagCase {
 				refused = g[0] + ` has no effect on "patchready ` + cmd + `"`
 			}
 			switch cmd {
-			case "show":
+			case "show", "report":
 				add(cmd, "", refused, append([]string{m.planFile}, g...)...)
 			case "completion":
 				add(cmd, "", refused, append([]string{"bash"}, g...)...)
@@ -299,6 +306,7 @@ func testRoot(f *Factory) *cobra.Command {
 	return newRoot(f, []*cobra.Command{
 		NewCmdPlan(f, func(*PlanOptions) error { return nil }),
 		NewCmdShow(f, func(*ShowOptions) error { return nil }),
+		NewCmdReport(f, func(*ReportOptions) error { return nil }),
 		NewCmdApply(f, func(*ApplyOptions) error { return nil }),
 		NewCmdHeal(f, func(*HealOptions) error { return nil }),
 		schedule,
@@ -310,6 +318,23 @@ func testRoot(f *Factory) *cobra.Command {
 		NewCmdCompletion(f),
 		NewCmdVersion(f),
 	})
+}
+
+// The table test's root must hold the same commands as the real one, or a
+// new command's flags would escape the table.
+func TestTestRootHasEveryCommand(t *testing.T) {
+	f := NewFactory(&IOStreams{Out: &bytes.Buffer{}, ErrOut: &bytes.Buffer{}})
+	names := func(c *cobra.Command) []string {
+		var out []string
+		for _, sub := range c.Commands() {
+			out = append(out, sub.Name())
+		}
+		slices.Sort(out)
+		return out
+	}
+	if got, want := names(testRoot(f)), names(NewRootCmd(f)); !slices.Equal(got, want) {
+		t.Fatalf("test root commands %v, real root %v", got, want)
+	}
 }
 
 func TestEveryFlagIsHonouredOrRefused(t *testing.T) {

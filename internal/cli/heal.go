@@ -3,18 +3,22 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
+	"net/url"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 	"go.uber.org/zap"
 
+	"github.com/patchready/patchready/internal/awsclient"
 	"github.com/patchready/patchready/internal/clock"
 	"github.com/patchready/patchready/internal/converge"
 	"github.com/patchready/patchready/internal/fleet"
 	"github.com/patchready/patchready/internal/heal"
+	"github.com/patchready/patchready/internal/notify"
 	"github.com/patchready/patchready/internal/plan"
 )
 
@@ -23,6 +27,9 @@ type HealOptions struct {
 	IO      *IOStreams
 	Session func(context.Context) (*session, error)
 	Clock   clock.Clock
+	// Globals give the notifier's SNS client the same profile and
+	// endpoint as the session.
+	Globals *GlobalOptions
 	// Shutdown carries the drain (closed by the first interrupt: no new
 	// cycle or apply starts) and takes the hint about the running cycle.
 	Shutdown *Shutdown
@@ -44,6 +51,8 @@ type HealOptions struct {
 	AgentVersion    string
 	NoProbe         bool
 	Output          string
+	NotifyWebhook   string
+	NotifySNSTopic  string
 
 	// cleanupArgs are the flags to repeat in the hint that undoes an
 	// interrupted cycle; set by NewCmdHeal.
@@ -56,7 +65,7 @@ type HealOptions struct {
 
 // NewCmdHeal is `patchready heal`; runF replaces healRun in tests.
 func NewCmdHeal(f *Factory, runF func(*HealOptions) error) *cobra.Command {
-	o := &HealOptions{IO: f.IOStreams, Session: f.Session, Clock: f.Clock, Shutdown: f.Shutdown}
+	o := &HealOptions{IO: f.IOStreams, Session: f.Session, Clock: f.Clock, Globals: f.Globals, Shutdown: f.Shutdown}
 	cmd := &cobra.Command{
 		Use:         "heal",
 		Annotations: withAnnotations(drainsOnInterrupt(), usesAWS()),
@@ -83,7 +92,18 @@ nodes, backs off failures and exports metrics. Use schedule install for a
 hands-off baseline; use heal where someone watches the results.
 
 With --metrics-addr, heal serves Prometheus metrics on /metrics, /healthz
-(200 while the loop runs) and /readyz (200 once a cycle has completed).
+(200 while the loop runs) and /readyz (200 once a cycle has completed), and a
+live dashboard: / is the readiness report of the latest cycle, refreshing
+itself, and /api/status the latest cycle as JSON. An address without a host
+(:9090) listens on 127.0.0.1 only; to expose the dashboard, give a host and put
+a proxy that authenticates in front of it.
+
+With --notify-webhook (a Slack-compatible incoming webhook) or
+--notify-sns-topic, heal sends a message when a cycle's outcome changes: new
+failures, more blocked nodes, a cycle that could not run, recovery. It carries
+counts and the top reasons, never proxy URLs or credentials. Delivery is
+retried with backoff; a failed notification is logged and counted
+(patchready_notifications_total) and never fails the cycle.
 
 Each cycle's run ID is printed when the cycle starts. The first SIGINT or
 SIGTERM ends the loop: the running cycle starts no new work, prints how to
@@ -119,7 +139,7 @@ SIGINT and 143 after SIGTERM, with or without --once.`,
 	fl := cmd.Flags()
 	fl.DurationVar(&o.Interval, "interval", heal.DefaultInterval, "time between cycles, and the base of the backoff of failing nodes")
 	fl.BoolVar(&o.Once, "once", false, "run one cycle and exit (for a CronJob or systemd timer)")
-	fl.StringVar(&o.MetricsAddr, "metrics-addr", "", "serve Prometheus metrics, /healthz and /readyz on this address, e.g. 127.0.0.1:9090 (default off)")
+	fl.StringVar(&o.MetricsAddr, "metrics-addr", "", "serve the dashboard (/ and /api/status), Prometheus metrics, /healthz and /readyz on this address, e.g. :9090 for 127.0.0.1:9090 (default off)")
 	fl.StringVar(&o.MaxTargets, "max-targets", "", "refuse a cycle that would touch more nodes than this, N or P% of the selected nodes")
 	fl.StringVar(&o.MaxConcurrency, "max-concurrency", "10%", "nodes updated at once, a number or percentage (SSM MaxConcurrency)")
 	fl.StringVar(&o.MaxErrors, "max-errors", "10%", "errors after which SSM stops a batch, a number or percentage (SSM MaxErrors)")
@@ -133,6 +153,8 @@ SIGINT and 143 after SIGTERM, with or without --once.`,
 	fl.StringVar(&o.AgentVersion, "agent-version", "", "install this agent version instead of the latest")
 	fl.BoolVar(&o.NoProbe, "no-probe", false, "skip the read-only probe (the patch-run checks are then not made)")
 	fl.StringVarP(&o.Output, "output", "o", "text", "per-cycle summary on stdout: text, or json (one object per line)")
+	fl.StringVar(&o.NotifyWebhook, "notify-webhook", "", "post a Slack-compatible message to this incoming webhook URL when a cycle's outcome changes")
+	fl.StringVar(&o.NotifySNSTopic, "notify-sns-topic", "", "publish to this SNS topic ARN when a cycle's outcome changes")
 	bindShutdownGrace(cmd)
 	return cmd
 }
@@ -167,6 +189,17 @@ func (o *HealOptions) CheckAndSetDefaults() error {
 	if o.Output != "text" && o.Output != "json" {
 		return fmt.Errorf("-o %q: heal prints text or json", o.Output)
 	}
+	if o.NotifyWebhook != "" {
+		// The URL is a secret: the message names the flag, not the value.
+		if u, err := url.Parse(o.NotifyWebhook); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return errors.New("--notify-webhook: want an http(s) URL, e.g. https://hooks.slack.com/services/…")
+		}
+	}
+	if o.NotifySNSTopic != "" {
+		if _, err := notify.TopicRegion(o.NotifySNSTopic); err != nil {
+			return fmt.Errorf("--notify-sns-topic: %w", err)
+		}
+	}
 	var err error
 	if o.selected, err = o.sel.selection(); err != nil {
 		return err
@@ -189,19 +222,25 @@ func healRun(ctx context.Context, o *HealOptions) error {
 		return err
 	}
 	var metrics *heal.Metrics
+	var dashboard *heal.Dashboard
 	if o.MetricsAddr != "" {
-		ln, err := net.Listen("tcp", o.MetricsAddr)
+		ln, err := net.Listen("tcp", heal.ListenAddr(o.MetricsAddr))
 		if err != nil {
 			return fmt.Errorf("--metrics-addr %s: %w", o.MetricsAddr, err)
 		}
 		metrics = heal.NewMetrics(s.calls.Snapshot)
+		dashboard = heal.NewDashboard(0, s.log)
 		mctx, stop := context.WithCancel(context.WithoutCancel(ctx))
 		defer stop()
 		go func() {
-			if err := heal.ServeMetrics(mctx, ln, metrics.Handler(), s.log); err != nil {
+			if err := heal.ServeMetrics(mctx, ln, dashboard.Handler(metrics.Handler()), s.log); err != nil {
 				s.log.Error("metrics server stopped", zap.Error(err))
 			}
 		}()
+	}
+	notifier, err := healNotifier(ctx, o, s)
+	if err != nil {
+		return err
 	}
 	maxTargets := func(selected int) int {
 		n, _ := parseMaxTargets(o.MaxTargets, selected) // validated above
@@ -216,6 +255,7 @@ func healRun(ctx context.Context, o *HealOptions) error {
 		PollInterval: o.PollInterval, MaxPollInterval: maxPoll(o.PollInterval, o.MaxPollInterval), Timeout: o.Timeout,
 		MaxTargets: maxTargets, StateDir: o.StateDir, Interval: o.Interval, MaxBackoff: o.MaxBackoff,
 		Once: o.Once, Clock: o.Clock, Drain: o.Shutdown.Drain(), Logger: s.log, Metrics: metrics,
+		Dashboard: dashboard, Notifier: notifier,
 		// heal names each cycle's run when the cycle starts: that is when
 		// the run ID is announced and the interrupt hint set.
 		NewRunID: func(now time.Time) string {
@@ -238,6 +278,34 @@ func healRun(ctx context.Context, o *HealOptions) error {
 		}
 	}
 	return nil
+}
+
+// healNotifier builds the notifier of --notify-webhook and
+// --notify-sns-topic, or nil when neither is set.
+func healNotifier(ctx context.Context, o *HealOptions, s *session) (*notify.Notifier, error) {
+	var senders []notify.Sender
+	if o.NotifyWebhook != "" {
+		senders = append(senders, &notify.Webhook{URL: o.NotifyWebhook})
+	}
+	if o.NotifySNSTopic != "" {
+		g := o.Globals
+		if g == nil {
+			g = &GlobalOptions{}
+		}
+		cfg, err := awsclient.Load(ctx, awsclient.Config{Region: s.region, Profile: g.Profile, EndpointURL: g.EndpointURL, Logger: s.log})
+		if err != nil {
+			return nil, err
+		}
+		ch, err := notify.NewSNSFromConfig(cfg, o.NotifySNSTopic, g.EndpointURL)
+		if err != nil {
+			return nil, fmt.Errorf("--notify-sns-topic: %w", err)
+		}
+		senders = append(senders, ch)
+	}
+	if len(senders) == 0 {
+		return nil, nil
+	}
+	return &notify.Notifier{Senders: senders, StatePath: notify.StatePath(o.StateDir), Logger: s.log}, nil
 }
 
 // printCycle writes one line per cycle to stdout: the data a scheduler's

@@ -91,6 +91,7 @@ func commands(f *Factory) []*cobra.Command {
 	return []*cobra.Command{
 		NewCmdPlan(f, nil),
 		NewCmdShow(f, nil),
+		NewCmdReport(f, nil),
 		NewCmdApply(f, nil),
 		NewCmdHeal(f, nil),
 		NewCmdSchedule(f),

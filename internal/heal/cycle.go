@@ -66,6 +66,7 @@ func (l *loop) cycle(ctx context.Context) CycleResult {
 			res.Error = err.Error()
 		}
 		res.Result = l.result(ctx, res)
+		res.Plan = full
 		l.o.Metrics.observe(res, full)
 		log.Info("heal cycle finished",
 			zap.String("result", res.Result), zap.Duration("duration", res.Duration),
