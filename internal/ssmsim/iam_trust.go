@@ -20,10 +20,10 @@ type policyDocument struct {
 }
 
 type policyStatement struct {
-	Sid       string                         `json:"Sid"`
-	Effect    string                         `json:"Effect"`
-	Principal json.RawMessage                `json:"Principal"`
-	Action    stringList                     `json:"Action"`
+	Sid       string                           `json:"Sid"`
+	Effect    string                           `json:"Effect"`
+	Principal json.RawMessage                  `json:"Principal"`
+	Action    stringList                       `json:"Action"`
 	Condition map[string]map[string]stringList `json:"Condition"`
 }
 

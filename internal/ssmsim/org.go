@@ -184,13 +184,13 @@ func TrustService(service string) string {
 // Managed policies the simulator knows: AttachRolePolicy refuses others,
 // as AWS refuses a policy that does not exist.
 const (
-	PolicySSMManagedInstanceCore      = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"
+	PolicySSMManagedInstanceCore       = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"
 	PolicySSMManagedEC2InstanceDefault = "arn:aws:iam::aws:policy/AmazonSSMManagedEC2InstanceDefaultPolicy"
-	PolicyEC2RoleForSSM               = "arn:aws:iam::aws:policy/service-role/AmazonEC2RoleforSSM"
-	PolicyReadOnlyAccess              = "arn:aws:iam::aws:policy/ReadOnlyAccess"
-	PolicyAdministratorAccess         = "arn:aws:iam::aws:policy/AdministratorAccess"
-	PolicyCloudWatchAgentServer       = "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy"
-	PolicyS3ReadOnly                  = "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"
+	PolicyEC2RoleForSSM                = "arn:aws:iam::aws:policy/service-role/AmazonEC2RoleforSSM"
+	PolicyReadOnlyAccess               = "arn:aws:iam::aws:policy/ReadOnlyAccess"
+	PolicyAdministratorAccess          = "arn:aws:iam::aws:policy/AdministratorAccess"
+	PolicyCloudWatchAgentServer        = "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy"
+	PolicyS3ReadOnly                   = "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"
 )
 
 // HostManagementSettingID is the SSM service setting behind Default Host

@@ -171,7 +171,6 @@ func (s *Server) accountListing(c *call, in orgPaging, query string, accounts []
 	return map[string]any{"Accounts": out, "NextToken": omitEmpty(next)}, nil
 }
 
-
 // parentRequest is the input of the listings under one parent.
 type parentRequest struct {
 	orgPaging
@@ -274,7 +273,6 @@ func listOUsForParent(c *call) (any, *wire.Error) {
 	return map[string]any{"OrganizationalUnits": out, "NextToken": omitEmpty(next)}, nil
 }
 
-
 func listChildren(c *call) (any, *wire.Error) {
 	var in parentRequest
 	if err := parentInput(c, &in, true); err != nil {
@@ -301,4 +299,3 @@ func listChildren(c *call) (any, *wire.Error) {
 	}
 	return map[string]any{"Children": out, "NextToken": omitEmpty(next)}, nil
 }
-

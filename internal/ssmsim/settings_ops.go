@@ -28,9 +28,9 @@ const noSettingValue = "$None"
 // values an account that never changed them reads. Others are
 // ServiceSettingNotFound.
 var settingDefaults = map[string]string{
-	HostManagementSettingID:                       noSettingValue,
-	"/ssm/managed-instance/activation-tier":       "standard",
-	"/ssm/parameter-store/default-parameter-tier": "Standard",
+	HostManagementSettingID:                        noSettingValue,
+	"/ssm/managed-instance/activation-tier":        "standard",
+	"/ssm/parameter-store/default-parameter-tier":  "Standard",
 	"/ssm/parameter-store/high-throughput-enabled": "false",
 }
 
