@@ -94,6 +94,11 @@ type Estate struct {
 	HostManagementRole string `json:"host_management_role,omitempty" yaml:"host_management_role,omitempty"`
 	// Topics are the names of the SNS topics in the region.
 	Topics []string `json:"topics,omitempty" yaml:"topics,omitempty"`
+	// Generate adds this many generated nodes (Generate(n, GenerateSeed))
+	// to the fleet when the region is first used, so that a large
+	// organization costs memory only in the regions that are called.
+	Generate     int    `json:"generate,omitempty" yaml:"generate,omitempty"`
+	GenerateSeed uint64 `json:"generate_seed,omitempty" yaml:"generate_seed,omitempty"`
 }
 
 // Role is one IAM role.

@@ -53,6 +53,9 @@ type region struct {
 
 func newRegion(name string, a *account, e Estate, s *Server) *region {
 	f := e.Fleet
+	if e.Generate > 0 {
+		f = Fleet{Nodes: append(append([]Node(nil), f.Nodes...), Generate(e.Generate, e.GenerateSeed).Nodes...)}
+	}
 	r := &region{
 		name:          name,
 		server:        s,
