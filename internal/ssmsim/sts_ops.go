@@ -46,7 +46,7 @@ type assumeRoleOut struct {
 		AssumedRoleID string `xml:"AssumedRoleId"`
 		Arn           string `xml:"Arn"`
 	} `xml:"AssumedRoleUser"`
-	PackedPolicySize int `xml:"PackedPolicySize"`
+	PackedPolicySize int `xml:"PackedPolicySize,omitempty"`
 }
 
 // assumeRole issues temporary credentials for a role of any account the
