@@ -1,8 +1,8 @@
 package ssmsim
 
 import (
-	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -148,7 +148,7 @@ func (r *region) profileARNOf(name string) string {
 
 func (r *region) instanceOut(v *instanceView) instanceOut {
 	out := instanceOut{
-		InstanceID: v.id, ImageID: fmt.Sprintf("ami-%017x", hashOf(v.platformType+v.instanceType)&0xfffffffffffffff),
+		InstanceID: v.id, ImageID: "ami-" + hex17(hashOf(v.platformType+v.instanceType)),
 		State: instanceStateOut{Code: instanceStateCodes[v.state], Name: v.state}, InstanceType: v.instanceType,
 		LaunchTime: v.launched.UTC().Format("2006-01-02T15:04:05.000Z"), AvailabilityZone: r.name + "a",
 		PlatformDetails: "Linux/UNIX", PrivateIPAddress: privateIP(v.id), PrivateDNSName: privateDNS(v.id, r.name), Architecture: "x86_64",
@@ -159,11 +159,11 @@ func (r *region) instanceOut(v *instanceView) instanceOut {
 		out.Platform, out.PlatformDetails = "windows", "Windows"
 	}
 	if v.profile != "" {
-		ref := &profileRefOut{Arn: r.profileARNOf(v.profile), ID: iamID("AIPA", r.account.id+"/profile/"+v.profile)}
+		ref := profileRefOut{Arn: r.profileARNOf(v.profile), ID: iamID("AIPA", r.account.id+"/profile/"+v.profile)}
 		if p, err := r.account.iam.profile(v.profile); err == nil {
 			ref.ID = p.id
 		}
-		out.IamInstanceProfile = ref
+		out.IamInstanceProfile = &ref
 	}
 	if len(v.tags) > 0 {
 		out.Tags = make([]ec2TagOut, 0, len(v.tags))
@@ -296,6 +296,85 @@ func (r *region) instancesByID(ids []string) ([]instanceView, *wire.Error) {
 }
 
 func (r *region) reservation(v *instanceView) reservationOut {
-	return reservationOut{ReservationID: fmt.Sprintf("r-%017x", hashOf("reservation/"+v.id)&0xfffffffffffffff),
+	return reservationOut{ReservationID: "r-" + hex17(hashOf("reservation/"+v.id)),
 		OwnerID: r.account.id, Instances: []instanceOut{r.instanceOut(v)}}
+}
+
+// hex17 renders the low 68 bits of h as 17 hex digits, the form of EC2's
+// resource IDs.
+func hex17(h uint64) string {
+	s := strconv.FormatUint(h&0xfffffffffffffff, 16)
+	return strings.Repeat("0", 17-len(s)) + s
+}
+
+// AppendXML writes the answer by hand: at 1,000 instances a page,
+// encoding/xml's reflection would cost several times the rest of the
+// request. The elements are those of the struct tags above.
+func (o *describeInstancesOut) AppendXML(w *wire.XMLWriter) {
+	w.Grow(256 + 1600*len(o.Reservations)) // an instance is about 1.4 KB of XML
+	w.Open("reservationSet")
+	for i := range o.Reservations {
+		res := &o.Reservations[i]
+		w.Open("item")
+		w.Text("reservationId", res.ReservationID)
+		w.Text("ownerId", res.OwnerID)
+		w.Open("instancesSet")
+		for j := range res.Instances {
+			appendInstanceXML(w, &res.Instances[j])
+		}
+		w.Close("instancesSet")
+		w.Close("item")
+	}
+	w.Close("reservationSet")
+	if o.NextToken != "" {
+		w.Text("nextToken", o.NextToken)
+	}
+}
+
+func appendInstanceXML(w *wire.XMLWriter, in *instanceOut) {
+	w.Open("item")
+	w.Text("instanceId", in.InstanceID)
+	w.Text("imageId", in.ImageID)
+	w.Open("instanceState")
+	w.Int("code", in.State.Code)
+	w.Text("name", in.State.Name)
+	w.Close("instanceState")
+	w.Text("privateDnsName", in.PrivateDNSName)
+	w.Text("instanceType", in.InstanceType)
+	w.Text("launchTime", in.LaunchTime)
+	w.Open("placement")
+	w.Text("availabilityZone", in.AvailabilityZone)
+	w.Close("placement")
+	if in.Platform != "" {
+		w.Text("platform", in.Platform)
+	}
+	w.Text("platformDetails", in.PlatformDetails)
+	w.Text("privateIpAddress", in.PrivateIPAddress)
+	w.Text("architecture", in.Architecture)
+	if p := in.IamInstanceProfile; p != nil {
+		w.Open("iamInstanceProfile")
+		w.Text("arn", p.Arn)
+		w.Text("id", p.ID)
+		w.Close("iamInstanceProfile")
+	}
+	m := &in.MetadataOptions
+	w.Open("metadataOptions")
+	w.Text("state", m.State)
+	w.Text("httpTokens", m.HTTPTokens)
+	w.Int("httpPutResponseHopLimit", m.HTTPPutResponseHopLimit)
+	w.Text("httpEndpoint", m.HTTPEndpoint)
+	w.Text("httpProtocolIpv6", m.HTTPProtocolIpv6)
+	w.Text("instanceMetadataTags", m.InstanceMetadataTags)
+	w.Close("metadataOptions")
+	if len(in.Tags) > 0 {
+		w.Open("tagSet")
+		for _, t := range in.Tags {
+			w.Open("item")
+			w.Text("key", t.Key)
+			w.Text("value", t.Value)
+			w.Close("item")
+		}
+		w.Close("tagSet")
+	}
+	w.Close("item")
 }

@@ -1,8 +1,8 @@
 package ssmsim
 
 import (
-	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -212,7 +212,14 @@ func (s *Server) kickAccount(a *account, now time.Time) {
 // privateIP derives a stable 10.x address from an instance ID.
 func privateIP(id string) string {
 	h := hashOf(id)
-	return fmt.Sprintf("10.%d.%d.%d", h&0xff, (h>>8)&0xff, 1+(h>>16)%254)
+	b := make([]byte, 0, 15)
+	b = append(b, "10."...)
+	b = strconv.AppendUint(b, h&0xff, 10)
+	b = append(b, '.')
+	b = strconv.AppendUint(b, (h>>8)&0xff, 10)
+	b = append(b, '.')
+	b = strconv.AppendUint(b, 1+(h>>16)%254, 10)
+	return string(b)
 }
 
 func privateDNS(id, region string) string {

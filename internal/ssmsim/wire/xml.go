@@ -52,6 +52,16 @@ type EC2Result interface{ SetRequestID(id string) }
 func WriteEC2Result(w http.ResponseWriter, op, xmlns, requestID string, result EC2Result) {
 	w.Header().Set("Content-Type", "text/xml;charset=UTF-8")
 	result.SetRequestID(requestID)
+	if a, ok := result.(XMLAppender); ok {
+		var x XMLWriter
+		x.b.WriteString(xml.Header)
+		x.b.WriteString("<" + op + `Response xmlns="` + xmlns + `">`)
+		x.Text("requestId", requestID)
+		a.AppendXML(&x)
+		x.Close(op + "Response")
+		_, _ = w.Write(x.Bytes())
+		return
+	}
 	enc := startXML(w)
 	root := xml.StartElement{Name: xml.Name{Local: op + "Response"}, Attr: []xml.Attr{{Name: xml.Name{Local: "xmlns"}, Value: xmlns}}}
 	_ = enc.EncodeElement(result, root)
