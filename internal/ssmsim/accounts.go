@@ -135,9 +135,19 @@ func (s *Server) setUpAccounts() {
 		s.accountOrder = append(s.accountOrder, acct)
 	}
 	s.management = s.accountOrder[0]
+	// Fleets replace the management account's fleets: a region they name
+	// gets that fleet, and "*" replaces every other region's, the
+	// organization's own estates included.
+	star, hasStar := s.opts.Fleets["*"]
+	for region, e := range s.management.estates {
+		if _, named := s.opts.Fleets[region]; !named && hasStar && region != "*" {
+			e.Fleet, e.Generate = star, 0
+			s.management.estates[region] = e
+		}
+	}
 	for region, f := range s.opts.Fleets {
 		e := s.management.estates[region]
-		e.Fleet = f
+		e.Fleet, e.Generate = f, 0
 		s.management.estates[region] = e
 	}
 }
