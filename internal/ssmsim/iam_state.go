@@ -98,7 +98,7 @@ func (st *iamState) createRole(name, path, trust, description string, maxSession
 	if _, ok := st.roles[strings.ToLower(name)]; ok {
 		return nil, entityExists("Role with name %s already exists.", wire.Clip(name))
 	}
-	if err := checkPolicyDocument(trust, true); err != nil {
+	if err := checkPolicyDocument(trust); err != nil {
 		return nil, err
 	}
 	if maxSession == 0 {

@@ -71,6 +71,9 @@ func parseTrust(doc string) ([]policyStatement, []principalSpec, *wire.Error) {
 		}
 		stmts = []policyStatement{one}
 	}
+	if len(stmts) == 0 {
+		return nil, nil, malformed("Syntax errors in policy.")
+	}
 	principals := make([]principalSpec, len(stmts))
 	for i, st := range stmts {
 		if st.Effect != "Allow" {
@@ -112,7 +115,7 @@ func parsePrincipal(raw json.RawMessage) (principalSpec, *wire.Error) {
 }
 
 // checkPolicyDocument validates a trust policy the way CreateRole does.
-func checkPolicyDocument(doc string, trust bool) *wire.Error {
+func checkPolicyDocument(doc string) *wire.Error {
 	_, _, err := parseTrust(doc)
 	return err
 }
