@@ -42,7 +42,7 @@ func TestXMLErrorShapes(t *testing.T) {
 	rec := httptest.NewRecorder()
 	WriteQueryError(rec, "https://sts.amazonaws.com/doc/2011-06-15/", "req-1", Errorf("AccessDenied", "no <way>").WithStatus(403))
 	var q struct {
-		Error struct{ Type, Code, Message string }
+		Error     struct{ Type, Code, Message string }
 		RequestID string `xml:"RequestId"`
 	}
 	if err := xml.Unmarshal(rec.Body.Bytes(), &q); err != nil || rec.Code != 403 || q.Error.Type != "Sender" ||
