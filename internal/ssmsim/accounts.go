@@ -193,3 +193,16 @@ func roleNameOf(v string) string {
 	}
 	return v
 }
+
+// SetAccountStatus changes an account's status (ACTIVE or SUSPENDED), for
+// tests of an account suspended while a run holds its credentials. It
+// reports whether the account exists.
+func (s *Server) SetAccountStatus(accountID, status string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a, ok := s.accounts[accountID]
+	if ok {
+		a.status = status
+	}
+	return ok
+}

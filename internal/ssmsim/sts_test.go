@@ -136,3 +136,29 @@ func TestAssumeRoleExternalIDAndRegionDisabled(t *testing.T) {
 		t.Errorf("into an account without the region: %v", err)
 	}
 }
+
+func TestSuspendedAccountRefusesItsCredentials(t *testing.T) {
+	s, mgmt, _ := startOrg(t, SampleOrgOptions{}, nil)
+	cx := testCtx(t)
+	member := mgmt.assume(t, SampleMemberAccount(2), DefaultRoleName, "us-east-1")
+	if !s.SetAccountStatus(SampleMemberAccount(2), AccountSuspended) {
+		t.Fatal("no such account")
+	}
+	_, err := member.ssm.DescribeInstanceInformation(cx, &ssm.DescribeInstanceInformationInput{})
+	if apiCode(err) != "SubscriptionRequiredException" {
+		t.Errorf("SSM: %v", err)
+	}
+	_, err = member.ec2.DescribeInstances(cx, &ec2.DescribeInstancesInput{})
+	if apiCode(err) != "OptInRequired" {
+		t.Errorf("EC2: %v", err)
+	}
+	_, err = member.sts.GetCallerIdentity(cx, &sts.GetCallerIdentityInput{})
+	if apiCode(err) != "OptInRequired" {
+		t.Errorf("STS: %v", err)
+	}
+	_, err = mgmt.sts.AssumeRole(cx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::" + SampleMemberAccount(2) + ":role/" + DefaultRoleName),
+		RoleSessionName: aws.String("again")})
+	if apiCode(err) != "AccessDenied" {
+		t.Errorf("AssumeRole into the suspended account: %v", err)
+	}
+}
