@@ -225,9 +225,12 @@ func (m matrix) cases() []flagCase {
 	add("demo", "", "--fleet and --size both choose the fleet", "--fleet", "fleet.yaml", "--size", "10")
 	// sim serve
 	for _, args := range [][]string{{"--addr", "127.0.0.1:0"}, {"--fleet", "fleet.yaml"}, {"--size", "10"}, {"--seed", "2"}, {"--time-scale", "60"},
-		{"--throttle-rate", "20"}, {"--error-rate", "0.1"}, {"--latency", "10ms"}} {
+		{"--throttle-rate", "20"}, {"--error-rate", "0.1"}, {"--latency", "10ms"},
+		{"--accounts", "5"}, {"--regions", "3"}, {"--nodes-per-target", "100"}, {"--role-name", "OpsRole"}, {"--single-account"}} {
 		add("sim serve", "", "", args...)
 	}
+	add("sim serve", "", "--single-account serves no organization", "--single-account", "--accounts", "3")
+	add("sim serve", "", "--single-account serves no organization", "--single-account", "--role-name", "OpsRole")
 	add("sim serve", "", "--fleet and --size both choose the fleet", "--fleet", "fleet.yaml", "--size", "10")
 	// bench
 	for _, args := range [][]string{{"--sizes", "10"}, {"--rate", "20"}, {"--time-scale", "100"}, {"--max-poll-interval", "15s"}, {"--seed", "2"},

@@ -30,6 +30,16 @@ type SimServeOptions struct {
 	ThrottleRate float64
 	ErrorRate    float64
 	Latency      time.Duration
+	// The sample organization: accounts with the role, regions with a
+	// fleet per account, nodes per account-region (0: the sample's own
+	// sizes), the role's name (empty: ssmsim.DefaultRoleName, the flag's
+	// default too); SingleAccount serves one standalone account
+	// instead, as the simulator did before it held accounts.
+	Accounts       int
+	Regions        int
+	NodesPerTarget int
+	RoleName       string
+	SingleAccount  bool
 }
 
 // NewCmdSim is `patchready sim` and its subcommand.
@@ -79,16 +89,33 @@ The fleet is the built-in sample (three dozen nodes), a generated fleet
                undeliverable: false, no_pip: false, slow: 1}
 
 Unknown fields are errors. The fleet is served in every region, or only in
---region when given. Credentials are not checked; any will do.`,
+--region when given.
+
+By default the simulator serves a sample AWS Organization over SSM, STS,
+Organizations, EC2, IAM and SNS on the same endpoint: a management account
+(the one any plain keys such as test/test act in) and member accounts with
+the role patchready assumes (--role-name), a fleet in each account and
+region, an account whose role is missing, a SUSPENDED account, an opt-in
+region enabled in one account only, and EC2 instances SSM does not manage
+yet. --fleet and --size replace the management account's fleet; --accounts,
+--regions and --nodes-per-target size the organization for benchmarks;
+--single-account serves one standalone account instead. Signatures are not
+checked; keys from AssumeRole act in their role's account until they expire.`,
 		Example: `  # The sample fleet on the default port
   patchready sim serve
 
   # 10,000 generated nodes, 60x real time, with a 20 calls/s rate limit
   patchready sim serve --size 10000 --time-scale 60 --throttle-rate 20
 
+  # An organization of 100 accounts x 3 regions x 1,000 nodes
+  patchready sim serve --accounts 100 --regions 3 --nodes-per-target 1000
+
   # Then, in another terminal
   export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1
   aws ssm describe-instance-information --endpoint-url http://127.0.0.1:4566
+  aws organizations list-accounts --endpoint-url http://127.0.0.1:4566
+  aws sts assume-role --role-arn arn:aws:iam::200000000001:role/PatchReadyRole \
+      --role-session-name try --endpoint-url http://127.0.0.1:4566
   patchready plan --endpoint-url http://127.0.0.1:4566`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -112,6 +139,11 @@ Unknown fields are errors. The fleet is served in every region, or only in
 	fl.Float64Var(&o.ThrottleRate, "throttle-rate", 0, "limit each operation to this many calls per second of simulated time (0: no limit)")
 	fl.Float64Var(&o.ErrorRate, "error-rate", 0, "answer this fraction of calls (0 to 1) with a 500 InternalServerError")
 	fl.DurationVar(&o.Latency, "latency", 0, "add this much (simulated) latency to every call")
+	fl.IntVar(&o.Accounts, "accounts", 0, "member accounts with the role in the sample organization (0: 2)")
+	fl.IntVar(&o.Regions, "regions", 0, "regions with a fleet in each account (0: 2)")
+	fl.IntVar(&o.NodesPerTarget, "nodes-per-target", 0, "generated nodes in each account and region (0: the sample's sizes)")
+	fl.StringVar(&o.RoleName, "role-name", ssmsim.DefaultRoleName, "the role each account has for patchready to assume")
+	fl.BoolVar(&o.SingleAccount, "single-account", false, "serve one standalone account instead of the sample organization")
 	return cmd
 }
 
@@ -130,6 +162,14 @@ func (o *SimServeOptions) CheckAndSetDefaults() error {
 		return fmt.Errorf("--error-rate %g: use 0 to 1", o.ErrorRate)
 	case o.Latency < 0:
 		return fmt.Errorf("--latency %s must not be negative", o.Latency)
+	case o.Accounts < 0 || o.Accounts > 10000:
+		return fmt.Errorf("--accounts %d: use 1 to 10000", o.Accounts)
+	case o.Regions < 0 || o.Regions > 10:
+		return fmt.Errorf("--regions %d: use 1 to 10", o.Regions)
+	case o.NodesPerTarget < 0 || o.NodesPerTarget > 100000:
+		return fmt.Errorf("--nodes-per-target %d: use 1 to 100000", o.NodesPerTarget)
+	case o.SingleAccount && (o.Accounts > 0 || o.Regions > 0 || o.NodesPerTarget > 0 || (o.RoleName != "" && o.RoleName != ssmsim.DefaultRoleName)):
+		return errors.New("--single-account serves no organization: leave out --accounts, --regions, --nodes-per-target and --role-name")
 	}
 	return nil
 }
@@ -146,12 +186,30 @@ func simServeRun(ctx context.Context, o *SimServeOptions) error {
 	if o.Region != "" {
 		region = o.Region
 	}
-	sim := ssmsim.New(ssmsim.Options{
+	opts := ssmsim.Options{
 		Clock:  clock.NewScaled(time.Now(), o.TimeScale),
 		Seed:   o.Seed,
-		Fleets: map[string]ssmsim.Fleet{region: fl},
 		Faults: ssmsim.Faults{RatePerSecond: o.ThrottleRate, ServerErrorRate: o.ErrorRate, Latency: o.Latency},
-	})
+	}
+	orgText := "one standalone account"
+	if o.RoleName == "" {
+		o.RoleName = ssmsim.DefaultRoleName
+	}
+	if !o.SingleAccount {
+		opts.Organization = ssmsim.SampleOrganization(ssmsim.SampleOrgOptions{RoleName: o.RoleName, Accounts: o.Accounts,
+			Regions: o.Regions, NodesPerTarget: o.NodesPerTarget, Seed: o.Seed})
+		orgText = fmt.Sprintf("sample organization, %d accounts (role %s)", len(opts.Organization.Accounts), o.RoleName)
+	}
+	fleetText := fmt.Sprintf("%d nodes (%s) in the management account, served in every region", len(fl.Nodes), what)
+	if region != "*" {
+		fleetText = fmt.Sprintf("%d nodes (%s) in the management account, served in region %s", len(fl.Nodes), what, region)
+	}
+	if o.SingleAccount || o.FleetFile != "" || o.Size > 0 {
+		opts.Fleets = map[string]ssmsim.Fleet{region: fl}
+	} else {
+		fleetText = "the sample organization's: a fleet in each account and region"
+	}
+	sim := ssmsim.New(opts)
 	ln, err := net.Listen("tcp", o.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", o.Addr, err)
@@ -160,22 +218,20 @@ func simServeRun(ctx context.Context, o *SimServeOptions) error {
 	if !isLoopback(ln.Addr()) {
 		fmt.Fprintf(ios.ErrOut, "warning: listening on %s, reachable from other hosts; the simulator has no authentication\n", ln.Addr())
 	}
-	regionText := "every region"
-	if region != "*" {
-		regionText = "region " + region
-	}
 	fmt.Fprintf(ios.ErrOut, `patchready fleet simulator
-  endpoint:  %s
-  fleet:     %d nodes (%s), served in %s
-  time:      %gx real time
+  endpoint:  %[1]s
+  accounts:  %[2]s
+  fleet:     %[3]s
+  time:      %[4]gx real time
 
 Point the AWS CLI or patchready at it (any credentials will do):
   export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1
-  aws ssm describe-instance-information --endpoint-url %s
-  patchready plan --endpoint-url %s
+  aws ssm describe-instance-information --endpoint-url %[1]s
+  aws organizations list-accounts --endpoint-url %[1]s
+  patchready plan --endpoint-url %[1]s
 
 Press Ctrl-C to stop.
-`, url, len(fl.Nodes), what, regionText, o.TimeScale, url, url)
+`, url, orgText, fleetText, o.TimeScale)
 
 	srv := &http.Server{Handler: sim, ReadHeaderTimeout: 10 * time.Second}
 	served := make(chan error, 1)

@@ -88,6 +88,8 @@ func TestSimServeRejectsBadFlags(t *testing.T) {
 		{"scale", SimServeOptions{TimeScale: 0}, "--time-scale"},
 		{"error rate", SimServeOptions{TimeScale: 1, ErrorRate: 2}, "--error-rate"},
 		{"missing fleet file", SimServeOptions{TimeScale: 1, FleetFile: "/nonexistent/fleet.yaml", Addr: "127.0.0.1:0"}, "open fleet file"},
+		{"regions", SimServeOptions{TimeScale: 1, Regions: 11}, "--regions"},
+		{"single account sized", SimServeOptions{TimeScale: 1, SingleAccount: true, Accounts: 3}, "--single-account"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
