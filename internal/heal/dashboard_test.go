@@ -119,7 +119,7 @@ func TestDashboardFollowsHealInBrowser(t *testing.T) {
 		t.Fatalf("dashboard shows run %s, want %s", got, r1.RunID)
 	}
 	cards := run(`JSON.stringify(Object.fromEntries([...document.querySelectorAll('button.card')].map(c => [c.dataset.verdict, +c.querySelector('.card-n').textContent])))`)
-	if want := fmt.Sprintf(`{"compliant":%d,"fix":%d,"blocked":%d}`, r1.Summary.Compliant, r1.Summary.Fix, r1.Summary.Blocked); cards != want {
+	if want := fmt.Sprintf(`{"compliant":%d,"fix":%d,"blocked":%d,"unmanaged":%d}`, r1.Summary.Compliant, r1.Summary.Fix, r1.Summary.Blocked, r1.Summary.Unmanaged); cards != want {
 		t.Errorf("cards %s, the cycle's summary %s", cards, want)
 	}
 	if got := run(`String(document.querySelectorAll('#rows tr.node').length)`); got != strconv.Itoa(r1.Summary.Nodes) {
@@ -160,7 +160,7 @@ func TestDashboardFollowsHealInBrowser(t *testing.T) {
 		}
 	}
 	cards = run(`JSON.stringify(Object.fromEntries([...document.querySelectorAll('button.card')].map(c => [c.dataset.verdict, +c.querySelector('.card-n').textContent])))`)
-	if want := fmt.Sprintf(`{"compliant":%d,"fix":%d,"blocked":%d}`, r2.Summary.Compliant, r2.Summary.Fix, r2.Summary.Blocked); cards != want {
+	if want := fmt.Sprintf(`{"compliant":%d,"fix":%d,"blocked":%d,"unmanaged":%d}`, r2.Summary.Compliant, r2.Summary.Fix, r2.Summary.Blocked, r2.Summary.Unmanaged); cards != want {
 		t.Errorf("after reload: cards %s, the cycle's summary %s", cards, want)
 	}
 	br.Screenshot(t, "dashboard-cycle2", false)

@@ -23,9 +23,9 @@ func (s Scope) String() string {
 	return s.Account + " / " + s.Region
 }
 
-// NodeScope returns the account and region a node plan carries. Nodes do
-// not carry them yet (a plan covers one account and region, recorded on the
-// plan itself), so it returns the zero Scope and the report leaves its
-// per-account section out. This is the one place to read them from once
-// nodes carry them.
-func NodeScope(np plan.NodePlan) Scope { return Scope{} }
+// NodeScope returns the account and region a node plan carries. A plan of
+// one account and region leaves them empty on its nodes, and the report
+// then leaves its per-account section out.
+func NodeScope(np plan.NodePlan) Scope {
+	return Scope{Account: np.Node.Account, Region: np.Node.Region}
+}
