@@ -34,6 +34,7 @@ type ApplyOptions struct {
 
 	AutoApprove      bool
 	NoWait           bool
+	Scan             string
 	Timeout          time.Duration
 	PollInterval     time.Duration
 	MaxPollInterval  time.Duration
@@ -143,6 +144,7 @@ SIGTERM.`,
 	o.plan.rules.bind(cmd)
 	fl.BoolVar(&o.AutoApprove, "auto-approve", false, "apply without asking (needed when not on a terminal)")
 	fl.BoolVar(&o.NoWait, "no-wait", false, "return once the updates are started, without waiting for read-back")
+	bindScan(cmd, &o.Scan)
 	fl.DurationVar(&o.Timeout, "timeout", 30*time.Minute, "give up waiting after this long; unfinished nodes end timed-out")
 	fl.DurationVar(&o.PollInterval, "poll-interval", 15*time.Second, "first wait between read-backs")
 	fl.DurationVar(&o.MaxPollInterval, "max-poll-interval", 0, "longest wait between read-backs while nothing changes (default 4x --poll-interval; set it to --poll-interval to verify each node within one interval, at more API calls)")
@@ -217,7 +219,7 @@ func applyRun(ctx context.Context, o *ApplyOptions) error {
 		Window: remedy.WindowOptions{ID: o.WindowID, Schedule: o.WindowSchedule, Duration: o.WindowDuration, Cutoff: o.WindowCutoff, Timezone: o.WindowTimezone},
 		Clock:  o.Clock, PollInterval: o.PollInterval, MaxPollInterval: maxPoll(o.PollInterval, o.MaxPollInterval), Timeout: o.Timeout,
 		Drain: o.Shutdown.Drain(), OnProgress: prog.update,
-		NoWait: o.NoWait, MaxTargets: maxTargets, Logger: s.log,
+		NoWait: o.NoWait, Scan: engine.ScanMode(o.Scan), MaxTargets: maxTargets, Logger: s.log,
 	})
 	prog.done()
 	o.Shutdown.SetHint("")

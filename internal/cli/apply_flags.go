@@ -27,6 +27,9 @@ var (
 // --resume, or a plan made now) and the plan's strategy. It parses what
 // needs parsing and reads PLANFILE or the resumed run's plan (local files).
 func (o *ApplyOptions) CheckAndSetDefaults() error {
+	if err := checkScan(o.Scan); err != nil {
+		return err
+	}
 	if !reMaxConcurrency.MatchString(o.MaxConcurrency) || len(o.MaxConcurrency) > 7 {
 		return fmt.Errorf("--max-concurrency %q: use a number from 1, or a percentage from 1%% to 100%%", o.MaxConcurrency)
 	}
@@ -121,7 +124,7 @@ var (
 const resumeNarrowing = "a resumed run finishes its own plan on every node it covers and cannot be narrowed; finish it, or undo it (patchready cleanup --run-id RUN_ID) and apply a narrower plan"
 
 // waitFlags only matter when apply waits for read-back.
-var waitFlags = []string{"timeout", "poll-interval", "max-poll-interval"}
+var waitFlags = []string{"timeout", "poll-interval", "max-poll-interval", "scan"}
 
 // windowShapeFlags shape a window apply creates.
 var windowShapeFlags = []string{"window-schedule", "window-duration", "window-cutoff", "window-timezone"}

@@ -117,6 +117,9 @@ func (m matrix) cases() []flagCase {
 		// Honoured in every mode.
 		add("apply", mode, "", "--auto-approve") // with a saved plan or --resume, apply never asks
 		add("apply", mode, "", "--no-wait")
+		add("apply", mode, "", "--scan")
+		add("apply", mode, "", "--scan=all")
+		add("apply", mode, pick("--scan has no effect with --no-wait", "--scan has no effect with --no-wait", "--scan has no effect with --no-wait"), "--no-wait", "--scan")
 		add("apply", mode, "", "--timeout", "1h")
 		add("apply", mode, "", "--poll-interval", "30s")
 		add("apply", mode, "", "--max-poll-interval", "2m")
@@ -193,11 +196,13 @@ func (m matrix) cases() []flagCase {
 		{"--min-agent-version", "3.0.0.0"}, {"--prereqs", "prereqs.yaml"}, {"--rules-file", "prereqs.yaml"}, {"--rules", "aws-current"},
 		{"--agent-version", "3.3.1142.0"}, {"--no-probe"}, {"--strategy", "run-command"},
 		{"-o", "json"}, {"--output", "text"}, {"--shutdown-grace", "10s"},
+		{"--scan"}, {"--scan=all"},
 		{"--notify-webhook", "https://hooks.example.com/services/T0/B0/x"}, {"--notify-sns-topic", "arn:aws:sns:us-east-1:111122223333:patchready"}} {
 		add("heal", "", "", args...)
 	}
 	add("heal", "", "--strategy maintenance-window: heal cannot wait for a window to open", "--strategy", "maintenance-window")
 	add("heal", "", `--agent-version "3.3": want a version like`, "--agent-version", "3.3")
+	add("heal", "", "--scan=some: use --scan", "--scan=some")
 	add("heal", "", "--notify-webhook: want an http(s) URL", "--notify-webhook", "hooks.example.com")
 	add("heal", "", "--notify-sns-topic:", "--notify-sns-topic", "patchready-topic")
 	add("heal", "", `invalid argument "" for "--instance-ids" flag: empty value`, "--instance-ids", "")

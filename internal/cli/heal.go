@@ -16,6 +16,7 @@ import (
 	"github.com/patchready/patchready/internal/awsclient"
 	"github.com/patchready/patchready/internal/clock"
 	"github.com/patchready/patchready/internal/converge"
+	"github.com/patchready/patchready/internal/engine"
 	"github.com/patchready/patchready/internal/fleet"
 	"github.com/patchready/patchready/internal/heal"
 	"github.com/patchready/patchready/internal/notify"
@@ -53,6 +54,7 @@ type HealOptions struct {
 	Output          string
 	NotifyWebhook   string
 	NotifySNSTopic  string
+	Scan            string
 
 	// cleanupArgs are the flags to repeat in the hint that undoes an
 	// interrupted cycle; set by NewCmdHeal.
@@ -155,6 +157,7 @@ SIGINT and 143 after SIGTERM, with or without --once.`,
 	fl.StringVarP(&o.Output, "output", "o", "text", "per-cycle summary on stdout: text, or json (one object per line)")
 	fl.StringVar(&o.NotifyWebhook, "notify-webhook", "", "post a Slack-compatible message to this incoming webhook URL when a cycle's outcome changes")
 	fl.StringVar(&o.NotifySNSTopic, "notify-sns-topic", "", "publish to this SNS topic ARN when a cycle's outcome changes")
+	bindScan(cmd, &o.Scan)
 	bindShutdownGrace(cmd)
 	return cmd
 }
@@ -162,6 +165,9 @@ SIGINT and 143 after SIGTERM, with or without --once.`,
 // CheckAndSetDefaults checks every flag and parses the selection and the
 // prerequisites, before anything is read or created.
 func (o *HealOptions) CheckAndSetDefaults() error {
+	if err := checkScan(o.Scan); err != nil {
+		return err
+	}
 	if !reMaxConcurrency.MatchString(o.MaxConcurrency) || len(o.MaxConcurrency) > 7 {
 		return fmt.Errorf("--max-concurrency %q: use a number from 1, or a percentage from 1%% to 100%%", o.MaxConcurrency)
 	}
@@ -251,7 +257,7 @@ func healRun(ctx context.Context, o *HealOptions) error {
 			Selection: sel, Rules: settings.rules, Strategy: settings.strategy, Probe: !o.NoProbe,
 			Region: s.region, ToolVersion: toolVersion(),
 		},
-		MaxConcurrency: o.MaxConcurrency, MaxErrors: o.MaxErrors, AgentVersion: o.AgentVersion,
+		MaxConcurrency: o.MaxConcurrency, MaxErrors: o.MaxErrors, AgentVersion: o.AgentVersion, Scan: engine.ScanMode(o.Scan),
 		PollInterval: o.PollInterval, MaxPollInterval: maxPoll(o.PollInterval, o.MaxPollInterval), Timeout: o.Timeout,
 		MaxTargets: maxTargets, StateDir: o.StateDir, Interval: o.Interval, MaxBackoff: o.MaxBackoff,
 		Once: o.Once, Clock: o.Clock, Drain: o.Shutdown.Drain(), Logger: s.log, Metrics: metrics,

@@ -13,6 +13,7 @@ import (
 
 	"github.com/patchready/patchready/internal/clock"
 	"github.com/patchready/patchready/internal/converge"
+	"github.com/patchready/patchready/internal/engine"
 	"github.com/patchready/patchready/internal/notify"
 	"github.com/patchready/patchready/internal/plan"
 )
@@ -32,6 +33,8 @@ type Options struct {
 	// MaxConcurrency, MaxErrors and AgentVersion are passed to every
 	// cycle's apply; its one-shot resources are never kept.
 	MaxConcurrency, MaxErrors, AgentVersion string
+	// Scan ends every cycle's apply with Patch Manager's own scan.
+	Scan engine.ScanMode
 	// PollInterval, MaxPollInterval and Timeout are every cycle's watch.
 	PollInterval, MaxPollInterval, Timeout time.Duration
 	// MaxTargets returns the blast-radius cap for a plan of selected nodes

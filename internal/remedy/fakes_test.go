@@ -30,7 +30,9 @@ type fakeSSM struct {
 	// refuse makes SendCommand answer InvalidInstanceId for any batch
 	// holding one of these IDs, as SSM does for a terminated node.
 	refuse map[string]bool
-	serial int
+	// patchStates are what DescribeInstancePatchStates answers.
+	patchStates map[string]types.InstancePatchState
+	serial      int
 }
 
 type fakeCommand struct {
@@ -45,7 +47,9 @@ type fakeInvocation struct {
 	step   string
 }
 
-func newFakeSSM() *fakeSSM { return &fakeSSM{calls: map[string]int{}, refuse: map[string]bool{}} }
+func newFakeSSM() *fakeSSM {
+	return &fakeSSM{calls: map[string]int{}, refuse: map[string]bool{}, patchStates: map[string]types.InstancePatchState{}}
+}
 
 func (f *fakeSSM) count(op string) { f.calls[op]++ }
 
@@ -238,9 +242,26 @@ func (f *fakeSSM) GetCommandInvocation(context.Context, *ssm.GetCommandInvocatio
 	return nil, apiError("InvocationDoesNotExist")
 }
 
+func (f *fakeSSM) DescribeInstancePatchStates(_ context.Context, in *ssm.DescribeInstancePatchStatesInput, _ ...func(*ssm.Options)) (*ssm.DescribeInstancePatchStatesOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.count("DescribeInstancePatchStates")
+	if len(in.InstanceIds) > 50 {
+		return nil, apiError("ValidationException")
+	}
+	out := &ssm.DescribeInstancePatchStatesOutput{}
+	for _, id := range in.InstanceIds {
+		if st, ok := f.patchStates[id]; ok {
+			out.InstancePatchStates = append(out.InstancePatchStates, st)
+		}
+	}
+	return out, nil
+}
+
 var (
 	_ AssociationAPI = (*fakeSSM)(nil)
 	_ RunCommandAPI  = (*fakeSSM)(nil)
+	_ ScanAPI        = (*fakeSSM)(nil)
 )
 
 // testOptions are remedy options with a journal in a temporary directory.
