@@ -148,7 +148,7 @@ func planRun(ctx context.Context, o *PlanOptions) error {
 			return fmt.Errorf("--out: %w", err)
 		}
 	}
-	if err := render.Plan(ios.Out, p, format, render.Options{Verbose: o.Verbose, Color: ios.ColorEnabled()}); err != nil {
+	if err := render.Plan(ios.Out, p, format, render.Options{Verbose: o.Verbose, Color: ios.ColorOut()}); err != nil {
 		return err
 	}
 	if o.Out != "" {
