@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/vbauerster/mpb/v8"
@@ -28,10 +29,14 @@ type progress struct {
 	log  *zap.Logger
 	live bool
 
-	mu   sync.Mutex
-	last converge.Progress
-	p    *mpb.Progress
-	bar  *mpb.Bar
+	// last is read by the bar's decorator on mpb's render goroutine. It
+	// is atomic, not under mu: mu is held while calling into mpb, which
+	// waits for that goroutine, so a decorator taking mu could deadlock.
+	last atomic.Pointer[converge.Progress]
+
+	mu  sync.Mutex // guards p and bar
+	p   *mpb.Progress
+	bar *mpb.Bar
 }
 
 func newProgress(ios *IOStreams, log *zap.Logger) *progress {
@@ -46,28 +51,27 @@ func (p *progress) update(pr converge.Progress) {
 			zap.Int("total", pr.Total), zap.Duration("elapsed", pr.Elapsed.Round(time.Second)))
 		return
 	}
+	p.last.Store(&pr)
 	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.last = pr
 	if p.p == nil {
-		p.start()
+		p.start(pr.Total)
 	}
-	p.bar.SetTotal(int64(pr.Total), false)
-	p.bar.SetCurrent(int64(pr.Verified + pr.Failed))
+	bar := p.bar
+	p.mu.Unlock()
+	bar.SetTotal(int64(pr.Total), false)
+	bar.SetCurrent(int64(pr.Verified + pr.Failed))
 }
 
 // start draws the bar and sends log lines above it. The caller holds mu.
-func (p *progress) start() {
+func (p *progress) start(total int) {
 	// The decision that stderr is a terminal is the streams'; ForceTTY
 	// and WithAutoRefresh make mpb follow it (it would otherwise look for
 	// an *os.File and draw nothing).
 	p.p = mpb.New(mpb.WithOutput(p.ios.ErrOut), mpb.ForceTTY(), mpb.WithAutoRefresh(), mpb.WithWidth(30), mpb.WithRefreshRate(200*time.Millisecond))
-	p.bar = p.p.New(int64(max(p.last.Total, 1)),
+	p.bar = p.p.New(int64(max(total, 1)),
 		mpb.BarStyle().Lbound("[").Filler("#").Tip("#").Padding(".").Rbound("]"),
 		mpb.AppendDecorators(decor.Any(func(decor.Statistics) string {
-			p.mu.Lock()
-			defer p.mu.Unlock()
-			pr := p.last
+			pr := *p.last.Load()
 			return fmt.Sprintf(" %d/%d settled  %d verified  %d failed  %d updating agent  %d upgrading requests  %s",
 				pr.Verified+pr.Failed, pr.Total, pr.Verified, pr.Failed, pr.Pending, pr.Requests, pr.Elapsed.Round(time.Second))
 		})))
@@ -84,8 +88,8 @@ func (p *progress) done() {
 		return
 	}
 	p.ios.LogWriter().(*logSink).above(nil)
-	if bar.Current() >= int64(p.last.Total) {
-		bar.SetTotal(int64(p.last.Total), true)
+	if total := int64(p.last.Load().Total); bar.Current() >= total {
+		bar.SetTotal(total, true)
 	} else {
 		// Interrupted or failed: the bar stays, showing where it stopped.
 		bar.Abort(false)
