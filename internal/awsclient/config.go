@@ -68,7 +68,7 @@ func Load(ctx context.Context, c Config) (aws.Config, error) {
 		log = zap.NewNop()
 	}
 	opts := []func(*config.LoadOptions) error{
-		config.WithRetryer(NewRetryer(c.MaxAttempts, c.MaxBackoff)),
+		config.WithRetryer(newRetryer(c.MaxAttempts, c.MaxBackoff, log)),
 		config.WithLogger(sdkLogger{log: log}),
 		config.WithClientLogMode(aws.LogRetries),
 	}

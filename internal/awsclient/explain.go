@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"strings"
 
 	"github.com/aws/smithy-go"
 )
@@ -35,8 +36,25 @@ func Explain(err error) string {
 	case IsThrottled(err):
 		return fmt.Sprintf("AWS kept throttling %s after every retry: lower --max-concurrency, or retry later", orCall(op))
 	}
+	if u, ok := endpointOf(err); ok && IsPlainHTTPOverTLS(err) {
+		return fmt.Sprintf("%s answered in plain HTTP, not HTTPS: use --endpoint-url %s", u, "http"+strings.TrimPrefix(u, "https"))
+	}
 	if u, ok := unreachable(err); ok {
+		var re *RefusedError
+		switch {
+		case errors.As(err, &re):
+			return fmt.Sprintf("cannot reach %s: nothing is listening there (connection refused %d times); %s", u, re.Attempts, reachAdvice(u))
+		case isHostNotFound(err) && regionOfHost(u) != "":
+			return fmt.Sprintf("no SSM endpoint answers for region %q (%s does not resolve): check --region, AWS_REGION or the profile's region (regions look like eu-west-1), or this machine's DNS", regionOfHost(u), strings.TrimPrefix(u, "https://"))
+		}
 		return fmt.Sprintf("cannot reach %s: %s", u, reachAdvice(u))
+	}
+	if a, ok := IsNotSSMAnswer(err); ok {
+		what := "something that is not the SSM API"
+		if a.HTML {
+			what = "an HTML page, not the SSM API"
+		}
+		return fmt.Sprintf("the endpoint answered %s (HTTP %d): is --endpoint-url (or AWS_ENDPOINT_URL_SSM) the SSM endpoint, or the simulator's address?", what, a.Status)
 	}
 	var ae smithy.APIError
 	if errors.As(err, &ae) {
@@ -65,13 +83,18 @@ func operationOf(err error) string {
 // unreachable reports whether err is a failure to connect, and to where
 // (scheme://host only: the path carries nothing useful).
 func unreachable(err error) (string, bool) {
-	var ue *url.Error
-	if !errors.As(err, &ue) {
-		return "", false
-	}
 	var oe *net.OpError
 	var de *net.DNSError
 	if !errors.As(err, &oe) && !errors.As(err, &de) {
+		return "", false
+	}
+	return endpointOf(err)
+}
+
+// endpointOf returns the scheme://host the failed request went to.
+func endpointOf(err error) (string, bool) {
+	var ue *url.Error
+	if !errors.As(err, &ue) {
 		return "", false
 	}
 	u, perr := url.Parse(ue.URL)
@@ -79,6 +102,24 @@ func unreachable(err error) (string, bool) {
 		return ue.URL, true
 	}
 	return u.Scheme + "://" + u.Host, true
+}
+
+// regionOfHost returns the region of an AWS SSM endpoint URL
+// (https://ssm.REGION.amazonaws.com), or "".
+func regionOfHost(endpoint string) string {
+	u, err := url.Parse(endpoint)
+	if err != nil {
+		return ""
+	}
+	region, ok := strings.CutPrefix(u.Hostname(), "ssm.")
+	if !ok {
+		return ""
+	}
+	region, ok = strings.CutSuffix(region, ".amazonaws.com")
+	if !ok || strings.Contains(region, ".") {
+		return ""
+	}
+	return region
 }
 
 // reachAdvice guesses what a user should check. A loopback endpoint is

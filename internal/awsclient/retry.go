@@ -3,12 +3,14 @@ package awsclient
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/smithy-go/middleware"
+	"go.uber.org/zap"
 )
 
 // NewRetryer returns the retry policy for SSM clients, as a provider for
@@ -32,6 +34,15 @@ import (
 //     while one AdaptiveMode paces every call through it; pacer is kept
 //     per operation name, read from the attempt's context.
 func NewRetryer(maxAttempts int, maxBackoff time.Duration) func() aws.Retryer {
+	return newRetryer(maxAttempts, maxBackoff, nil)
+}
+
+// newRetryer is NewRetryer with a logger for the retries that are not
+// expected (a throttle is: it is paced and logged at debug by the SDK).
+func newRetryer(maxAttempts int, maxBackoff time.Duration, log *zap.Logger) func() aws.Retryer {
+	if log == nil {
+		log = zap.NewNop()
+	}
 	if maxAttempts <= 0 {
 		maxAttempts = DefaultMaxAttempts
 	}
@@ -47,6 +58,7 @@ func NewRetryer(maxAttempts int, maxBackoff time.Duration) func() aws.Retryer {
 			o.RateLimiter = ratelimit.None
 		}),
 		pacers: map[string]*pacer{},
+		log:    log,
 	}
 	return func() aws.Retryer { return r }
 }
@@ -58,6 +70,11 @@ type pacedRetryer struct {
 
 	mu     sync.Mutex
 	pacers map[string]*pacer
+
+	log *zap.Logger
+	// reached turns true once the endpoint has answered anything: from
+	// then on a refused connection is a blip, not a dead endpoint.
+	reached atomic.Bool
 }
 
 var _ aws.RetryerV2 = (*pacedRetryer)(nil)
@@ -88,6 +105,37 @@ func (r *pacedRetryer) GetAttemptToken(ctx context.Context) (func(error) error, 
 	}
 	return func(opErr error) error {
 		p.observe(sentAt, opErr != nil && IsThrottled(opErr))
+		if opErr == nil || !isDialError(opErr) {
+			r.reached.Store(true)
+		}
 		return release(opErr)
 	}, nil
+}
+
+// IsErrorRetryable is the standard classification, except that an https://
+// endpoint answering plain HTTP is a wrong URL, which no retry mends.
+func (r *pacedRetryer) IsErrorRetryable(err error) bool {
+	if IsPlainHTTPOverTLS(err) {
+		return false
+	}
+	return r.Standard.IsErrorRetryable(err)
+}
+
+// RetryDelay gives up on a dead endpoint after maxRefusedRetries quick
+// retries (see RefusedError), and logs every retry that is not a throttle
+// at warn: a slow run should say why.
+func (r *pacedRetryer) RetryDelay(attempt int, err error) (time.Duration, error) {
+	if IsConnectionRefused(err) && !r.reached.Load() {
+		if attempt > maxRefusedRetries {
+			return 0, &RefusedError{Attempts: attempt, Err: err}
+		}
+		d := refusedDelay << (attempt - 1)
+		r.log.Warn("connection refused; retrying", zap.Int("attempt", attempt), zap.Duration("delay", d), zap.Error(err))
+		return d, nil
+	}
+	d, derr := r.Standard.RetryDelay(attempt, err)
+	if derr == nil && !IsThrottled(err) {
+		r.log.Warn("call failed; retrying", zap.Int("attempt", attempt), zap.Duration("delay", d), zap.Error(err))
+	}
+	return d, derr
 }

@@ -152,7 +152,7 @@ func TestExplainUnreachableSimulator(t *testing.T) {
 	if err == nil {
 		t.Fatal("want an error")
 	}
-	want := "cannot reach " + url + ": is the simulator running?"
+	want := "cannot reach " + url + ": nothing is listening there (connection refused 3 times); is the simulator running?"
 	if got := Explain(err); got != want {
 		t.Errorf("Explain = %q\nwant      %q", got, want)
 	}

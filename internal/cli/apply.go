@@ -245,7 +245,7 @@ func applyRun(ctx context.Context, o *ApplyOptions) error {
 		code = ExitNotCompliant
 	}
 	rep := render.NewApplyReport(p.runID, res.JournalPath, res.Targets, res.Report, code)
-	if err := render.Report(ios.Out, rep, o.format, render.Options{Verbose: o.Verbose, Color: ios.ColorEnabled()}); err != nil {
+	if err := render.Report(ios.Out, rep, o.format, render.Options{Verbose: o.Verbose, Color: ios.ColorOut()}); err != nil {
 		return err
 	}
 	switch {

@@ -197,7 +197,7 @@ func confirm(ios *IOStreams, autoApprove bool) error {
 	if autoApprove {
 		return nil
 	}
-	if !ios.IsTerminal {
+	if !ios.CanPrompt() {
 		return fmt.Errorf("refusing to apply without confirmation: stdin is not a terminal; review the plan and pass --auto-approve, or save it with plan --out and apply the file")
 	}
 	fmt.Fprint(ios.ErrOut, "\nDo you want to perform these actions?\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ")

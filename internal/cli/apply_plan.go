@@ -154,9 +154,9 @@ func (o *ApplyOptions) keepPlan(runID string, p plan.Plan) (string, error) {
 // colorFor reports whether text written to w may be coloured.
 func (o *ApplyOptions) colorFor(w any) bool {
 	if w == o.IO.ErrOut {
-		return o.IO.ColorEnabled()
+		return o.IO.ColorErr()
 	}
-	return o.IO.ColorEnabled()
+	return o.IO.ColorOut()
 }
 
 // narrowingGiven reports whether sel narrows anything.

@@ -123,7 +123,7 @@ func (o *BenchOptions) CheckAndSetDefaults() error {
 func benchRun(ctx context.Context, o *BenchOptions) error {
 	ios := o.IO
 	sizes := o.sizes
-	log, err := newLogger(o.Globals, ios.ErrOut)
+	log, err := newLogger(o.Globals, ios)
 	if err != nil {
 		return err
 	}

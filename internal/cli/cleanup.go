@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/patchready/patchready/internal/cleanup"
+	"github.com/patchready/patchready/internal/render"
 )
 
 // CleanupOptions are the flags of `patchready cleanup` and what it depends
@@ -19,6 +20,7 @@ type CleanupOptions struct {
 
 	DryRun bool
 	RunID  string
+	Output string
 
 	// given are the flags on the command line, set by NewCmdCleanup.
 	given map[string]bool
@@ -60,6 +62,7 @@ With --dry-run nothing is deleted: cleanup prints what it would remove.`,
 	fl := cmd.Flags()
 	fl.BoolVar(&o.DryRun, "dry-run", false, "print what would be removed, remove nothing")
 	fl.StringVar(&o.RunID, "run-id", "", "remove only the resources of this run")
+	fl.StringVarP(&o.Output, "output", "o", "text", "output format: text (a line per resource) or json (one document at the end)")
 	return cmd
 }
 
@@ -71,6 +74,9 @@ func (o *CleanupOptions) CheckAndSetDefaults() error {
 		// Without a run ID cleanup removes everything patchready made,
 		// the schedule included: never what an empty variable meant.
 		return emptyValue("run-id", o.RunID, "a run ID")
+	}
+	if o.Output != "text" && o.Output != "json" {
+		return fmt.Errorf("-o %q: cleanup prints text or json", o.Output)
 	}
 	if o.RunID != "" && !reRunID.MatchString(o.RunID) {
 		return fmt.Errorf("--run-id %q: not a run ID (they look like 20261125T201500Z-1a2b3c)", o.RunID)
@@ -90,27 +96,50 @@ func cleanupRun(ctx context.Context, o *CleanupOptions) error {
 	if err != nil {
 		return explain(err)
 	}
+	// With -o json, stdout is the one document at the end; the lines a
+	// person reads go to stderr.
+	lines := ios.Out
+	if o.Output == "json" {
+		lines = ios.ErrOut
+	}
+	doc := cleanupJSON{FormatVersion: render.ReportFormatVersion, DryRun: o.DryRun, RunID: o.RunID,
+		Removed: []cleanup.Resource{}, Kept: orEmpty(found.Keep)}
+	finish := func(err error) error {
+		doc.Counts = map[string]int{"removed": len(doc.Removed), "kept": len(doc.Kept), "failed": len(found.Remove) - len(doc.Removed)}
+		if o.DryRun {
+			doc.Counts["failed"] = 0
+		}
+		if err != nil {
+			doc.Error = explain(err).Error()
+		}
+		if o.Output == "json" {
+			if werr := writeJSON(ios.Out, doc); werr != nil && err == nil {
+				return werr
+			}
+		}
+		return explain(err)
+	}
 	for _, k := range found.Keep {
 		fmt.Fprintf(ios.ErrOut, "keeping %s: %s\n", describeResource(k.Resource), k.Why)
 	}
 	if len(found.Remove) == 0 {
 		fmt.Fprintln(ios.ErrOut, "Nothing of patchready's to remove.")
-		return nil
+		return finish(nil)
 	}
 	if o.DryRun {
 		for _, r := range found.Remove {
-			fmt.Fprintf(ios.Out, "would remove %s\n", describeResource(r))
+			fmt.Fprintf(lines, "would remove %s\n", describeResource(r))
 		}
+		doc.Removed = found.Remove
 		fmt.Fprintf(ios.ErrOut, "Dry run: %d resources would be removed. Run without --dry-run to remove them.\n", len(found.Remove))
-		return nil
+		return finish(nil)
 	}
-	n := 0
 	err = cleanup.Remove(ctx, s.ssm, found.Remove, s.log, func(r cleanup.Resource) {
-		n++
-		fmt.Fprintf(ios.Out, "removed %s\n", describeResource(r))
+		doc.Removed = append(doc.Removed, r)
+		fmt.Fprintf(lines, "removed %s\n", describeResource(r))
 	})
-	fmt.Fprintf(ios.ErrOut, "Removed %d of %d resources.\n", n, len(found.Remove))
-	return explain(err)
+	fmt.Fprintf(ios.ErrOut, "Removed %d of %d resources.\n", len(doc.Removed), len(found.Remove))
+	return finish(err)
 }
 
 // describeResource is one resource in one line: type, name, ID, and whose.

@@ -69,7 +69,7 @@ func applyOpts(f *Factory, ios *IOStreams) *ApplyOptions {
 }
 
 func cleanupOpts(f *Factory, ios *IOStreams) *CleanupOptions {
-	return &CleanupOptions{IO: ios, Session: f.Session}
+	return &CleanupOptions{IO: ios, Session: f.Session, Output: "text"}
 }
 
 func scheduleOpts(f *Factory, ios *IOStreams) *ScheduleOptions {

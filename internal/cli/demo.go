@@ -150,7 +150,7 @@ func demoRun(ctx context.Context, o *DemoOptions) error {
 		what, len(fl.Nodes), endpoint, o.TimeScale)
 
 	simSession := func(ctx context.Context) (*session, error) {
-		log, err := newLogger(o.Globals, ios.ErrOut)
+		log, err := newLogger(o.Globals, ios)
 		if err != nil {
 			return nil, err
 		}

@@ -52,7 +52,7 @@ type session struct {
 // newSession resolves configuration from the global flags and the
 // environment, as the AWS CLI does.
 func newSession(ctx context.Context, g *GlobalOptions, ios *IOStreams) (*session, error) {
-	log, err := newLogger(g, ios.ErrOut)
+	log, err := newLogger(g, ios)
 	if err != nil {
 		return nil, err
 	}

@@ -217,10 +217,14 @@ func (m matrix) cases() []flagCase {
 	add("schedule install", "", `--schedule "bogus": want rate(...) or cron(...)`, "--schedule", "bogus")
 	add("schedule install", "", `--tag: key and value must not be blank`, "--tag", "Env= ")
 	add("schedule show", "", "")
+	add("schedule show", "", "", "-o", "json")
+	add("schedule show", "", `-o "yaml": schedule show prints text or json`, "--output", "yaml")
 	add("schedule remove", "", "")
 	// cleanup
 	add("cleanup", "", "", "--dry-run")
 	add("cleanup", "", "", "--run-id", m.runID)
+	add("cleanup", "", "", "-o", "json")
+	add("cleanup", "", `-o "yaml": cleanup prints text or json`, "--output", "yaml")
 	add("cleanup", "", `invalid argument "" for "--run-id" flag: empty value`, "--run-id", "")
 	// demo
 	for _, args := range [][]string{{"--fleet", "fleet.yaml"}, {"--size", "10"}, {"--seed", "2"}, {"--fleet", "fleet.yaml", "--seed", "2"}, // the seed also drives the simulator's randomness

@@ -318,7 +318,9 @@ func healNotifier(ctx context.Context, o *HealOptions, s *session) (*notify.Noti
 // log keeps. Details of every decision are in the logs on stderr.
 func printCycle(ios *IOStreams, format string, r heal.CycleResult) {
 	if format == "json" {
-		b, err := json.Marshal(r)
+		// One compact document per line (JSON lines): a scheduler's log
+		// keeps one line per cycle.
+		b, err := json.Marshal(newHealCycleJSON(r))
 		if err == nil {
 			fmt.Fprintf(ios.Out, "%s\n", b)
 		}

@@ -116,10 +116,10 @@ func planRun(ctx context.Context, o *PlanOptions) error {
 	// plan on screen that they believe is on disk.
 	if o.Out != "" {
 		if err := plan.SaveFile(o.Out, p); err != nil {
-			return fmt.Errorf("save plan: %w", err)
+			return fmt.Errorf("--out: %w", err)
 		}
 	}
-	if err := render.Plan(ios.Out, p, format, render.Options{Verbose: o.Verbose, Color: ios.ColorEnabled()}); err != nil {
+	if err := render.Plan(ios.Out, p, format, render.Options{Verbose: o.Verbose, Color: ios.ColorOut()}); err != nil {
 		return err
 	}
 	if o.Out != "" {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/patchready/patchready/internal/clock"
 	"github.com/patchready/patchready/internal/prereq"
+	"github.com/patchready/patchready/internal/render"
 	"github.com/patchready/patchready/internal/schedule"
 )
 
@@ -166,29 +167,38 @@ func scheduleInstallRun(ctx context.Context, o *ScheduleOptions) error {
 	return explain(err)
 }
 
-// ScheduleShowOptions are what `patchready schedule show` depends on.
+// ScheduleShowOptions are the flags of `patchready schedule show` and what
+// it depends on.
 type ScheduleShowOptions struct {
 	IO      *IOStreams
 	Session func(context.Context) (*session, error)
+
+	Output string
 }
 
 // NewCmdScheduleShow is `patchready schedule show`; runF replaces
 // scheduleShowRun in tests.
 func NewCmdScheduleShow(f *Factory, runF func(*ScheduleShowOptions) error) *cobra.Command {
 	o := &ScheduleShowOptions{IO: f.IOStreams, Session: f.Session}
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use:         "show",
 		Annotations: usesAWS(),
 		Short:       "Show the schedule associations and their last run",
-		Example:     "  patchready schedule show --region eu-west-1",
-		Args:        cobra.NoArgs,
+		Example: `  patchready schedule show --region eu-west-1
+  patchready schedule show -o json | jq '.associations[] | {name, last_run_status}'`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if o.Output != "text" && o.Output != "json" {
+				return fmt.Errorf("-o %q: schedule show prints text or json", o.Output)
+			}
 			if runF != nil {
 				return runF(o)
 			}
 			return scheduleShowRun(cmd.Context(), o)
 		},
 	}
+	cmd.Flags().StringVarP(&o.Output, "output", "o", "text", "output format: text or json")
+	return cmd
 }
 
 func scheduleShowRun(ctx context.Context, o *ScheduleShowOptions) error {
@@ -199,6 +209,9 @@ func scheduleShowRun(ctx context.Context, o *ScheduleShowOptions) error {
 	sts, err := schedule.Show(ctx, s.ssm)
 	if err != nil {
 		return explain(err)
+	}
+	if o.Output == "json" {
+		return writeJSON(o.IO.Out, scheduleShowJSON{FormatVersion: render.ReportFormatVersion, Associations: orEmpty(sts)})
 	}
 	tw := tabwriter.NewWriter(o.IO.Out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAME\tID\tSCHEDULE\tTARGETS\tLAST RUN\tSTATUS")

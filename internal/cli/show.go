@@ -60,5 +60,5 @@ func showRun(o *ShowOptions) error {
 	if err != nil {
 		return err
 	}
-	return render.Plan(o.IO.Out, p, format, render.Options{Verbose: o.Verbose, Color: o.IO.ColorEnabled()})
+	return render.Plan(o.IO.Out, p, format, render.Options{Verbose: o.Verbose, Color: o.IO.ColorOut()})
 }

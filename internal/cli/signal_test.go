@@ -58,12 +58,19 @@ func signalSim(t *testing.T, fl ssmsim.Fleet, scale float64) (*ssmsim.Server, *j
 	return sim, clk, srv.URL
 }
 
-// binaryEnv keeps the machine's own AWS setup out of the binary's way.
+// binaryEnv keeps the machine's own AWS setup out of the binary's way:
+// no AWS_* variable of the machine's, empty shared files, no instance
+// metadata. (Unset rather than empty: the AWS CLI reads an empty
+// AWS_PROFILE as a profile named "".)
 func binaryEnv(t *testing.T) []string {
 	home := t.TempDir()
-	return append(os.Environ(),
-		"HOME="+home, "AWS_ACCESS_KEY_ID=test", "AWS_SECRET_ACCESS_KEY=test", "AWS_PROFILE=", "AWS_REGION=", "AWS_DEFAULT_REGION=",
-		"AWS_ENDPOINT_URL=", "AWS_ENDPOINT_URL_SSM=",
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "AWS_") && !strings.HasPrefix(kv, "HOME=") && !strings.HasPrefix(kv, "NO_COLOR=") {
+			env = append(env, kv)
+		}
+	}
+	return append(env, "HOME="+home, "AWS_ACCESS_KEY_ID=test", "AWS_SECRET_ACCESS_KEY=test",
 		"AWS_CONFIG_FILE="+filepath.Join(home, "config"), "AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(home, "credentials"),
 		"AWS_EC2_METADATA_DISABLED=true", "NO_COLOR=1")
 }

@@ -91,6 +91,12 @@ The fleet is the built-in sample (three dozen nodes), a generated fleet
 Unknown fields are errors. The fleet is served in every region, or only in
 --region when given.
 
+At 1x an agent update takes minutes, as on AWS, and an apply of a few
+hundred nodes a quarter of an hour. --time-scale N runs the fleet N times
+faster; patchready itself keeps real time, so shorten its --poll-interval
+to match (at 300x, --poll-interval 1s waits what 5 minutes of fleet time
+would).
+
 By default the simulator serves a sample AWS Organization over SSM, STS,
 Organizations, EC2, IAM and SNS on the same endpoint: a management account
 (the one any plain keys such as test/test act in) and member accounts with
@@ -107,16 +113,20 @@ checked; keys from AssumeRole act in their role's account until they expire.`,
   # 10,000 generated nodes, 60x real time, with a 20 calls/s rate limit
   patchready sim serve --size 10000 --time-scale 60 --throttle-rate 20
 
+  # A fleet fast enough to apply to in seconds
+  patchready sim serve --size 500 --time-scale 300
+
   # An organization of 100 accounts x 3 regions x 1,000 nodes
   patchready sim serve --accounts 100 --regions 3 --nodes-per-target 1000
 
   # Then, in another terminal
-  export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1
+  export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1
   aws ssm describe-instance-information --endpoint-url http://127.0.0.1:4566
   aws organizations list-accounts --endpoint-url http://127.0.0.1:4566
   aws sts assume-role --role-arn arn:aws:iam::200000000001:role/PatchReadyRole \
       --role-session-name try --endpoint-url http://127.0.0.1:4566
-  patchready plan --endpoint-url http://127.0.0.1:4566`,
+  patchready plan --endpoint-url http://127.0.0.1:4566 --out plan.json
+  patchready apply plan.json --endpoint-url http://127.0.0.1:4566 --poll-interval 1s`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			// The global flag is read once parsed.
@@ -225,13 +235,13 @@ func simServeRun(ctx context.Context, o *SimServeOptions) error {
   time:      %[4]gx real time
 
 Point the AWS CLI or patchready at it (any credentials will do):
-  export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1
+  export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1
   aws ssm describe-instance-information --endpoint-url %[1]s
   aws organizations list-accounts --endpoint-url %[1]s
-  patchready plan --endpoint-url %[1]s
+  patchready plan --endpoint-url %[1]s%[5]s
 
 Press Ctrl-C to stop.
-`, url, orgText, fleetText, o.TimeScale)
+`, url, orgText, fleetText, o.TimeScale, pollHint(o.TimeScale))
 
 	srv := &http.Server{Handler: sim, ReadHeaderTimeout: 10 * time.Second}
 	served := make(chan error, 1)
@@ -270,4 +280,13 @@ func (o *SimServeOptions) fleet() (ssmsim.Fleet, string, error) {
 func isLoopback(a net.Addr) bool {
 	tcp, ok := a.(*net.TCPAddr)
 	return ok && tcp.IP.IsLoopback()
+}
+
+// pollHint suggests a poll interval that matches the simulator's time
+// scale: patchready waits in real time.
+func pollHint(scale float64) string {
+	if scale < 10 {
+		return "\n  (at 1x an apply takes as long as on AWS; --time-scale 300 makes it seconds)"
+	}
+	return fmt.Sprintf("\n  (patchready waits in real time: give apply --poll-interval %s to match %gx)", max(time.Second, time.Duration(float64(15*time.Second)/scale).Round(time.Second)), scale)
 }

@@ -4,9 +4,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/patchready/patchready/internal/safefile"
 )
 
 // StateFileName is the heal state file inside the state directory.
@@ -42,10 +45,16 @@ func StatePath(stateDir string) string { return filepath.Join(stateDir, StateFil
 
 // LoadState reads the state file; a missing file is an empty state.
 func LoadState(path string) (State, error) {
-	b, err := os.ReadFile(path)
+	// A named pipe at the path would block the read for ever.
+	f, err := safefile.OpenRead(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return State{Version: stateVersion, Nodes: map[string]NodeBackoff{}}, nil
 	}
+	if err != nil {
+		return State{}, fmt.Errorf("read heal state: %w", err)
+	}
+	b, err := io.ReadAll(f)
+	f.Close()
 	if err != nil {
 		return State{}, fmt.Errorf("read heal state: %w", err)
 	}
@@ -66,7 +75,8 @@ func LoadState(path string) (State, error) {
 // SaveState writes the state file atomically, mode 0600: a temporary file
 // in the same directory, synced, then renamed over the old one, so that a
 // process killed mid-write (a CronJob pod evicted) leaves either the old
-// state or the new, never half of one.
+// state or the new, never half of one. Anything at path that is not a
+// regular file is refused (see package safefile).
 func SaveState(path string, st State) error {
 	st.Version = stateVersion
 	if st.Nodes == nil {
@@ -80,25 +90,11 @@ func SaveState(path string, st State) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("create state directory: %w", err)
 	}
-	f, err := os.CreateTemp(dir, ".heal-state-*.tmp") // created 0600
-	if err != nil {
+	if err := safefile.WriteAtomic(path, 0o600, func(w io.Writer) error {
+		_, err := w.Write(append(b, '\n'))
+		return err
+	}); err != nil {
 		return fmt.Errorf("write heal state: %w", err)
-	}
-	tmp := f.Name()
-	defer os.Remove(tmp) // after a successful rename there is nothing to remove
-	if _, err := f.Write(append(b, '\n')); err != nil {
-		f.Close()
-		return fmt.Errorf("write heal state: %w", err)
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return fmt.Errorf("sync heal state: %w", err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("write heal state: %w", err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("replace heal state: %w", err)
 	}
 	return nil
 }

@@ -11,6 +11,8 @@ import (
 	"sort"
 	"sync"
 	"time"
+
+	"github.com/patchready/patchready/internal/safefile"
 )
 
 // Journal is the append-only record of one run: every resource created or
@@ -85,12 +87,14 @@ func JournalPath(stateDir, runID string) string {
 }
 
 // OpenJournal opens (creating if needed) the journal of runID for appending.
+// Anything at its path that is not a regular file, a symbolic link
+// included, is refused (see package safefile).
 func OpenJournal(stateDir, runID string, now func() time.Time) (*Journal, error) {
 	path := JournalPath(stateDir, runID)
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("create state directory: %w", err)
 	}
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	f, err := safefile.OpenAppend(path, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("open journal: %w", err)
 	}
@@ -179,7 +183,8 @@ type NodeRecord struct {
 // ReadJournal reads a run's journal. A torn last line (the process died
 // mid-write) is ignored: every complete line before it counts.
 func ReadJournal(path string) (RunState, error) {
-	f, err := os.Open(path)
+	// A named pipe at the path would block the read for ever.
+	f, err := safefile.OpenRead(path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return RunState{}, fmt.Errorf("no journal at %s: check the run ID and --state-dir", path)

@@ -6,28 +6,61 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/patchready/patchready/internal/converge"
 )
 
+// ReportFormatVersion is the format of the JSON documents apply, heal,
+// schedule show and cleanup print (a saved plan has its own,
+// plan.FormatVersion). The major number changes only when a field is
+// removed or changes meaning; new fields raise the minor.
+const ReportFormatVersion = "1.0"
+
 // ApplyReport is what apply printed about a run, for -o json.
+//
+// Durations in every JSON document are seconds as a number (here
+// elapsed_seconds), not Go duration strings: any JSON reader, jq and a
+// spreadsheet can compare and sum them, and patchready's metrics already
+// count seconds.
 type ApplyReport struct {
-	RunID    string             `json:"run_id"`
-	Journal  string             `json:"journal,omitempty"`
-	Targets  int                `json:"targets"`
-	Outcomes []converge.Outcome `json:"outcomes"`
-	Counts   map[string]int     `json:"counts"`
-	Elapsed  string             `json:"elapsed"`
-	ExitCode int                `json:"exit_code"`
+	FormatVersion string `json:"format_version"`
+	RunID         string `json:"run_id"`
+	Journal       string `json:"journal,omitempty"`
+	Targets       int    `json:"targets"`
+	// Counts has every final state as a key, zero or not.
+	Counts         map[string]int     `json:"counts"`
+	Outcomes       []converge.Outcome `json:"outcomes"`
+	ElapsedSeconds float64            `json:"elapsed_seconds"`
+	ExitCode       int                `json:"exit_code"`
+	// Elapsed is ElapsedSeconds for the text report.
+	Elapsed time.Duration `json:"-"`
 }
 
 // NewApplyReport flattens a converge report for output.
 func NewApplyReport(runID, journal string, targets int, r converge.Report, exitCode int) ApplyReport {
-	counts := map[string]int{}
-	for s, n := range r.Counts {
-		counts[string(s)] = n
+	outcomes := r.Outcomes
+	if outcomes == nil {
+		outcomes = []converge.Outcome{}
 	}
-	return ApplyReport{RunID: runID, Journal: journal, Targets: targets, Outcomes: r.Outcomes, Counts: counts, Elapsed: r.Elapsed.Round(1e9).String(), ExitCode: exitCode}
+	elapsed := r.Elapsed.Round(time.Second)
+	return ApplyReport{FormatVersion: ReportFormatVersion, RunID: runID, Journal: journal, Targets: targets, Outcomes: outcomes,
+		Counts: FinalCounts(r.Counts), ElapsedSeconds: elapsed.Seconds(), Elapsed: elapsed, ExitCode: exitCode}
+}
+
+// FinalCounts returns counts with a key for every final state, so that a
+// reader finds "failed": 0 rather than no key.
+func FinalCounts(c map[converge.State]int) map[string]int {
+	out := map[string]int{}
+	for _, s := range []converge.State{converge.StateVerified, converge.StateFailed, converge.StateTimedOut, converge.StateNotStarted} {
+		out[string(s)] = c[s]
+	}
+	for s, n := range c {
+		if n > 0 {
+			out[string(s)] = n
+		}
+	}
+	return out
 }
 
 // Report writes an apply report in text or JSON.
