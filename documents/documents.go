@@ -34,10 +34,21 @@ const (
 	UpgradeRequestsStepName = "patchreadyUpgradeRequests"
 )
 
-// ProbeYAML is the read-only probe document (schemaVersion 2.2).
+//go:generate go run ./internal/gendocs
+
+// ProbeYAML is the read-only probe document (schemaVersion 2.2), generated
+// from scripts/lib.sh, scripts/report.sh and scripts/probe.sh.
 //
 //go:embed probe.yaml
 var ProbeYAML string
+
+// FixYAML is the fix document (schemaVersion 2.2), generated from
+// scripts/lib.sh, scripts/report.sh and scripts/fix.sh. Its parameters are
+// actions (FixPython, FixCurl, FixRequests, comma separated) and
+// minRequests (default "2.18.4").
+//
+//go:embed fix.yaml
+var FixYAML string
 
 // UpgradeRequestsYAML is the document that upgrades requests with pip.
 //
