@@ -142,7 +142,7 @@ pr_proxy_scheme() {
   [ -n "$ps_u" ] || ps_u=$pr_http
   [ -n "$ps_u" ] || return 0
   case $ps_u in
-    *://*) pr_clean "${ps_u%%://*}" | tr 'A-Z' 'a-z' | tr -cd 'a-z0-9' ;;
+    *://*) pr_clean "${ps_u%%://*}" | tr '[:upper:]' '[:lower:]' | tr -cd 'a-z0-9' ;;
     *) printf 'http' ;;
   esac
 }
