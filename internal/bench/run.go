@@ -18,11 +18,9 @@ import (
 	"github.com/patchready/patchready/internal/clock"
 	"github.com/patchready/patchready/internal/converge"
 	"github.com/patchready/patchready/internal/engine"
-	"github.com/patchready/patchready/internal/fleet"
 	"github.com/patchready/patchready/internal/plan"
 	"github.com/patchready/patchready/internal/prereq"
 	"github.com/patchready/patchready/internal/probe"
-	"github.com/patchready/patchready/internal/remedy"
 	"github.com/patchready/patchready/internal/ssmsim"
 )
 
@@ -92,7 +90,7 @@ func Run(ctx context.Context, sc Scenario) (Result, error) {
 	mem := startMemSampler()
 	cpu0, wall0, sim0 := cpuTime(), time.Now(), clk.Now()
 	p, err := engine.MakePlan(ctx, api, engine.PlanInput{
-		Prereqs: pr, Strategy: sc.Strategy, Probe: true, Region: region,
+		Rules: pr, Strategy: sc.Strategy, Probe: true, Region: region,
 		ToolVersion: "bench", RunID: "bench-plan", Clock: clk, Logger: log,
 		ProbeOptions: probe.Options{PollInterval: sc.PollInterval, MaxPollInterval: 4 * sc.PollInterval, Timeout: 15 * time.Minute},
 	})
@@ -111,11 +109,8 @@ func Run(ctx context.Context, sc Scenario) (Result, error) {
 	}
 	ar, err := engine.Apply(ctx, api, engine.ApplyInput{
 		Plan: p, RunID: "bench-apply", StateDir: stateDir, Fresh: true,
-		Remedy: remedy.Options{MaxConcurrency: sc.MaxConcurrency, MaxErrors: "100%"},
-		Watch: converge.Options{
-			Clock: clk, PollInterval: sc.PollInterval, MaxPollInterval: sc.MaxPollInterval,
-			Timeout: 2 * time.Hour, OfflineGrace: 5 * time.Minute,
-		},
+		MaxConcurrency: sc.MaxConcurrency, MaxErrors: "100%",
+		Clock: clk, PollInterval: sc.PollInterval, MaxPollInterval: sc.MaxPollInterval, Timeout: 2 * time.Hour,
 		Logger: log,
 	})
 	var (
@@ -203,13 +198,13 @@ const belowFloor = "2.0.790.0"
 func workOf(p plan.Plan) work {
 	w := work{nodes: len(p.Nodes)}
 	for _, n := range p.Nodes {
-		if n.HasAction(plan.UpdateAgent) {
+		if n.HasAction(prereq.UpdateAgent) {
 			w.targets++
 		}
-		if n.HasAction(plan.UpgradeRequests) {
+		if len(n.Actions) > 0 && (len(n.Actions) > 1 || !n.HasAction(prereq.UpdateAgent)) {
 			w.requests++
 		}
-		if n.Node.IsAmazonLinux() && n.Node.PingStatus == fleet.PingOnline {
+		if probe.Eligible(n.Node) {
 			w.probed++
 		}
 	}
@@ -219,7 +214,7 @@ func workOf(p plan.Plan) work {
 func agentsBefore(p plan.Plan) map[string]string {
 	m := map[string]string{}
 	for _, n := range p.Nodes {
-		if n.HasAction(plan.UpdateAgent) {
+		if n.HasAction(prereq.UpdateAgent) {
 			m[n.Node.InstanceID] = n.Node.AgentVersion
 		}
 	}
@@ -229,15 +224,15 @@ func agentsBefore(p plan.Plan) map[string]string {
 // verifiedLags returns the last VerifiedAt minus the last time a new
 // version became visible, and the median and worst, over nodes, of
 // VerifiedAt minus the time that node's new version became visible. Nodes
-// that also had their requests upgraded are left out: they are verified
-// only after that command has run too, which measures the command, not how
+// that also had a fix (requests, curl, the patch run's Python) are left
+// out: they are verified only after that command has run too, which measures the command, not how
 // soon patchready notices an update.
 func verifiedLags(outs []converge.Outcome, updatedAt map[string]time.Time) (last, median, worst time.Duration) {
 	var lastVerified, lastUpdate time.Time
 	var lags []time.Duration
 	for _, o := range outs {
 		u, ok := updatedAt[o.InstanceID]
-		if o.State != converge.StateVerified || !ok || o.VerifiedAt.IsZero() || o.RequestsAfter != "" {
+		if o.State != converge.StateVerified || !ok || o.VerifiedAt.IsZero() || len(o.Changes) > 0 {
 			continue
 		}
 		if o.VerifiedAt.After(lastVerified) {

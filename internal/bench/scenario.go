@@ -100,8 +100,8 @@ func (s Scenario) withDefaults() Scenario {
 	if s.TimeScale == 0 {
 		s.TimeScale = 500
 	}
-	if s.Strategy == 0 {
-		s.Strategy = plan.Association
+	if s.Strategy == "" {
+		s.Strategy = plan.DefaultStrategy
 	}
 	if s.PollInterval == 0 {
 		s.PollInterval = 15 * time.Second

@@ -10,7 +10,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/patchready/patchready/internal/converge"
 	"github.com/patchready/patchready/internal/engine"
 	"github.com/patchready/patchready/internal/plan"
 	"github.com/patchready/patchready/internal/remedy"
@@ -93,10 +92,9 @@ Exit codes: 0 every targeted node verified; 3 some failed or timed out;
 	}
 	o.plan.sel.bind(cmd)
 	f := cmd.Flags()
-	f.StringVar(&o.plan.Strategy, "strategy", "association", "how to update the agent: association or maintenance-window (a saved plan carries its own)")
-	f.BoolVar(&o.plan.NoProbe, "no-probe", false, "skip the proxy/requests probe when planning (without PLANFILE)")
-	f.StringVar(&o.plan.PrereqsFile, "prereqs", "", "prerequisites file replacing the built-in ones (without PLANFILE)")
-	f.StringVar(&o.plan.MinAgentVersion, "min-agent-version", "", "require at least this agent version (without PLANFILE)")
+	f.StringVar(&o.plan.Strategy, "strategy", string(plan.DefaultStrategy), strategyFlagHelp()+" (a saved plan carries its own)")
+	f.BoolVar(&o.plan.NoProbe, "no-probe", false, "skip the read-only probe when planning (without PLANFILE)")
+	o.plan.rules.bind(cmd)
 	f.BoolVar(&o.AutoApprove, "auto-approve", false, "apply without asking (needed when not on a terminal)")
 	f.BoolVar(&o.NoWait, "no-wait", false, "return once the updates are started, without waiting for read-back")
 	f.DurationVar(&o.Timeout, "timeout", 30*time.Minute, "give up waiting after this long; unfinished nodes end timed-out")
@@ -154,19 +152,13 @@ func applyRun(ctx context.Context, ios *IOStreams, g *GlobalOptions, o *ApplyOpt
 		// The strategy is part of what the reviewer approved.
 		return fmt.Errorf("--strategy %s: the plan was made with strategy %s; make a new plan with --strategy %s and apply that", o.plan.Strategy, p.Strategy, o.plan.Strategy)
 	}
-	ws := o.WindowSchedule
-	if ws == "" {
-		ws = "at(" + s.clock.Now().UTC().Add(2*time.Minute).Format("2006-01-02T15:04:05") + ")"
-	}
 	prog := newProgress(ios, s.log)
 	res, err := engine.Apply(ctx, s.ssm, engine.ApplyInput{
 		Plan: p, PlanFile: planFile, RunID: runID, StateDir: o.StateDir, Fresh: fresh, Resume: o.Resume != "",
-		Remedy: remedy.Options{MaxConcurrency: o.MaxConcurrency, MaxErrors: o.MaxErrors, AgentVersion: o.AgentVersion, Keep: o.KeepAssociations},
-		Window: remedy.WindowOptions{ID: o.WindowID, Schedule: ws, Duration: o.WindowDuration, Cutoff: o.WindowCutoff, Timezone: o.WindowTimezone},
-		Watch: converge.Options{
-			Clock: s.clock, PollInterval: o.PollInterval, MaxPollInterval: maxPoll(o.PollInterval, o.MaxPollInterval), Timeout: o.Timeout,
-			Drain: ios.Drain, OnProgress: prog.update,
-		},
+		MaxConcurrency: o.MaxConcurrency, MaxErrors: o.MaxErrors, AgentVersion: o.AgentVersion, Keep: o.KeepAssociations,
+		Window: remedy.WindowOptions{ID: o.WindowID, Schedule: o.WindowSchedule, Duration: o.WindowDuration, Cutoff: o.WindowCutoff, Timezone: o.WindowTimezone},
+		Clock:  s.clock, PollInterval: o.PollInterval, MaxPollInterval: maxPoll(o.PollInterval, o.MaxPollInterval), Timeout: o.Timeout,
+		Drain: ios.Drain, OnProgress: prog.update,
 		NoWait: o.NoWait, MaxTargets: maxTargets, Logger: s.log,
 	})
 	prog.done()
@@ -188,7 +180,7 @@ func applyRun(ctx context.Context, ios *IOStreams, g *GlobalOptions, o *ApplyOpt
 	if err := render.Report(ios.Out, rep, format, render.Options{Verbose: o.Verbose, Color: g.color(ios)}); err != nil {
 		return err
 	}
-	if res.Report.Counts[converge.StateNotStarted] > 0 {
+	if res.Report.Resumable() > 0 {
 		// Only a drained run with work left is resumable: one whose every
 		// node settled before the interrupt took effect is finished.
 		fmt.Fprintf(ios.ErrOut, "Interrupted. Continue with: patchready apply --resume %s\n", runID)
@@ -233,13 +225,13 @@ func (o *ApplyOptions) loadOrMakePlan(ctx context.Context, ios *IOStreams, g *Gl
 	if err != nil {
 		return p, "", "", false, err
 	}
-	settings, err := parsePlanSettings(o.plan.PrereqsFile, o.plan.MinAgentVersion, o.plan.Strategy)
+	settings, err := o.plan.rules.settings(o.plan.Strategy)
 	if err != nil {
 		return p, "", "", false, err
 	}
 	runID = newRunID(s.clock.Now())
 	p, err = engine.MakePlan(ctx, s.ssm, engine.PlanInput{
-		Selection: sel, Prereqs: settings.prereqs, Strategy: settings.strategy, Probe: !o.plan.NoProbe,
+		Selection: sel, Rules: settings.rules, Strategy: settings.strategy, Probe: !o.plan.NoProbe,
 		Region: s.region, ToolVersion: toolVersion(), RunID: runID, Clock: s.clock, Logger: s.log,
 	})
 	if err != nil {

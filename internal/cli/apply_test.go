@@ -39,14 +39,14 @@ func TestDemoExitsNotCompliant(t *testing.T) {
 		"Windows Server 2003 as not supported",
 		"agent is ConnectionLost, not Online: SSM cannot reach the node",
 		// The apply: the node that cannot get pip fails, with the reason.
-		"pip is not installed and yum could not install it",
+		"fix step requests failed: pip is not installed and the package manager could not install it",
 	}
 	for _, w := range want {
 		if !strings.Contains(out, w) {
 			t.Errorf("demo output lacks %q", w)
 		}
 	}
-	summary := regexp.MustCompile(`(?m)^Apply complete after [0-9hms.]+: [0-9]+ verified, [1-9][0-9]* failed, 0 timed out, 0 not started \(of [0-9]+ targeted\)\.$`)
+	summary := regexp.MustCompile(`(?m)^Apply complete after [0-9hms.]+: [0-9]+ verified, [1-9][0-9]* failed, 0 timed out, 0 interrupted, 0 not started \(of [0-9]+ targeted\)\.$`)
 	if !summary.MatchString(out) {
 		t.Errorf("no apply summary line in:\n%s", out)
 	}
@@ -138,7 +138,7 @@ func TestPlanShowApplyPlanFile(t *testing.T) {
 	if code != ExitOK {
 		t.Fatalf("apply PLANFILE exited %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
 	}
-	if !regexp.MustCompile(`(?m)^Apply complete after .*: 3 verified, 0 failed, 0 timed out, 0 not started \(of 3 targeted\)\.$`).MatchString(out) {
+	if !regexp.MustCompile(`(?m)^Apply complete after .*: 3 verified, 0 failed, 0 timed out, 0 interrupted, 0 not started \(of 3 targeted\)\.$`).MatchString(out) {
 		t.Errorf("apply summary:\n%s", out)
 	}
 	sim.WithRegion("us-east-1", func(r *ssmsim.Region) {

@@ -133,7 +133,7 @@ func TestCleanupLeavesNothingTagged(t *testing.T) {
 		ao.plan.Strategy = strategy
 		if strategy == "maintenance-window" {
 			// The Windows nodes, to the newest agent, through a window.
-			ao.plan.sel.platform, ao.plan.MinAgentVersion = "Windows", ssmsim.DefaultLatestAgentVersion
+			ao.plan.sel.platform, ao.plan.rules.MinAgentVersion = "Windows", ssmsim.DefaultLatestAgentVersion
 		}
 		err := applyRun(ctx, &IOStreams{Out: &out, ErrOut: &errOut}, g, ao)
 		var ee *exitError

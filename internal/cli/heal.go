@@ -13,7 +13,7 @@ import (
 
 	"github.com/patchready/patchready/internal/converge"
 	"github.com/patchready/patchready/internal/heal"
-	"github.com/patchready/patchready/internal/remedy"
+	"github.com/patchready/patchready/internal/plan"
 )
 
 // HealOptions are the flags of `patchready heal`.
@@ -30,8 +30,8 @@ type HealOptions struct {
 	MaxPollInterval time.Duration
 	MaxBackoff      time.Duration
 	StateDir        string
-	MinAgentVersion string
-	PrereqsFile     string
+	rules           ruleFlags
+	Strategy        string
 	AgentVersion    string
 	NoProbe         bool
 	Output          string
@@ -100,10 +100,10 @@ exits 0 when stopped by a signal.`,
 	f.DurationVar(&o.MaxPollInterval, "max-poll-interval", 0, "longest wait between read-backs while nothing changes (default 4x --poll-interval)")
 	f.DurationVar(&o.MaxBackoff, "max-backoff", heal.DefaultMaxBackoff, "longest a failing node is left alone")
 	f.StringVar(&o.StateDir, "state-dir", defaultStateDir(), "where the backoff state and run journals are kept")
-	f.StringVar(&o.MinAgentVersion, "min-agent-version", "", "require at least this agent version (default 2.0.834.0, the Patch Manager floor)")
-	f.StringVar(&o.PrereqsFile, "prereqs", "", "prerequisites file (YAML/JSON) replacing the built-in ones")
+	o.rules.bind(cmd)
+	f.StringVar(&o.Strategy, "strategy", string(plan.DefaultStrategy), "how each cycle updates the agent: association or run-command (a maintenance window would wait past the cycle)")
 	f.StringVar(&o.AgentVersion, "agent-version", "", "install this agent version instead of the latest")
-	f.BoolVar(&o.NoProbe, "no-probe", false, "skip the read-only proxy/requests probe")
+	f.BoolVar(&o.NoProbe, "no-probe", false, "skip the read-only probe (the patch-run checks are then not made)")
 	f.StringVarP(&o.Output, "output", "o", "text", "per-cycle summary on stdout: text, or json (one object per line)")
 	return cmd
 }
@@ -144,9 +144,12 @@ func healRun(ctx context.Context, ios *IOStreams, g *GlobalOptions, o *HealOptio
 	if err != nil {
 		return err
 	}
-	settings, err := parsePlanSettings(o.PrereqsFile, o.MinAgentVersion, "association")
+	settings, err := o.rules.settings(o.Strategy)
 	if err != nil {
 		return err
+	}
+	if settings.strategy == "maintenance-window" {
+		return fmt.Errorf("--strategy maintenance-window: heal cannot wait for a window to open within a cycle; use association or run-command, or apply a maintenance-window plan yourself")
 	}
 	s, err := g.session(ctx, ios)
 	if err != nil {
@@ -173,11 +176,11 @@ func healRun(ctx context.Context, ios *IOStreams, g *GlobalOptions, o *HealOptio
 	}
 	last, err := heal.Run(ctx, s.ssm, heal.Options{
 		Plan: heal.PlanTemplate{
-			Selection: sel, Prereqs: settings.prereqs, Probe: !o.NoProbe,
+			Selection: sel, Rules: settings.rules, Strategy: settings.strategy, Probe: !o.NoProbe,
 			Region: s.region, ToolVersion: toolVersion(),
 		},
-		Remedy:     remedy.Options{MaxConcurrency: o.MaxConcurrency, MaxErrors: o.MaxErrors, AgentVersion: o.AgentVersion},
-		Watch:      converge.Options{PollInterval: o.PollInterval, MaxPollInterval: maxPoll(o.PollInterval, o.MaxPollInterval), Timeout: o.Timeout},
+		MaxConcurrency: o.MaxConcurrency, MaxErrors: o.MaxErrors, AgentVersion: o.AgentVersion,
+		PollInterval: o.PollInterval, MaxPollInterval: maxPoll(o.PollInterval, o.MaxPollInterval), Timeout: o.Timeout,
 		MaxTargets: maxTargets, StateDir: o.StateDir, Interval: o.Interval, MaxBackoff: o.MaxBackoff,
 		Once: o.Once, Clock: s.clock, Drain: ios.Drain, Logger: s.log, Metrics: metrics,
 		NewRunID: newRunID,

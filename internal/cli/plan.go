@@ -9,7 +9,6 @@ import (
 
 	"github.com/patchready/patchready/internal/engine"
 	"github.com/patchready/patchready/internal/plan"
-	"github.com/patchready/patchready/internal/prereq"
 	"github.com/patchready/patchready/internal/render"
 )
 
@@ -21,8 +20,7 @@ type PlanOptions struct {
 	NoProbe          bool
 	DetailedExitcode bool
 	Verbose          bool
-	PrereqsFile      string
-	MinAgentVersion  string
+	rules            ruleFlags
 	Strategy         string
 }
 
@@ -34,10 +32,12 @@ func newPlanCmd(ios *IOStreams, g *GlobalOptions) *cobra.Command {
 		Use:   "plan",
 		Short: "Show what it would take to make the selected nodes ready for Patch Manager",
 		Long: `plan reads every selected managed node (DescribeInstanceInformation), runs a
-read-only probe on Online Amazon Linux nodes to learn whether their agent uses a
-proxy and which Python requests they have, checks each node against Patch
-Manager's prerequisites, and prints what apply would do. It changes nothing on
-any node (the probe only creates its own read-only SSM document).
+read-only probe on Online Linux nodes that finds the node as AWS-RunPatchBaseline
+would (the Python it would use and that Python's requests, curl or wget, the
+payload bucket through the agent's proxy, the agent's work directory, /var),
+checks each node against Patch Manager's prerequisites (--rules), and prints
+what apply would do. It changes nothing on any node (the probe only creates its
+own read-only SSM document).
 
 Save the plan with --out to review it (patchready show) and apply exactly it
 later (patchready apply FILE).`,
@@ -58,41 +58,12 @@ later (patchready apply FILE).`,
 	f := cmd.Flags()
 	f.StringVar(&o.Out, "out", "", "save the plan to this file (JSON, mode 0600) for show and apply")
 	f.StringVarP(&o.Output, "output", "o", "text", "output format: text, json or markdown")
-	f.BoolVar(&o.NoProbe, "no-probe", false, "skip the read-only proxy/requests probe (requests then shows as unknown)")
+	f.BoolVar(&o.NoProbe, "no-probe", false, "skip the read-only probe (the patch-run checks are then not made, and the plan says so)")
 	f.BoolVar(&o.DetailedExitcode, "detailed-exitcode", false, "exit 2 when the plan has changes, 0 when it has none")
 	f.BoolVar(&o.Verbose, "verbose", false, "list every node instead of collapsing long groups")
-	f.StringVar(&o.PrereqsFile, "prereqs", "", "prerequisites file (YAML/JSON) replacing the built-in ones")
-	f.StringVar(&o.MinAgentVersion, "min-agent-version", "", "require at least this agent version (default 2.0.834.0, the Patch Manager floor)")
-	f.StringVar(&o.Strategy, "strategy", "association", "how apply will update the agent: association or maintenance-window")
+	o.rules.bind(cmd)
+	f.StringVar(&o.Strategy, "strategy", string(plan.DefaultStrategy), strategyFlagHelp())
 	return cmd
-}
-
-// planSettings are the parsed, validated inputs shared by plan, apply and
-// heal.
-type planSettings struct {
-	prereqs  prereq.Prereqs
-	strategy plan.Strategy
-}
-
-func parsePlanSettings(prereqsFile, minAgent, strategy string) (planSettings, error) {
-	p := prereq.Default()
-	if prereqsFile != "" {
-		var err error
-		if p, err = prereq.LoadFile(prereqsFile); err != nil {
-			return planSettings{}, err
-		}
-	}
-	if minAgent != "" {
-		var err error
-		if p, err = p.WithMinAgentVersion(minAgent); err != nil {
-			return planSettings{}, fmt.Errorf("--min-agent-version: %w", err)
-		}
-	}
-	st, err := plan.ParseStrategy(strategy)
-	if err != nil {
-		return planSettings{}, fmt.Errorf("--strategy: %w", err)
-	}
-	return planSettings{prereqs: p, strategy: st}, nil
 }
 
 func planRun(ctx context.Context, ios *IOStreams, g *GlobalOptions, o *PlanOptions) error {
@@ -104,7 +75,7 @@ func planRun(ctx context.Context, ios *IOStreams, g *GlobalOptions, o *PlanOptio
 	if err != nil {
 		return err
 	}
-	settings, err := parsePlanSettings(o.PrereqsFile, o.MinAgentVersion, o.Strategy)
+	settings, err := o.rules.settings(o.Strategy)
 	if err != nil {
 		return err
 	}
@@ -113,7 +84,7 @@ func planRun(ctx context.Context, ios *IOStreams, g *GlobalOptions, o *PlanOptio
 		return err
 	}
 	p, err := engine.MakePlan(ctx, s.ssm, engine.PlanInput{
-		Selection: sel, Prereqs: settings.prereqs, Strategy: settings.strategy, Probe: !o.NoProbe,
+		Selection: sel, Rules: settings.rules, Strategy: settings.strategy, Probe: !o.NoProbe,
 		Region: s.region, ToolVersion: toolVersion(), RunID: newRunID(s.clock.Now()), Clock: s.clock, Logger: s.log,
 	})
 	if err != nil {

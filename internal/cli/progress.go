@@ -28,7 +28,7 @@ func (p *progress) update(pr converge.Progress) {
 	if !p.live {
 		p.log.Info("progress",
 			zap.Int("verified", pr.Verified), zap.Int("failed", pr.Failed),
-			zap.Int("updating_agent", pr.Pending), zap.Int("upgrading_requests", pr.Requests),
+			zap.Int("updating_agent", pr.Pending), zap.Int("fixing", pr.Running),
 			zap.Int("total", pr.Total), zap.Duration("elapsed", pr.Elapsed.Round(time.Second)))
 		return
 	}
@@ -38,8 +38,8 @@ func (p *progress) update(pr converge.Progress) {
 	if pr.Total > 0 {
 		filled = done * width / pr.Total
 	}
-	fmt.Fprintf(p.ios.ErrOut, "\r[%s%s] %d/%d settled  %d verified  %d failed  %d updating agent  %d upgrading requests  %s ",
-		strings.Repeat("#", filled), strings.Repeat(".", width-filled), done, pr.Total, pr.Verified, pr.Failed, pr.Pending, pr.Requests, pr.Elapsed.Round(time.Second))
+	fmt.Fprintf(p.ios.ErrOut, "\r[%s%s] %d/%d settled  %d verified  %d failed  %d updating agent  %d fixing  %s ",
+		strings.Repeat("#", filled), strings.Repeat(".", width-filled), done, pr.Total, pr.Verified, pr.Failed, pr.Pending, pr.Running, pr.Elapsed.Round(time.Second))
 }
 
 func (p *progress) done() {

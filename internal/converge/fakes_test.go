@@ -107,6 +107,7 @@ type fakeAgent struct {
 
 func (a *fakeAgent) Start(context.Context, [][]string) error { return nil }
 func (a *fakeAgent) Finish(context.Context) error            { return nil }
+func (a *fakeAgent) Interrupt(context.Context) error         { return nil }
 
 func (a *fakeAgent) Status(_ context.Context, pending map[string]bool) (remedy.AgentStatus, error) {
 	now := a.clk.elapsed()
@@ -130,19 +131,19 @@ func (a *fakeAgent) Status(_ context.Context, pending map[string]bool) (remedy.A
 
 var _ remedy.AgentUpdater = (*fakeAgent)(nil)
 
-// fakeRequests finishes each node's requests upgrade a fixed time after it
-// was sent, with the node's result (OK with 2.32.3 unless given).
-type fakeRequests struct {
+// fakeStage finishes each node's command a fixed time after it was sent,
+// with the node's result (OK, requests 2.6.0 → 2.32.3, unless given).
+type fakeStage struct {
 	clk     *recordingClock
 	took    time.Duration
-	results map[string]remedy.RequestsResult
+	results map[string]remedy.StageResult
 	sendErr error
-	// sent is when each node was sent the upgrade.
+	// sent is when each node was sent the stage's command.
 	sent     map[string]time.Duration
 	reported map[string]bool
 }
 
-func (r *fakeRequests) Send(_ context.Context, ids []string) error {
+func (r *fakeStage) Send(_ context.Context, ids []string) error {
 	if r.sendErr != nil {
 		return r.sendErr
 	}
@@ -151,25 +152,26 @@ func (r *fakeRequests) Send(_ context.Context, ids []string) error {
 	}
 	for _, id := range ids {
 		if _, dup := r.sent[id]; dup {
-			panic("requests upgrade sent twice to " + id)
+			panic("stage sent twice to " + id)
 		}
 		r.sent[id] = r.clk.elapsed()
 	}
 	return nil
 }
 
-func (r *fakeRequests) Results(context.Context) (map[string]remedy.RequestsResult, error) {
+func (r *fakeStage) Results(context.Context) (map[string]remedy.StageResult, error) {
 	if r.reported == nil {
 		r.reported = map[string]bool{}
 	}
-	out := map[string]remedy.RequestsResult{}
+	out := map[string]remedy.StageResult{}
 	for id, at := range r.sent {
 		if r.reported[id] || r.clk.elapsed() < at+r.took {
 			continue
 		}
 		res, ok := r.results[id]
 		if !ok {
-			res = remedy.RequestsResult{OK: true, Before: "2.6.0", After: "2.32.3"}
+			res = remedy.StageResult{OK: true, Reason: "read back: every patch-run check passes",
+				Changes: []remedy.Change{{What: "requests", Before: "2.6.0", After: "2.32.3"}}}
 		}
 		out[id] = res
 		r.reported[id] = true

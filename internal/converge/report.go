@@ -29,8 +29,8 @@ func (w *watcher) timeout(now time.Time) {
 	for _, id := range w.order {
 		n := w.nodes[id]
 		switch {
-		case n.State == StateRequests:
-			w.final(n, StateTimedOut, fmt.Sprintf("requests upgrade not read back within %s", w.opts.Timeout), now)
+		case n.State == StateRunning:
+			w.final(n, StateTimedOut, fmt.Sprintf("%s not read back within %s", n.stageName(), w.opts.Timeout), now)
 		case n.State != StatePending:
 		case !n.unreachable.IsZero():
 			// Its version may be new, but it was never read back from
@@ -38,6 +38,23 @@ func (w *watcher) timeout(now time.Time) {
 			w.final(n, StateTimedOut, fmt.Sprintf("agent %s but the node is %s, not Online, after %s", orUnknown(n.AgentAfter), n.ping, w.opts.Timeout), now)
 		default:
 			w.final(n, StateTimedOut, fmt.Sprintf("agent still %s after %s", orUnknown(n.AgentAfter), w.opts.Timeout), now)
+		}
+	}
+}
+
+// interrupt settles every node still waiting when the run is stopped:
+// interrupted when its work is running in SSM (left to finish), not-started
+// when its next work was not sent. Either way a resumed run picks it up.
+func (w *watcher) interrupt(now time.Time) {
+	for _, id := range w.order {
+		n := w.nodes[id]
+		switch {
+		case n.State == StatePending:
+			w.final(n, StateInterrupted, "interrupted while its agent update runs in SSM; resume the run to follow it", now)
+		case n.State == StateRunning && n.sent:
+			w.final(n, StateInterrupted, fmt.Sprintf("interrupted while its %s runs in SSM; resume the run to follow it", n.stageName()), now)
+		case n.State == StateRunning:
+			w.final(n, StateNotStarted, fmt.Sprintf("interrupted before its %s started; resume the run to finish", n.stageName()), now)
 		}
 	}
 }
@@ -69,8 +86,8 @@ func (w *watcher) progress() {
 			p.Verified++
 		case StatePending:
 			p.Pending++
-		case StateRequests:
-			p.Requests++
+		case StateRunning:
+			p.Running++
 		default:
 			p.Failed++
 		}

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/patchready/patchready/internal/awsclient"
+	"github.com/patchready/patchready/internal/terminal"
 )
 
 // The wait between rounds grows by half while nothing changes, up to
@@ -26,7 +27,7 @@ func TestWatchBackoff(t *testing.T) {
 	var verified []int // per round
 	opts.OnProgress = func(p Progress) { verified = append(verified, p.Verified) }
 
-	r, err := Watch(context.Background(), []Target{agentTarget(idA), agentTarget(idB)}, Deps{ReadBack: fl.ReadBack}, opts)
+	r, err := Watch(context.Background(), []Target{agentTarget(idA), agentTarget(idB)}, Deps{ReadBack: fl.ReadBack, Agent: &fakeAgent{clk: clk}}, opts)
 	if err != nil {
 		t.Fatalf("Watch: %v", err)
 	}
@@ -101,8 +102,8 @@ func TestWatchReadBackErrors(t *testing.T) {
 		check func(t *testing.T, err error, fl *fakeFleet)
 	}{
 		{
-			name: "an error other than access denied is retried next round",
-			errs: map[int]error{1: throttled, 2: errors.New("connection reset by peer")},
+			name: "an error not marked terminal is retried next round",
+			errs: map[int]error{1: throttled, 2: errors.New("connection reset by peer"), 3: denied},
 			want: wantOutcome{StateVerified, "agent " + newAgent + " read back"},
 			check: func(t *testing.T, err error, fl *fakeFleet) {
 				if err != nil {
@@ -114,8 +115,10 @@ func TestWatchReadBackErrors(t *testing.T) {
 			},
 		},
 		{
-			name: "access denied stops the watch",
-			errs: map[int]error{2: denied},
+			// The watch does not judge errors: the read-back marks access
+			// denied as terminal, and only that stops the watch.
+			name: "an error marked terminal stops the watch",
+			errs: map[int]error{2: terminal.Error(denied)},
 			want: wantOutcome{StatePending, ""},
 			check: func(t *testing.T, err error, fl *fakeFleet) {
 				if !awsclient.IsAccessDenied(err) {
@@ -133,7 +136,7 @@ func TestWatchReadBackErrors(t *testing.T) {
 			fl := &fakeFleet{clk: clk, errs: tt.errs, phases: map[string][]phase{
 				idA: {{0, online(idA, oldAgent)}, {20 * time.Second, online(idA, newAgent)}},
 			}}
-			r, err := Watch(context.Background(), []Target{agentTarget(idA)}, Deps{ReadBack: fl.ReadBack}, testOptions(clk))
+			r, err := Watch(context.Background(), []Target{agentTarget(idA)}, Deps{ReadBack: fl.ReadBack, Agent: &fakeAgent{clk: clk}}, testOptions(clk))
 			tt.check(t, err, fl)
 			checkReport(t, r, map[string]wantOutcome{idA: tt.want})
 		})
@@ -152,7 +155,7 @@ func TestWatchCancelled(t *testing.T) {
 			cancel()
 		}
 	}
-	r, err := Watch(ctx, []Target{agentTarget(idA)}, Deps{ReadBack: fl.ReadBack}, opts)
+	r, err := Watch(ctx, []Target{agentTarget(idA)}, Deps{ReadBack: fl.ReadBack, Agent: &fakeAgent{clk: clk}}, opts)
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("Watch: %v, want context.Canceled", err)
 	}

@@ -11,62 +11,82 @@ import (
 // State is where a node stands.
 type State string
 
-// Node states. Verified, Failed, TimedOut and NotStarted are final.
+// Node states. Verified, Failed, TimedOut, NotStarted and Interrupted are
+// final for one watch.
 const (
-	StatePending    State = "pending"     // waiting for its agent update to be read back
-	StateRequests   State = "requests"    // agent verified; requests upgrade queued or running
-	StateVerified   State = "verified"    // every action read back as done
-	StateFailed     State = "failed"      // SSM reported a failure, or the node went away
-	StateTimedOut   State = "timed-out"   // the deadline passed first
-	StateNotStarted State = "not-started" // the run was interrupted before its work started
+	StatePending State = "pending" // waiting for its agent update to be read back
+	StateRunning State = "running" // agent done; a command stage (the fix, the scan) queued or running
+	// StateVerified: every action read back as done.
+	StateVerified State = "verified"
+	// StateFailed: SSM or the node's read-back reported a failure, or the
+	// node went away.
+	StateFailed   State = "failed"
+	StateTimedOut State = "timed-out" // the deadline passed first
+	// StateNotStarted: the run was interrupted before the node's next work
+	// was sent; resuming sends it.
+	StateNotStarted State = "not-started"
+	// StateInterrupted: the run was interrupted while the node's work was
+	// running in SSM; it is left running, and resuming follows it.
+	StateInterrupted State = "interrupted"
 )
 
-// Final reports whether no more change is expected.
+// Final reports whether no more change is expected in this watch.
 func (s State) Final() bool {
-	return s == StateVerified || s == StateFailed || s == StateTimedOut || s == StateNotStarted
+	switch s {
+	case StateVerified, StateFailed, StateTimedOut, StateNotStarted, StateInterrupted:
+		return true
+	}
+	return false
 }
+
+// Resumable reports whether resuming the run picks the node up again.
+func (s State) Resumable() bool { return s == StateNotStarted || s == StateInterrupted }
 
 // Target is one node and the work it needs.
 type Target struct {
-	InstanceID    string
-	NeedsAgent    bool
-	NeedsRequests bool
-	AgentBefore   string
-	// RequestsBefore is the requests version the probe saw.
-	RequestsBefore string
-	// RequestsSent says the requests upgrade was already sent to the node
-	// (by the interrupted part of a resumed run): its result is awaited
-	// instead of sending it again.
-	RequestsSent bool
+	InstanceID string
+	// NeedsAgent says the node's agent update must be read back first.
+	NeedsAgent  bool
+	AgentBefore string
+	// Stages are the command stages (by Deps.Stages name) the node goes
+	// through after its agent, in order.
+	Stages []string
+	// Sent names stages whose command the interrupted part of a resumed
+	// run already sent: their result is awaited, not sent again.
+	Sent map[string]bool
 }
 
 // Outcome is where one node ended.
 type Outcome struct {
-	InstanceID     string    `json:"instance_id"`
-	State          State     `json:"state"`
-	Reason         string    `json:"reason,omitempty"`
-	AgentBefore    string    `json:"agent_before,omitempty"`
-	AgentAfter     string    `json:"agent_after,omitempty"`
-	RequestsBefore string    `json:"requests_before,omitempty"`
-	RequestsAfter  string    `json:"requests_after,omitempty"`
-	VerifiedAt     time.Time `json:"verified_at,omitzero"`
+	InstanceID  string `json:"instance_id"`
+	State       State  `json:"state"`
+	Reason      string `json:"reason,omitempty"`
+	AgentBefore string `json:"agent_before,omitempty"`
+	AgentAfter  string `json:"agent_after,omitempty"`
+	// Changes are what the command stages changed (python, requests, ...).
+	Changes []remedy.Change `json:"changes,omitempty"`
+	// Detail is a stage's own words (a fix step's, a scan's message).
+	Detail     string    `json:"detail,omitempty"`
+	VerifiedAt time.Time `json:"verified_at,omitzero"`
 }
 
 // Progress is a snapshot sent after every poll round.
 type Progress struct {
-	Total, Verified, Failed, Pending, Requests int
-	Elapsed                                    time.Duration
-	Round                                      int
+	Total, Verified, Failed, Pending, Running int
+	Elapsed                                   time.Duration
+	Round                                     int
 }
 
 // ReadBack reads the current facts of the given nodes; nodes missing from
 // the result are no longer managed nodes (terminated or deregistered).
 type ReadBack func(ctx context.Context, ids []string) (map[string]fleet.Node, error)
 
-// RequestsRunner is the requests upgrade as converge drives it.
-type RequestsRunner interface {
+// Stage is work converge sends to a node once the node is ready (its agent
+// read back, Online) and whose per-node result it collects: the fix
+// document, the patch scan.
+type Stage interface {
 	Send(ctx context.Context, ids []string) error
-	Results(ctx context.Context) (map[string]remedy.RequestsResult, error)
+	Results(ctx context.Context) (map[string]remedy.StageResult, error)
 }
 
 // Report is the result of a watch.
@@ -79,3 +99,6 @@ type Report struct {
 
 // AllVerified reports whether every targeted node was verified.
 func (r Report) AllVerified() bool { return r.Counts[StateVerified] == len(r.Outcomes) }
+
+// Resumable counts the nodes a resumed run would pick up again.
+func (r Report) Resumable() int { return r.Counts[StateNotStarted] + r.Counts[StateInterrupted] }

@@ -2,6 +2,7 @@ package converge
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"sort"
@@ -10,17 +11,20 @@ import (
 	"github.com/hashicorp/go-version"
 	"go.uber.org/zap"
 
-	"github.com/patchready/patchready/internal/awsclient"
 	"github.com/patchready/patchready/internal/fleet"
+	"github.com/patchready/patchready/internal/terminal"
 )
 
 // node is one target as the watch follows it.
 type node struct {
 	Outcome
-	needsRequests bool
-	sent          bool      // the requests upgrade was sent
-	unreachable   time.Time // when read back not Online; zero once Online again
-	ping          string    // the last read-back's ping status
+	stages []string // command stages after the agent, in order
+	stage  int      // index of the current stage while StateRunning
+	sent   bool     // the current stage's command was sent
+	// sentBefore names stages the resumed run's earlier part sent.
+	sentBefore  map[string]bool
+	unreachable time.Time // when read back not Online; zero once Online again
+	ping        string    // the last read-back's ping status
 	// updateSucceeded is when SSM was first seen reporting the node's agent
 	// update as Success.
 	updateSucceeded time.Time
@@ -31,32 +35,48 @@ type node struct {
 
 func newNode(t Target) *node {
 	n := &node{
-		Outcome:       Outcome{InstanceID: t.InstanceID, AgentBefore: t.AgentBefore, RequestsBefore: t.RequestsBefore},
-		needsRequests: t.NeedsRequests,
-		sent:          t.RequestsSent,
+		Outcome:    Outcome{InstanceID: t.InstanceID, AgentBefore: t.AgentBefore},
+		stages:     t.Stages,
+		sentBefore: t.Sent,
 	}
 	switch {
 	case t.NeedsAgent:
 		n.State = StatePending
-	case t.NeedsRequests:
-		n.State = StateRequests
+	case len(t.Stages) > 0:
+		n.enterStage(0)
 	default:
 		n.State = StateVerified
 	}
 	return n
 }
 
-// Watch follows targets until each is final or the timeout passes. It
-// returns the report, and an error only when it could not go on (the
-// context was cancelled, or access was denied).
+// enterStage moves the node to stage i.
+func (n *node) enterStage(i int) {
+	n.State, n.stage = StateRunning, i
+	n.sent = n.sentBefore[n.stages[i]]
+}
+
+func (n *node) stageName() string { return n.stages[n.stage] }
+
+// Watch follows targets until each is final, the timeout passes, or the
+// drain channel closes. It returns the report, and an error only when it
+// could not go on: the context was cancelled, or a step returned an error
+// marked terminal (terminal.Error), such as access denied.
 func Watch(ctx context.Context, targets []Target, deps Deps, opts Options) (Report, error) {
-	opts = opts.withDefaults()
-	floor, err := version.NewVersion(opts.MinAgentVersion)
-	if err != nil {
-		return Report{}, fmt.Errorf("minimum agent version %q: %w", opts.MinAgentVersion, err)
+	if err := opts.CheckAndSetDefaults(); err != nil {
+		return Report{}, err
 	}
+	floor, _ := version.NewVersion(opts.MinAgentVersion) // checked above
 	w := &watcher{deps: deps, opts: opts, floor: floor, nodes: make(map[string]*node, len(targets))}
 	for _, t := range targets {
+		if t.NeedsAgent && deps.Agent == nil {
+			return Report{}, fmt.Errorf("watch: node %s needs the agent update but no strategy delivers it", t.InstanceID)
+		}
+		for _, s := range t.Stages {
+			if deps.Stages[s] == nil {
+				return Report{}, fmt.Errorf("watch: node %s needs stage %q, which nothing runs", t.InstanceID, s)
+			}
+		}
 		w.nodes[t.InstanceID] = newNode(t)
 		w.order = append(w.order, t.InstanceID)
 	}
@@ -73,8 +93,8 @@ type watcher struct {
 	start time.Time
 	// rounds counts poll rounds so far.
 	rounds int
-	// moves counts state changes and requests upgrades sent: a round that
-	// leaves it as it was changed nothing, and the poll interval grows.
+	// moves counts state changes and commands sent: a round that leaves it
+	// as it was changed nothing, and the poll interval grows.
 	moves int
 	// statusAt is when SSM was last asked how agent updates ended.
 	statusAt time.Time
@@ -89,7 +109,7 @@ func (w *watcher) run(ctx context.Context) (Report, error) {
 		w.rounds++
 		moves := w.moves
 		if err := w.round(ctx); err != nil {
-			if ctx.Err() != nil || awsclient.IsAccessDenied(err) {
+			if ctx.Err() != nil || terminal.Is(err) {
 				return w.report(), err
 			}
 			// Anything else already survived the SDK's retries: say so and
@@ -101,6 +121,10 @@ func (w *watcher) run(ctx context.Context) (Report, error) {
 			return w.report(), nil
 		}
 		now := c.Now()
+		if w.draining() {
+			w.interrupt(now)
+			return w.report(), nil
+		}
 		if !now.Before(deadline) {
 			w.timeout(now)
 			return w.report(), nil
@@ -110,10 +134,31 @@ func (w *watcher) run(ctx context.Context) (Report, error) {
 		} else {
 			interval = min(w.opts.MaxPollInterval, interval*3/2)
 		}
-		if err := c.Sleep(ctx, min(jitter(interval), deadline.Sub(now))); err != nil {
+		if err := w.sleep(ctx, min(jitter(interval), deadline.Sub(now))); err != nil {
 			return w.report(), err
 		}
 	}
+}
+
+// sleep waits d, or less when the drain channel closes meanwhile (the
+// next round then ends the watch).
+func (w *watcher) sleep(ctx context.Context, d time.Duration) error {
+	sctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	if w.opts.Drain != nil {
+		go func() {
+			select {
+			case <-w.opts.Drain:
+				cancel()
+			case <-sctx.Done():
+			}
+		}()
+	}
+	err := w.opts.Clock.Sleep(sctx, d)
+	if err != nil && ctx.Err() == nil && errors.Is(err, context.Canceled) {
+		return nil // woken by the drain
+	}
+	return err
 }
 
 func jitter(d time.Duration) time.Duration {
@@ -130,15 +175,18 @@ func (w *watcher) round(ctx context.Context) error {
 	if err := w.agentStatus(ctx, now); err != nil {
 		return err
 	}
-	return w.requests(ctx, now)
+	if err := w.sendStages(ctx); err != nil {
+		return err
+	}
+	return w.stageResults(ctx, now)
 }
 
 // readBack reads the nodes waiting for their agent update, and those
-// waiting to be sent the requests upgrade (which must be Online for it).
+// waiting to be sent a stage's command (which must be Online for it).
 func (w *watcher) readBack(ctx context.Context, now time.Time) error {
 	var ids []string
 	for _, id := range w.order {
-		if n := w.nodes[id]; n.State == StatePending || (n.State == StateRequests && !n.sent) {
+		if n := w.nodes[id]; n.State == StatePending || (n.State == StateRunning && !n.sent) {
 			ids = append(ids, id)
 		}
 	}
@@ -196,8 +244,8 @@ func (w *watcher) observe(n *node, f fleet.Node, now time.Time) {
 		}
 		return
 	}
-	if n.needsRequests {
-		n.State = StateRequests
+	if len(n.stages) > 0 {
+		n.enterStage(0)
 		w.moves++
 		return
 	}
@@ -263,42 +311,36 @@ func (w *watcher) agentStatus(ctx context.Context, now time.Time) error {
 	return nil
 }
 
-func (w *watcher) requests(ctx context.Context, now time.Time) error {
-	if w.deps.Requests == nil {
-		return nil
-	}
-	if err := w.sendRequests(ctx, now); err != nil {
-		return err
-	}
-	return w.requestsResults(ctx, now)
-}
-
-// sendRequests starts the requests upgrade on the nodes ready for it:
-// their agent is verified and they are Online. Once draining, it ends
-// them not-started instead.
-func (w *watcher) sendRequests(ctx context.Context, now time.Time) error {
-	var ids []string
-	for _, id := range w.order {
-		if n := w.nodes[id]; n.State == StateRequests && !n.sent && n.unreachable.IsZero() {
-			ids = append(ids, id)
-		}
-	}
-	if len(ids) == 0 {
-		return nil
-	}
+// sendStages sends each stage's command to the nodes ready for it: their
+// agent is verified, earlier stages passed, and they are Online. Once
+// draining, nothing is sent.
+func (w *watcher) sendStages(ctx context.Context) error {
 	if w.draining() {
-		for _, id := range ids {
-			w.final(w.nodes[id], StateNotStarted, "interrupted before the requests upgrade started; resume the run to finish", now)
-		}
 		return nil
 	}
-	if err := w.deps.Requests.Send(ctx, ids); err != nil {
-		return err
+	byStage := map[string][]string{}
+	var names []string
+	for _, id := range w.order {
+		n := w.nodes[id]
+		if n.State != StateRunning || n.sent || !n.unreachable.IsZero() {
+			continue
+		}
+		s := n.stageName()
+		if _, seen := byStage[s]; !seen {
+			names = append(names, s)
+		}
+		byStage[s] = append(byStage[s], id)
 	}
-	for _, id := range ids {
-		w.nodes[id].sent = true
+	for _, s := range names {
+		ids := byStage[s]
+		if err := w.deps.Stages[s].Send(ctx, ids); err != nil {
+			return fmt.Errorf("send %s: %w", s, err)
+		}
+		for _, id := range ids {
+			w.nodes[id].sent = true
+		}
+		w.moves++
 	}
-	w.moves++
 	return nil
 }
 
@@ -311,21 +353,36 @@ func (w *watcher) draining() bool {
 	}
 }
 
-func (w *watcher) requestsResults(ctx context.Context, now time.Time) error {
-	results, err := w.deps.Requests.Results(ctx)
-	if err != nil {
-		return err
+// stageResults collects what every stage's commands reported.
+func (w *watcher) stageResults(ctx context.Context, now time.Time) error {
+	names := make([]string, 0, len(w.deps.Stages))
+	for s := range w.deps.Stages {
+		names = append(names, s)
 	}
-	for id, r := range results {
-		n, ok := w.nodes[id]
-		if !ok || n.State.Final() {
-			continue
+	sort.Strings(names)
+	for _, s := range names {
+		results, err := w.deps.Stages[s].Results(ctx)
+		if err != nil {
+			return fmt.Errorf("read %s results: %w", s, err)
 		}
-		n.RequestsAfter = r.After
-		if r.OK {
-			w.final(n, StateVerified, "requests "+r.After+" read back", now)
-		} else {
-			w.final(n, StateFailed, r.Reason, now)
+		for id, r := range results {
+			n, ok := w.nodes[id]
+			if !ok || n.State != StateRunning || n.stageName() != s {
+				continue
+			}
+			n.Changes = append(n.Changes, r.Changes...)
+			if r.Detail != "" {
+				n.Detail = r.Detail
+			}
+			switch {
+			case !r.OK:
+				w.final(n, StateFailed, r.Reason, now)
+			case n.stage+1 < len(n.stages):
+				n.enterStage(n.stage + 1)
+				w.moves++
+			default:
+				w.final(n, StateVerified, r.Reason, now)
+			}
 		}
 	}
 	return nil

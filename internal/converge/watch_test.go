@@ -18,19 +18,19 @@ func agentTarget(id string) Target {
 	return Target{InstanceID: id, NeedsAgent: true, AgentBefore: oldAgent}
 }
 
-func requestsTarget(id string) Target {
-	return Target{InstanceID: id, NeedsRequests: true, RequestsBefore: "2.6.0"}
+func fixTarget(id string) Target {
+	return Target{InstanceID: id, Stages: []string{"fix"}}
 }
 
-// sentTarget was sent the requests upgrade by an earlier, interrupted run.
+// sentTarget was sent the fix by an earlier, interrupted run.
 func sentTarget(id string) Target {
-	t := requestsTarget(id)
-	t.RequestsSent = true
+	t := fixTarget(id)
+	t.Sent = map[string]bool{"fix": true}
 	return t
 }
 
 func bothTarget(id string) Target {
-	return Target{InstanceID: id, NeedsAgent: true, NeedsRequests: true, AgentBefore: oldAgent, RequestsBefore: "2.6.0"}
+	return Target{InstanceID: id, NeedsAgent: true, AgentBefore: oldAgent, Stages: []string{"fix"}}
 }
 
 // testOptions poll every 10 s (at most 30 s) for at most 30 minutes, with
@@ -72,9 +72,9 @@ func TestWatchOutcomes(t *testing.T) {
 		targets []Target
 		phases  map[string][]phase
 		agent   map[string]agentEvent // nil: no agent updater
-		// requests are the results of the requests upgrade (nil: no
-		// requests runner); adopted were sent before the watch.
-		requests map[string]remedy.RequestsResult
+		// requests are the results of the fix stage (nil: no fix
+		// stage); adopted were sent before the watch.
+		requests map[string]remedy.StageResult
 		adopted  []string
 		// took is how long a requests upgrade runs (default a minute).
 		took  time.Duration
@@ -200,74 +200,77 @@ func TestWatchOutcomes(t *testing.T) {
 			wantAtLeast: 4 * time.Minute,
 		},
 		{
-			name:     "requests upgrade sent once the agent is verified",
-			targets:  []Target{bothTarget(idA), requestsTarget(idB)},
+			name:     "fix sent once the agent is verified",
+			targets:  []Target{bothTarget(idA), fixTarget(idB)},
 			phases:   map[string][]phase{idA: {{0, online(idA, oldAgent)}, {3 * time.Minute, online(idA, newAgent)}}, idB: {{0, online(idB, newAgent)}}},
-			requests: map[string]remedy.RequestsResult{},
+			requests: map[string]remedy.StageResult{},
 			want: map[string]wantOutcome{
-				idA: {StateVerified, "requests 2.32.3 read back"},
-				idB: {StateVerified, "requests 2.32.3 read back"},
+				idA: {StateVerified, "read back: every patch-run check passes"},
+				idB: {StateVerified, "read back: every patch-run check passes"},
 			},
 			sentAfter:   map[string]time.Duration{idA: 3 * time.Minute, idB: 0},
 			wantAtLeast: 4 * time.Minute,
 		},
 		{
-			name:        "requests upgrade waits for the node to be Online",
-			targets:     []Target{requestsTarget(idA)},
+			name:        "fix waits for the node to be Online",
+			targets:     []Target{fixTarget(idA)},
 			phases:      map[string][]phase{idA: {{0, lost(idA, newAgent)}, {2 * time.Minute, online(idA, newAgent)}}},
-			requests:    map[string]remedy.RequestsResult{},
-			want:        map[string]wantOutcome{idA: {StateVerified, "requests 2.32.3 read back"}},
+			requests:    map[string]remedy.StageResult{},
+			want:        map[string]wantOutcome{idA: {StateVerified, "read back: every patch-run check passes"}},
 			sentAfter:   map[string]time.Duration{idA: 2 * time.Minute},
 			wantAtLeast: 3 * time.Minute,
 		},
 		{
-			name:    "requests upgrade failure gives its reason",
-			targets: []Target{requestsTarget(idA)},
-			phases:  map[string][]phase{idA: {{0, online(idA, newAgent)}}},
-			requests: map[string]remedy.RequestsResult{idA: {Before: "2.6.0", After: "2.6.0",
-				Reason: "upgrade-requests failed (Failed): pip is not installed"}},
-			want: map[string]wantOutcome{idA: {StateFailed, "upgrade-requests failed (Failed): pip is not installed"}},
+			name:     "fix failure gives its reason",
+			targets:  []Target{fixTarget(idA)},
+			phases:   map[string][]phase{idA: {{0, online(idA, newAgent)}}},
+			requests: map[string]remedy.StageResult{idA: {Reason: "fix step requests failed: pip is not installed"}},
+			want:     map[string]wantOutcome{idA: {StateFailed, "fix step requests failed: pip is not installed"}},
 		},
 		{
-			name:        "requests upgrade never read back times out",
+			name:        "fix never read back times out",
 			targets:     []Target{sentTarget(idA)},
 			phases:      map[string][]phase{idA: {{0, online(idA, newAgent)}}},
-			requests:    map[string]remedy.RequestsResult{},
+			requests:    map[string]remedy.StageResult{},
 			adopted:     []string{idA}, // sent before the watch; runs past the timeout
 			took:        time.Hour,
-			want:        map[string]wantOutcome{idA: {StateTimedOut, "requests upgrade not read back within 30m0s"}},
+			want:        map[string]wantOutcome{idA: {StateTimedOut, "fix not read back within 30m0s"}},
 			wantAtLeast: 30 * time.Minute, wantAtMost: 30 * time.Minute,
 		},
 		{
-			name:     "drained before the requests upgrade was sent: not started",
-			targets:  []Target{requestsTarget(idA), sentTarget(idB)},
-			phases:   map[string][]phase{idA: {{0, online(idA, newAgent)}}, idB: {{0, online(idB, newAgent)}}},
-			requests: map[string]remedy.RequestsResult{},
+			// The first interrupt stops the watch after one round: work
+			// not sent is not sent, work running in SSM is left to run.
+			name:    "drained: not started and interrupted, at once",
+			targets: []Target{fixTarget(idA), sentTarget(idB), agentTarget("i-0000000000000000c")},
+			phases: map[string][]phase{idA: {{0, online(idA, newAgent)}}, idB: {{0, online(idB, newAgent)}},
+				"i-0000000000000000c": {{0, online("i-0000000000000000c", oldAgent)}}},
+			agent:    map[string]agentEvent{},
+			requests: map[string]remedy.StageResult{},
 			adopted:  []string{idB},
+			took:     time.Hour,
 			drain:    true,
 			want: map[string]wantOutcome{
-				idA: {StateNotStarted, "interrupted before the requests upgrade started"},
-				idB: {StateVerified, "requests 2.32.3 read back"}, // already running: followed to its end
+				idA:                   {StateNotStarted, "interrupted before its fix started"},
+				idB:                   {StateInterrupted, "interrupted while its fix runs in SSM"},
+				"i-0000000000000000c": {StateInterrupted, "interrupted while its agent update runs in SSM"},
 			},
+			wantAtMost: time.Nanosecond, // one round, no wait
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			clk := newRecordingClock()
-			deps := Deps{ReadBack: (&fakeFleet{clk: clk, phases: tt.phases}).ReadBack}
-			if tt.agent != nil {
-				deps.Agent = &fakeAgent{clk: clk, events: tt.agent}
-			}
-			var rq *fakeRequests
+			deps := Deps{ReadBack: (&fakeFleet{clk: clk, phases: tt.phases}).ReadBack, Agent: &fakeAgent{clk: clk, events: tt.agent}}
+			var rq *fakeStage
 			if tt.requests != nil {
-				rq = &fakeRequests{clk: clk, took: time.Minute, results: tt.requests, sent: map[string]time.Duration{}}
+				rq = &fakeStage{clk: clk, took: time.Minute, results: tt.requests, sent: map[string]time.Duration{}}
 				for _, id := range tt.adopted {
 					rq.sent[id] = 0
 				}
 				if tt.took > 0 {
 					rq.took = tt.took
 				}
-				deps.Requests = rq
+				deps.Stages = map[string]Stage{"fix": rq}
 			}
 			opts := testOptions(clk)
 			if tt.drain {
@@ -292,8 +295,64 @@ func TestWatchOutcomes(t *testing.T) {
 			}
 			for id, after := range tt.sentAfter {
 				if at, ok := rq.sent[id]; !ok || at < after {
-					t.Errorf("%s: requests upgrade sent at %s (sent: %v), want not before %s", id, at, ok, after)
+					t.Errorf("%s: fix sent at %s (sent: %v), want not before %s", id, at, ok, after)
 				}
+			}
+		})
+	}
+}
+
+// TestWatchStagesInOrder holds a node to its stages' order: the second
+// stage is sent only once the first read back OK, and a failed first
+// stage ends the node without the second.
+func TestWatchStagesInOrder(t *testing.T) {
+	clk := newRecordingClock()
+	fix := &fakeStage{clk: clk, took: time.Minute, results: map[string]remedy.StageResult{idB: {Reason: "still failing after the fix: no curl"}}}
+	scan := &fakeStage{clk: clk, took: 2 * time.Minute, results: map[string]remedy.StageResult{idA: {OK: true, Reason: "scan succeeded"}}}
+	fl := &fakeFleet{clk: clk, phases: map[string][]phase{idA: {{0, online(idA, newAgent)}}, idB: {{0, online(idB, newAgent)}}}}
+	targets := []Target{
+		{InstanceID: idA, Stages: []string{"fix", "scan"}},
+		{InstanceID: idB, Stages: []string{"fix", "scan"}},
+	}
+	r, err := Watch(context.Background(), targets, Deps{ReadBack: fl.ReadBack, Stages: map[string]Stage{"fix": fix, "scan": scan}}, testOptions(clk))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkReport(t, r, map[string]wantOutcome{idA: {StateVerified, "scan succeeded"}, idB: {StateFailed, "no curl"}})
+	if scan.sent[idA] < fix.sent[idA]+time.Minute {
+		t.Errorf("scan sent at %s, before the fix (sent %s) read back", scan.sent[idA], fix.sent[idA])
+	}
+	if _, ok := scan.sent[idB]; ok {
+		t.Error("scan sent to a node whose fix failed")
+	}
+	if got := r.Outcomes[0].Changes; len(got) != 1 || got[0].After != "2.32.3" {
+		t.Errorf("changes = %+v, want the fix's", got)
+	}
+}
+
+func TestWatchRefusesWhatCannotRun(t *testing.T) {
+	clk := newRecordingClock()
+	fl := &fakeFleet{clk: clk}
+	for name, tt := range map[string]struct {
+		targets []Target
+		deps    Deps
+		opts    func(*Options)
+		want    string
+	}{
+		"agent update without a strategy": {targets: []Target{agentTarget(idA)}, want: "no strategy delivers it"},
+		"a stage nothing runs":            {targets: []Target{fixTarget(idA)}, want: `needs stage "fix"`},
+		"no floor":                        {opts: func(o *Options) { o.MinAgentVersion = "" }, want: "no minimum agent version"},
+		"poll bounds upside down":         {opts: func(o *Options) { o.MaxPollInterval = time.Second }, want: "below the poll interval"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			o := testOptions(clk)
+			if tt.opts != nil {
+				tt.opts(&o)
+			}
+			tt.deps.ReadBack = fl.ReadBack
+			_, err := Watch(context.Background(), tt.targets, tt.deps, o)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("Watch err = %v, want %q", err, tt.want)
 			}
 		})
 	}

@@ -4,17 +4,21 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"go.uber.org/zap"
 
 	"github.com/patchready/patchready/documents"
+	"github.com/patchready/patchready/internal/awsclient"
 	"github.com/patchready/patchready/internal/clock"
 	"github.com/patchready/patchready/internal/converge"
 	"github.com/patchready/patchready/internal/fleet"
 	"github.com/patchready/patchready/internal/plan"
+	"github.com/patchready/patchready/internal/prereq"
 	"github.com/patchready/patchready/internal/remedy"
 	"github.com/patchready/patchready/internal/ssmdoc"
+	"github.com/patchready/patchready/internal/terminal"
 )
 
 // ApplyInput is everything an apply needs besides the account.
@@ -22,15 +26,28 @@ type ApplyInput struct {
 	Plan plan.Plan
 	// PlanFile is recorded in the journal so a resumed run can find it.
 	PlanFile string
-	RunID    string
+	// RunID names the run and its journal. Required.
+	RunID string
+	// StateDir is where the journal lives. Required.
 	StateDir string
-	// Remedy carries the rate controls, agent version and keep flag;
-	// RunID, Journal, Logger and Clock are filled in.
-	Remedy remedy.Options
-	Window remedy.WindowOptions
-	// Watch carries the poll schedule, timeout, drain channel and progress
-	// hook; MinAgentVersion, Clock, Logger and OnOutcome are filled in.
-	Watch converge.Options
+
+	// How the work is done: SSM's rate controls, the agent version to
+	// install ("" for the latest), whether to keep one-shot resources, and
+	// the maintenance window's settings for that strategy.
+	MaxConcurrency, MaxErrors string
+	AgentVersion              string
+	Keep                      bool
+	Window                    remedy.WindowOptions
+
+	// How it is watched: the poll schedule, the deadline, the drain
+	// channel (closed by the first interrupt) and a progress hook.
+	PollInterval, MaxPollInterval, Timeout time.Duration
+	// OfflineGrace is how long a node may stay unreachable mid-update
+	// (converge's default when zero).
+	OfflineGrace time.Duration
+	Drain        <-chan struct{}
+	OnProgress   func(converge.Progress)
+
 	// NoWait returns once the work has been started.
 	NoWait bool
 	// MaxTargets refuses a plan touching more nodes (0 = no cap).
@@ -39,9 +56,31 @@ type ApplyInput struct {
 	// staleness check (one more read of every targeted node) is skipped.
 	Fresh bool
 	// Resume continues the run whose journal is RunID's: nodes it already
-	// verified are not watched again and nothing is created twice.
+	// settled are not watched again and nothing is created twice.
 	Resume bool
+	Clock  clock.Clock
 	Logger *zap.Logger
+}
+
+// CheckAndSetDefaults refuses an input missing what nothing can stand in
+// for and fills the rest.
+func (in *ApplyInput) CheckAndSetDefaults() error {
+	if in.RunID == "" {
+		return errors.New("apply: no run ID")
+	}
+	if in.StateDir == "" {
+		return errors.New("apply: no state directory for the run's journal")
+	}
+	if _, err := remedy.LookupStrategy(in.Plan.Strategy.String()); err != nil {
+		return fmt.Errorf("the plan's strategy: %w", err)
+	}
+	if in.Clock == nil {
+		in.Clock = clock.Real{}
+	}
+	if in.Logger == nil {
+		in.Logger = zap.NewNop()
+	}
+	return nil
 }
 
 // ApplyResult is what an apply did.
@@ -50,21 +89,27 @@ type ApplyResult struct {
 	JournalPath string
 	Targets     int
 	Report      converge.Report
-	// Started is true when --no-wait returned before watching.
+	// NoWait is true when --no-wait returned before watching.
 	NoWait bool
 }
 
 // ErrTooManyTargets is wrapped by Apply when the blast-radius cap refuses.
 var ErrTooManyTargets = errors.New("plan touches more nodes than --max-targets allows")
 
+// stageFix is the name of the fix document's stage in converge.
+const stageFix = "fix"
+
 // Apply carries out p's actions and watches until every targeted node
 // settles. The returned report says where each node ended; the error is for
-// what stopped the run itself (stale plan, API failure, interruption).
+// what stopped the run itself (stale plan, API failure, hard interruption).
+// After the first interrupt (Drain) it returns as soon as the round in
+// progress ends, with the nodes not settled marked interrupted or
+// not-started and their work left running in SSM, for --resume.
 func Apply(ctx context.Context, api *ssm.Client, in ApplyInput) (ApplyResult, error) {
-	log := in.Logger
-	if log == nil {
-		log = zap.NewNop()
+	if err := in.CheckAndSetDefaults(); err != nil {
+		return ApplyResult{}, err
 	}
+	log := in.Logger
 	p := in.Plan
 	targets := targetsOf(p)
 	res := ApplyResult{RunID: in.RunID, Targets: len(targets)}
@@ -74,16 +119,13 @@ func Apply(ctx context.Context, api *ssm.Client, in ApplyInput) (ApplyResult, er
 	if in.MaxTargets > 0 && len(targets) > in.MaxTargets {
 		return res, fmt.Errorf("%w: %d nodes targeted, cap is %d; narrow the selection or raise --max-targets", ErrTooManyTargets, len(targets), in.MaxTargets)
 	}
-	if in.Watch.Clock == nil {
-		in.Watch.Clock = clock.Real{}
-	}
 	if !in.Fresh {
 		if err := checkFresh(ctx, api, p, log); err != nil {
 			return res, err
 		}
 	}
 
-	j, err := remedy.OpenJournal(in.StateDir, in.RunID, in.Watch.Clock.Now)
+	j, err := remedy.OpenJournal(in.StateDir, in.RunID, in.Clock.Now)
 	if err != nil {
 		return res, err
 	}
@@ -98,14 +140,22 @@ func Apply(ctx context.Context, api *ssm.Client, in ApplyInput) (ApplyResult, er
 		return res, err
 	}
 
-	ropts := in.Remedy
-	ropts.RunID, ropts.Journal, ropts.Logger, ropts.Clock = in.RunID, j, log, in.Watch.Clock
-	ropts.Resumed = prior.Live
-	deps := converge.Deps{ReadBack: func(ctx context.Context, ids []string) (map[string]fleet.Node, error) {
-		return fleet.ReadBack(ctx, api, ids, fleetSize(p), log)
-	}}
+	ropts := remedy.Options{
+		RunID: in.RunID, MaxConcurrency: in.MaxConcurrency, MaxErrors: in.MaxErrors, AgentVersion: in.AgentVersion,
+		Keep: in.Keep, Resume: in.Resume, Resumed: prior.Live, Window: in.Window, Journal: j, Logger: log, Clock: in.Clock,
+	}
+	deps := converge.Deps{
+		ReadBack: func(ctx context.Context, ids []string) (map[string]fleet.Node, error) {
+			nodes, err := fleet.ReadBack(ctx, api, ids, fleetSize(p), log)
+			if awsclient.IsAccessDenied(err) {
+				err = terminal.Error(err)
+			}
+			return nodes, err
+		},
+		Stages: map[string]converge.Stage{},
+	}
 
-	agentBatches := batchesOf(p, plan.UpdateAgent)
+	agentBatches := batchesOf(p, true)
 	if in.Resume && !agentWorkLeft(agentBatches, prior) {
 		// Every node the agent update was for has an outcome already:
 		// its association or window has done its work (and may have been
@@ -113,11 +163,10 @@ func Apply(ctx context.Context, api *ssm.Client, in ApplyInput) (ApplyResult, er
 		agentBatches = nil
 	}
 	if len(agentBatches) > 0 {
-		var up remedy.AgentUpdater
-		if p.Strategy == plan.MaintenanceWindow {
-			up = remedy.NewWindow(api, in.Window, ropts)
-		} else {
-			up = remedy.NewAssociations(api, ropts)
+		strategy, _ := remedy.LookupStrategy(p.Strategy.String()) // checked above
+		up, err := strategy.New(api, ropts)
+		if err != nil {
+			return res, err
 		}
 		// The plan's batches are used unchanged, even on resume, so that
 		// every resource gets the same deterministic name as before and is
@@ -127,54 +176,57 @@ func Apply(ctx context.Context, api *ssm.Client, in ApplyInput) (ApplyResult, er
 		}
 		deps.Agent = up
 	}
-	if len(batchesOf(p, plan.UpgradeRequests)) > 0 {
-		if _, err := ssmdoc.Ensure(ctx, api, documents.UpgradeRequestsDocumentName, documents.UpgradeRequestsYAML, managedTags(in.RunID, "upgrade-requests"), ssmdoc.Options{Clock: in.Watch.Clock, Logger: log}); err != nil {
-			return res, fmt.Errorf("upgrade-requests document: %w", err)
+	if fixes := fixTargets(p); len(fixes) > 0 {
+		fix, err := newFixStage(ctx, api, p, fixes, ropts, prior, in.Clock, log)
+		if err != nil {
+			return res, err
 		}
-		rq := remedy.NewRequests(api, p.Prereqs.MinRequestsVersion, ropts)
-		for _, r := range prior.Live {
-			if r.Type == remedy.ResourceCommand && r.Action == plan.UpgradeRequests.String() {
-				rq.Adopt(r.ID, r.InstanceIDs)
-			}
-		}
-		deps.Requests = rq
+		deps.Stages[stageFix] = fix
 	}
 	targets = markSent(withoutSettled(targets, prior), prior)
 	if in.NoWait {
 		// Without waiting, only work that need not wait can start: the
-		// requests upgrade of nodes whose agent is already fine. A node that
-		// also needs the agent update gets its upgrade from a later apply
-		// (or heal), once the new agent has been read back.
+		// fixes of nodes whose agent is already fine. A node that also
+		// needs the agent update gets its fix from a later apply (or
+		// heal), once the new agent has been read back.
 		res.NoWait = true
-		return res, sendRequestsNow(ctx, deps.Requests, targets)
+		return res, sendFixesNow(ctx, deps.Stages[stageFix], targets)
 	}
 
-	wopts := in.Watch
-	wopts.MinAgentVersion = minAgentVersion(p, in.Remedy.AgentVersion)
-	wopts.Logger = log
-	wopts.OnOutcome = func(o converge.Outcome) {
-		if err := j.Node(o.InstanceID, string(o.State), o.Reason); err != nil {
-			log.Error("journal write", zap.Error(err))
-		}
+	wopts := converge.Options{
+		Clock: in.Clock, PollInterval: in.PollInterval, MaxPollInterval: in.MaxPollInterval, Timeout: in.Timeout, OfflineGrace: in.OfflineGrace,
+		MinAgentVersion: minAgentVersion(p, in.AgentVersion), Drain: in.Drain, Logger: log, OnProgress: in.OnProgress,
+		OnOutcome: func(o converge.Outcome) {
+			if err := j.Node(o.InstanceID, string(o.State), o.Reason); err != nil {
+				log.Error("journal write", zap.Error(err))
+			}
+		},
 	}
 	report, err := converge.Watch(ctx, targets, deps, wopts)
 	res.Report = mergeSettled(report, prior, p)
 	if err != nil {
 		return res, err
 	}
+	if report.Resumable() > 0 {
+		// Interrupted: the run is not over, its journal must stay
+		// resumable (apply --resume refuses a finished run), and what SSM
+		// runs is left running, unless the strategy says otherwise.
+		if deps.Agent != nil {
+			if err := deps.Agent.Interrupt(ctx); err != nil {
+				return res, err
+			}
+		}
+		log.Info("run interrupted; resume it to follow the work left running", zap.Int("resumable_nodes", report.Resumable()))
+		return res, nil
+	}
 	if deps.Agent != nil {
 		if err := deps.Agent.Finish(ctx); err != nil {
 			return res, err
 		}
-	} else if in.Resume && !in.Remedy.Keep {
+	} else if in.Resume && !in.Keep {
 		if err := removeLeftovers(ctx, api, prior, j, log); err != nil {
 			return res, err
 		}
-	}
-	if res.Report.Counts[converge.StateNotStarted] > 0 {
-		// Drained by an interrupt: the run is not over, and its journal
-		// must stay resumable (apply --resume refuses a finished run).
-		return res, nil
 	}
 	code := 0
 	if !res.Report.AllVerified() {
@@ -186,6 +238,31 @@ func Apply(ctx context.Context, api *ssm.Client, in ApplyInput) (ApplyResult, er
 	return res, nil
 }
 
+// newFixStage makes the fix document current and returns the stage that
+// runs it, adopting the fix commands a resumed run's earlier part sent.
+func newFixStage(ctx context.Context, api *ssm.Client, p plan.Plan, fixes []remedy.FixTarget, ropts remedy.Options,
+	prior remedy.RunState, c clock.Clock, log *zap.Logger) (*remedy.Fix, error) {
+	v, err := ssmdoc.Ensure(ctx, api, documents.FixDocumentName, documents.FixYAML, managedTags(ropts.RunID, "fix"), ssmdoc.Options{Clock: c, Logger: log})
+	if err != nil {
+		return nil, fmt.Errorf("fix document: %w", err)
+	}
+	fix, err := remedy.NewFix(api, p.Rules, fixes, ropts)
+	if err != nil {
+		return nil, err
+	}
+	fix.SetDocumentVersion(v)
+	for _, r := range prior.Live {
+		if isFixCommand(r) {
+			fix.Adopt(r.ID, r.InstanceIDs)
+		}
+	}
+	return fix, nil
+}
+
+func isFixCommand(r remedy.Resource) bool {
+	return r.Type == remedy.ResourceCommand && len(r.Action) > 4 && r.Action[:4] == "fix:"
+}
+
 func targetsOf(p plan.Plan) []converge.Target {
 	var out []converge.Target
 	for _, np := range p.Nodes {
@@ -193,23 +270,51 @@ func targetsOf(p plan.Plan) []converge.Target {
 			continue
 		}
 		t := converge.Target{
-			InstanceID:    np.Node.InstanceID,
-			NeedsAgent:    np.HasAction(plan.UpdateAgent),
-			NeedsRequests: np.HasAction(plan.UpgradeRequests),
-			AgentBefore:   np.Node.AgentVersion,
+			InstanceID:  np.Node.InstanceID,
+			NeedsAgent:  np.HasAction(prereq.UpdateAgent),
+			AgentBefore: np.Node.AgentVersion,
 		}
-		if np.Node.Probe != nil {
-			t.RequestsBefore = np.Node.Probe.RequestsVersion
+		if hasFix(np) {
+			t.Stages = append(t.Stages, stageFix)
 		}
 		out = append(out, t)
 	}
 	return out
 }
 
-func batchesOf(p plan.Plan, a plan.ActionKind) [][]string {
+// hasFix reports whether np has an action the fix document carries out.
+func hasFix(np plan.NodePlan) bool {
+	for _, a := range np.Actions {
+		if a != prereq.UpdateAgent {
+			return true
+		}
+	}
+	return false
+}
+
+// fixTargets are the nodes with fix actions, with those actions.
+func fixTargets(p plan.Plan) []remedy.FixTarget {
+	var out []remedy.FixTarget
+	for _, np := range p.Nodes {
+		var acts []prereq.ActionKind
+		for _, a := range np.Actions {
+			if a != prereq.UpdateAgent {
+				acts = append(acts, a)
+			}
+		}
+		if len(acts) > 0 {
+			out = append(out, remedy.FixTarget{Node: np.Node, Actions: acts})
+		}
+	}
+	return out
+}
+
+// batchesOf returns the plan's update-agent batches (agent true) or its
+// fix batches.
+func batchesOf(p plan.Plan, agent bool) [][]string {
 	var out [][]string
 	for _, b := range p.Batches {
-		if b.Action == a {
+		if b.IsAgentUpdate() == agent {
 			out = append(out, b.InstanceIDs)
 		}
 	}
@@ -222,35 +327,36 @@ func minAgentVersion(p plan.Plan, pinned string) string {
 	if pinned != "" {
 		return pinned
 	}
-	return p.Prereqs.MinAgentVersion
+	return p.Rules.MinAgentVersion
 }
 
 // settledEarlier reports whether a resumed run's journal gives the node a
-// final outcome. Not-started is final for one watch but is exactly what
-// resuming is for; failed and timed-out are kept (resuming continues a
-// run, it does not retry it: a new plan and apply do that).
+// final outcome. Not-started and interrupted are final for one watch but
+// are exactly what resuming is for; failed and timed-out are kept
+// (resuming continues a run, it does not retry it: a new plan and apply do
+// that).
 func settledEarlier(prior remedy.RunState, id string) (remedy.NodeRecord, bool) {
 	rec, ok := prior.Nodes[id]
-	if !ok || rec.State == string(converge.StateNotStarted) {
+	if !ok || converge.State(rec.State).Resumable() {
 		return rec, false
 	}
 	return rec, converge.State(rec.State).Final()
 }
 
-// sendRequestsNow starts the requests upgrade on the targets that need
-// nothing else and have not had it sent yet.
-func sendRequestsNow(ctx context.Context, rq converge.RequestsRunner, ts []converge.Target) error {
-	if rq == nil {
+// sendFixesNow starts the fix on the targets that need nothing else and
+// have not had it sent yet.
+func sendFixesNow(ctx context.Context, fix converge.Stage, ts []converge.Target) error {
+	if fix == nil {
 		return nil
 	}
 	var ids []string
 	for _, t := range ts {
-		if t.NeedsRequests && !t.NeedsAgent && !t.RequestsSent {
+		if len(t.Stages) > 0 && !t.NeedsAgent && !t.Sent[stageFix] {
 			ids = append(ids, t.InstanceID)
 		}
 	}
 	if len(ids) == 0 {
 		return nil
 	}
-	return rq.Send(ctx, ids)
+	return fix.Send(ctx, ids)
 }

@@ -10,13 +10,18 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
+
+	"github.com/patchready/patchready/documents"
 	"github.com/patchready/patchready/internal/converge"
 	"github.com/patchready/patchready/internal/plan"
 	"github.com/patchready/patchready/internal/remedy"
 	"github.com/patchready/patchready/internal/ssmsim"
 )
 
-var strategies = []plan.Strategy{plan.Association, plan.MaintenanceWindow}
+var strategies = []plan.Strategy{"association", "maintenance-window", "run-command"}
 
 // creations counts the calls that created the agent updater's resources.
 func (e *env) creations() int {
@@ -25,6 +30,42 @@ func (e *env) creations() int {
 		switch op {
 		case "CreateAssociation", "CreateMaintenanceWindow", "RegisterTargetWithMaintenanceWindow", "RegisterTaskWithMaintenanceWindow":
 			n += s.OK // a throttled or failed call created nothing
+		}
+	}
+	return n
+}
+
+// doubleCommands counts the nodes that the run-command strategy sent more
+// than one agent update command not cancelled, in one batch: a resumed run
+// must follow the command its interrupted part sent, not send another (a
+// command the interrupt cancelled is sent again, by design).
+func (e *env) doubleCommands() int {
+	p := ssm.NewListCommandsPaginator(e.api, &ssm.ListCommandsInput{Filters: []types.CommandFilter{
+		{Key: types.CommandFilterKeyDocumentName, Value: aws.String(documents.UpdateAgentDocumentName)}}})
+	perBatch := map[string]int{}
+	for p.HasMorePages() {
+		page, err := p.NextPage(context.Background())
+		if err != nil {
+			e.t.Fatalf("list update commands: %v", err)
+		}
+		for _, c := range page.Commands {
+			cm := aws.ToString(c.Comment)
+			// Associations and windows run the document through commands
+			// of their own, without " batch ".
+			if !strings.HasPrefix(cm, "patchready update-agent run ") || !strings.Contains(cm, " batch ") {
+				continue
+			}
+			if c.Status != types.CommandStatusCancelled && c.Status != types.CommandStatusCancelling {
+				for _, id := range c.InstanceIds {
+					perBatch[cm+" "+id]++
+				}
+			}
+		}
+	}
+	n := 0
+	for _, k := range perBatch {
+		if k > 1 {
+			n++
 		}
 	}
 	return n
@@ -131,11 +172,11 @@ func TestApplyMixedFleet(t *testing.T) {
 				}
 			}
 			switch st {
-			case plan.Association:
+			case plan.Strategy("association"):
 				if n := e.made("CreateAssociation"); n != 1 {
 					t.Errorf("CreateAssociation calls: %d, want 1", n)
 				}
-			case plan.MaintenanceWindow:
+			case plan.Strategy("maintenance-window"):
 				if n := e.made("CreateMaintenanceWindow"); n != 1 {
 					t.Errorf("CreateMaintenanceWindow calls: %d, want 1", n)
 				}
@@ -164,7 +205,7 @@ func TestApplyTwiceCreatesNothingNew(t *testing.T) {
 			}
 
 			in := e.applyInput(p, "20260302T090000Z-00000b", t.TempDir())
-			in.Remedy.Keep = true
+			in.Keep = true
 			res, err := Apply(ctx, e.api, in)
 			if err != nil {
 				t.Fatalf("first apply: %v", err)
@@ -172,10 +213,11 @@ func TestApplyTwiceCreatesNothingNew(t *testing.T) {
 			checkOutcomes(t, res.Report, all)
 			created := e.creations()
 			live := e.liveIDs(ctx)
-			wantLive := 2 // one association per batch of ≤ 50
-			if st == plan.MaintenanceWindow {
-				wantLive = 1
-			}
+			wantLive := map[plan.Strategy]int{
+				"association":        2, // one association per batch of ≤ 50
+				"maintenance-window": 1,
+				"run-command":        0, // commands are not resources
+			}[st]
 			if len(live) != wantLive {
 				t.Fatalf("kept resources: %v, want %d", live, wantLive)
 			}
@@ -296,7 +338,7 @@ func TestApplyFreshPlanNodeTerminated(t *testing.T) {
 func TestApplyMaxTargets(t *testing.T) {
 	ctx := testCtx(t, 20*time.Second)
 	e := newEnv(t, mixedFleet(), nil)
-	p := e.plan(ctx, plan.Association)
+	p := e.plan(ctx, plan.Strategy("association"))
 	before := e.creations() + e.sim.Stats().Calls("SendCommand") // the plan's probe
 	stateDir := t.TempDir()
 	in := e.applyInput(p, "20260302T090000Z-000010", stateDir)
@@ -331,7 +373,7 @@ func TestAPICallsScaleByFifty(t *testing.T) {
 		fl.Nodes[i].AgentVersion = latest
 	}
 	e := newEnv(t, fl, nil)
-	in := e.planInput(plan.Association)
+	in := e.planInput(plan.Strategy("association"))
 	in.Probe = false // the probe's own calls are counted in the probe's tests
 	p, err := MakePlan(ctx, e.api, in)
 	if err != nil {
@@ -403,18 +445,20 @@ func TestApplyResumeAfterCancel(t *testing.T) {
 			cctx, cancel := context.WithCancel(ctx)
 			in := e.applyInput(p, runID, stateDir)
 			in.PlanFile = file
-			in.Watch.OnProgress = cancelAt(2, cancel)
+			in.OnProgress = cancelAt(2, cancel)
 			res, err := Apply(cctx, e.api, in)
 			cancel()
 			if !errors.Is(err, context.Canceled) {
 				t.Fatalf("interrupted Apply: %v, want context.Canceled", err)
 			}
 			created := e.creations()
-			if created == 0 {
+			if created == 0 && st != "run-command" {
 				t.Fatal("nothing was created before the interrupt")
 			}
 			live := e.liveIDs(ctx)
-			if jl := journalLive(t, res.JournalPath); len(live) == 0 || !maps.Equal(jl, live) {
+			// The run-command strategy's commands are not resources: there
+			// is nothing live to compare.
+			if jl := journalLive(t, res.JournalPath); (len(live) == 0 && st != "run-command") || !maps.Equal(jl, live) {
 				t.Errorf("after the interrupt: journal live %v, simulator %v", jl, live)
 			}
 			j, _ := remedy.ReadJournal(res.JournalPath)
@@ -451,9 +495,10 @@ func TestApplyResumeAfterCancel(t *testing.T) {
 	}
 }
 
-// An apply drained (the first Ctrl-C) lets running agent updates finish
-// but starts no requests upgrade; those nodes end not-started and the run
-// stays resumable. Resuming sends only the requests upgrades.
+// An apply drained (the first Ctrl-C) stops after the round in progress:
+// what SSM runs is left running (agent updates, fixes already sent), every
+// unsettled node ends interrupted, and the run stays resumable. Resuming
+// follows the work left running, creates nothing twice, and finishes.
 func TestApplyResumeAfterDrain(t *testing.T) {
 	for _, st := range strategies {
 		t.Run(st.String(), func(t *testing.T) {
@@ -471,22 +516,30 @@ func TestApplyResumeAfterDrain(t *testing.T) {
 			drain := make(chan struct{})
 			in := e.applyInput(p, runID, stateDir)
 			in.PlanFile = file
-			in.Watch.Drain = drain
-			// Drained after the first round: the nodes that needed only
-			// the requests upgrade have been sent it; the node that needs
-			// it after its agent update has not.
-			in.Watch.OnProgress = cancelAt(1, func() { close(drain) })
-			sends := e.made("SendCommand")
+			in.Drain = drain
+			// Drained after the first round: the nodes that needed only a
+			// fix have been sent it; every agent update is running.
+			in.OnProgress = cancelAt(1, func() { close(drain) })
 			res, err := Apply(ctx, e.api, in)
 			if err != nil {
 				t.Fatalf("drained Apply: %v", err)
 			}
 			drained := map[string]want{}
-			maps.Copy(drained, mixedWant)
-			drained[idProxiedOld] = want{"not-started", "interrupted before the requests upgrade started"}
+			for id := range mixedWant {
+				drained[id] = want{"interrupted", "interrupted while its agent update runs in SSM"}
+			}
+			// A fix sent in the first round may also have finished in it
+			// (the simulator's clock runs while the round's calls do).
+			for _, id := range []string{idProxied, idNoPip} {
+				if o := outcomeOf(res.Report, id); o.State == "interrupted" {
+					drained[id] = want{"interrupted", "interrupted while its fix runs in SSM"}
+				} else {
+					drained[id] = mixedWant[id]
+				}
+			}
 			checkOutcomes(t, res.Report, drained)
-			if n := e.made("SendCommand") - sends; n != 1 {
-				t.Errorf("%d requests upgrade commands sent, want 1 (before the drain)", n)
+			if res.Report.Rounds != 1 {
+				t.Errorf("drained after %d rounds, want the round in progress only", res.Report.Rounds)
 			}
 			j, _ := remedy.ReadJournal(res.JournalPath)
 			if j.Finished {
@@ -522,7 +575,7 @@ func TestApplyResumeAfterDrain(t *testing.T) {
 func TestApplyRefusesPastWindowSchedule(t *testing.T) {
 	ctx := testCtx(t, 20*time.Second)
 	e := newEnv(t, uniformFleet(3), nil)
-	p := e.plan(ctx, plan.MaintenanceWindow)
+	p := e.plan(ctx, plan.Strategy("maintenance-window"))
 	in := e.applyInput(p, "20260302T090000Z-000014", t.TempDir())
 	in.Fresh = true
 	in.Window.Schedule = "at(" + e.clk.Now().UTC().Add(-time.Minute).Format("2006-01-02T15:04:05") + ")"
@@ -533,4 +586,14 @@ func TestApplyRefusesPastWindowSchedule(t *testing.T) {
 	if n := e.creations(); n != 0 {
 		t.Errorf("%d resources created", n)
 	}
+}
+
+// outcomeOf returns the report's outcome for id (zero when missing).
+func outcomeOf(r converge.Report, id string) converge.Outcome {
+	for _, o := range r.Outcomes {
+		if o.InstanceID == id {
+			return o
+		}
+	}
+	return converge.Outcome{}
 }

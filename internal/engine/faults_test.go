@@ -67,11 +67,12 @@ func faultWant() map[string]want {
 // knownReasons are the starts of every reason a node may end with.
 var knownReasons = []string{
 	"agent ", // "agent X read back", "agent update failed/not delivered/not started/reported success but …", "agent still X after"
-	"requests ",
-	"upgrade-requests ",
+	"read back: every patch-run check passes",
+	"fix step ",
+	"still failing after the fix: ",
 	"went offline: ",
 	"no longer a managed node",
-	"requests upgrade not read back within",
+	"fix not read back within",
 }
 
 // Issue #7: a run against a storm of faults (30% of calls throttled, 5%
@@ -111,8 +112,8 @@ func TestFaultStorm(t *testing.T) {
 			cctx, cancel := context.WithCancel(ctx)
 			in := e.applyInput(p, runID, stateDir)
 			in.PlanFile, in.Fresh = file, true
-			in.Watch.Timeout = faultTimeout
-			in.Watch.OnProgress = cancelAt(3, cancel)
+			in.Timeout = faultTimeout
+			in.OnProgress = cancelAt(3, cancel)
 			_, err := Apply(cctx, e.api, in)
 			cancel()
 			if !errors.Is(err, context.Canceled) {
@@ -127,7 +128,7 @@ func TestFaultStorm(t *testing.T) {
 			// ... then resumed to the end.
 			in = e.applyInput(p, runID, stateDir)
 			in.PlanFile, in.Fresh, in.Resume = file, true, true
-			in.Watch.Timeout = faultTimeout
+			in.Timeout = faultTimeout
 			res, err := Apply(ctx, e.api, in)
 			if err != nil {
 				t.Fatalf("resumed Apply: %v", err)
@@ -201,13 +202,13 @@ func hasKnownReason(r string) bool {
 func checkVerifiedInSim(t *testing.T, e *env, p plan.Plan, id string) {
 	t.Helper()
 	n := e.node(id)
-	floor := version.Must(version.NewVersion(p.Prereqs.MinAgentVersion))
+	floor := version.Must(version.NewVersion(p.Rules.MinAgentVersion))
 	if v, err := version.NewVersion(n.AgentVersion); err != nil || v.LessThan(floor) {
 		t.Errorf("%s: verified, but its agent is %s in the simulator", id, n.AgentVersion)
 	}
 	for _, np := range p.Nodes {
-		if np.Node.InstanceID == id && np.HasAction(plan.UpgradeRequests) {
-			min := version.Must(version.NewVersion(p.Prereqs.MinRequestsVersion))
+		if np.Node.InstanceID == id && np.HasAction("upgrade-requests") {
+			min := version.Must(version.NewVersion(p.Rules.MinRequestsVersion))
 			if v, err := version.NewVersion(n.Requests); err != nil || v.LessThan(min) {
 				t.Errorf("%s: verified, but its requests is %q in the simulator", id, n.Requests)
 			}

@@ -20,7 +20,7 @@ const (
 	idCentOS        = "i-00000000000000c03" // CentOS 6.3: blocked
 	idUpdateFails   = "i-00000000000000f01"
 	idOffline       = "i-00000000000000f02" // goes ConnectionLost for good after its update
-	idUndeliverable = "i-00000000000000f03" // Ubuntu; no command reaches it
+	idUndeliverable = "i-00000000000000f03" // Windows; no command reaches it
 	idNoPip         = "i-00000000000000f04" // proxied Amazon Linux 1, no pip and yum cannot add it
 )
 
@@ -51,10 +51,10 @@ func mixedFleet() ssmsim.Fleet {
 	fails.Faults.UpdateFails = true
 	offline := al2(idOffline, belowFloor)
 	offline.Faults.OfflineAfterUpdate = true
-	// Not Amazon Linux: the plan's probe would not reach it either, and an
-	// Amazon Linux node that cannot be probed is blocked, not fixed.
-	undeliverable := ssmsim.Node{ID: idUndeliverable, PlatformType: "Linux", PlatformName: "Ubuntu", PlatformVersion: "22.04",
-		AgentVersion: belowFloor, Python: "/usr/bin/python3", Requests: "2.25.1"}
+	// Windows: the probe does not run there. A Linux node that no command
+	// reaches is blocked by its failed probe, not fixed.
+	undeliverable := ssmsim.Node{ID: idUndeliverable, PlatformType: "Windows", PlatformName: "Microsoft Windows Server 2022 Datacenter",
+		PlatformVersion: "10.0.20348", AgentVersion: belowFloor}
 	undeliverable.Faults.Undeliverable = true
 	noPip := al1Proxied(idNoPip, "3.2.582.0", "2.6.0")
 	noPip.Pip, noPip.Faults.NoPip = "", true
@@ -86,12 +86,12 @@ var mixedWant = map[string]want{
 	idOld3:          {"verified", "agent " + latest + " read back"},
 	idWindows:       {"verified", "agent " + latest + " read back"},
 	idSlow:          {"verified", "agent " + latest + " read back"},
-	idProxied:       {"verified", "requests 2.32.3 read back"},
-	idProxiedOld:    {"verified", "requests 2.32.3 read back"},
+	idProxied:       {"verified", "read back: every patch-run check passes"},
+	idProxiedOld:    {"verified", "read back: every patch-run check passes"},
 	idUpdateFails:   {"failed", "agent update failed (Failed)"},
 	idOffline:       {"failed", "went offline: ConnectionLost for"},
 	idUndeliverable: {"failed", "agent update not delivered (DeliveryTimedOut)"},
-	idNoPip:         {"failed", "upgrade-requests failed (Failed): pip is not installed and yum could not install it"},
+	idNoPip:         {"failed", "fix step requests failed: pip is not installed"},
 }
 
 // uniformFleet is n Amazon Linux 2 nodes whose agents are below the floor.

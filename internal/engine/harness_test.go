@@ -101,7 +101,7 @@ func (e *env) plan(ctx context.Context, st plan.Strategy) plan.Plan {
 
 func (e *env) planInput(st plan.Strategy) PlanInput {
 	return PlanInput{
-		Prereqs: prereq.Default(), Strategy: st, Probe: true, Region: "us-east-1",
+		Rules: prereq.Default(), Strategy: st, Probe: true, Region: "us-east-1",
 		ToolVersion: "test", RunID: "plan-run", Clock: e.clk, Logger: e.log,
 		ProbeOptions: probe.Options{PollInterval: 2 * time.Second, MaxPollInterval: 10 * time.Second, Timeout: 10 * time.Minute},
 	}
@@ -115,12 +115,10 @@ func (e *env) applyInput(p plan.Plan, runID, stateDir string) ApplyInput {
 	at := e.clk.Now().UTC().Add(3 * time.Minute).Format("2006-01-02T15:04:05")
 	return ApplyInput{
 		Plan: p, RunID: runID, StateDir: stateDir,
-		Remedy: remedy.Options{MaxConcurrency: "50%", MaxErrors: "100%"},
+		MaxConcurrency: "50%", MaxErrors: "100%",
 		Window: remedy.WindowOptions{Schedule: "at(" + at + ")", Duration: 2, Cutoff: 1},
-		Watch: converge.Options{
-			Clock: e.clk, PollInterval: 10 * time.Second, MaxPollInterval: 30 * time.Second,
-			Timeout: 45 * time.Minute, OfflineGrace: 5 * time.Minute,
-		},
+		Clock:  e.clk, PollInterval: 10 * time.Second, MaxPollInterval: 30 * time.Second,
+		Timeout: 45 * time.Minute, OfflineGrace: 5 * time.Minute,
 		Logger: e.log,
 	}
 }
@@ -213,7 +211,7 @@ func (e *env) duplicates(ctx context.Context) int {
 			dups += n - 1
 		}
 	}
-	return dups
+	return dups + e.doubleCommands()
 }
 
 // journalLive returns the journal's live associations and windows, as

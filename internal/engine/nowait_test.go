@@ -20,7 +20,7 @@ func TestApplyNoWaitStartsWhatNeedNotWait(t *testing.T) {
 		al1Proxied("i-00000000000000003", "2.0.700.0", "2.12.1"),  // both
 	}}
 	e := newEnv(t, fl, nil)
-	p := e.plan(ctx, plan.Association)
+	p := e.plan(ctx, plan.Strategy("association"))
 	in := e.applyInput(p, "nowait-run", t.TempDir())
 	in.Fresh, in.NoWait = true, true
 	res, err := Apply(ctx, e.api, in)

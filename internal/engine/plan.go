@@ -13,13 +13,12 @@ import (
 	"github.com/patchready/patchready/internal/prereq"
 	"github.com/patchready/patchready/internal/probe"
 	"github.com/patchready/patchready/internal/remedy"
-	"github.com/patchready/patchready/internal/ssmdoc"
 )
 
 // PlanInput is everything a plan is made from besides the account.
 type PlanInput struct {
 	Selection   fleet.Selection
-	Prereqs     prereq.Prereqs
+	Rules       prereq.Rules
 	Strategy    plan.Strategy
 	Probe       bool
 	Region      string
@@ -33,8 +32,8 @@ type PlanInput struct {
 	ProbeOptions probe.Options
 }
 
-// MakePlan discovers the selected nodes, probes the Amazon Linux ones
-// (unless turned off), evaluates every node and builds the plan.
+// MakePlan discovers the selected nodes, probes the Linux ones (unless
+// turned off), evaluates every node and builds the plan.
 func MakePlan(ctx context.Context, api *ssm.Client, in PlanInput) (plan.Plan, error) {
 	log := in.Logger
 	if log == nil {
@@ -56,14 +55,14 @@ func MakePlan(ctx context.Context, api *ssm.Client, in PlanInput) (plan.Plan, er
 	} else {
 		skipProbe(nodes)
 	}
-	evals := prereq.Evaluate(nodes, in.Prereqs)
+	evals := prereq.Evaluate(nodes, in.Rules)
 	return plan.Build(nodes, evals, plan.Options{
 		ToolVersion: in.ToolVersion,
 		CreatedAt:   c.Now().UTC(),
 		Region:      in.Region,
 		Account:     in.Account,
 		Selection:   in.Selection,
-		Prereqs:     in.Prereqs,
+		Rules:       in.Rules,
 		Strategy:    in.Strategy,
 		ProbeRan:    in.Probe,
 	}), nil
@@ -72,7 +71,7 @@ func MakePlan(ctx context.Context, api *ssm.Client, in PlanInput) (plan.Plan, er
 func runProbe(ctx context.Context, api *ssm.Client, nodes []fleet.Node, in PlanInput, c clock.Clock, log *zap.Logger) error {
 	needed := false
 	for _, n := range nodes {
-		if n.IsAmazonLinux() && n.PingStatus == fleet.PingOnline {
+		if probe.Eligible(n) {
 			needed = true
 			break
 		}
@@ -80,11 +79,9 @@ func runProbe(ctx context.Context, api *ssm.Client, nodes []fleet.Node, in PlanI
 	if !needed {
 		return nil
 	}
-	if _, err := probe.EnsureDocument(ctx, api, managedTags(in.RunID, "probe"), ssmdoc.Options{Clock: c, Logger: log}); err != nil {
-		return fmt.Errorf("probe document: %w", err)
-	}
 	opts := in.ProbeOptions
 	opts.Clock, opts.Logger = c, log
+	opts.DocumentTags = managedTags(in.RunID, "probe")
 	facts, err := probe.Run(ctx, api, nodes, opts)
 	if err != nil {
 		return fmt.Errorf("probe: %w", err)
@@ -98,11 +95,11 @@ func runProbe(ctx context.Context, api *ssm.Client, nodes []fleet.Node, in PlanI
 	return nil
 }
 
-// skipProbe marks every Amazon Linux node as not probed, so the plan says
-// its proxy status is unknown instead of assuming it is direct.
+// skipProbe marks every Linux node as not probed, so the plan says its
+// patch-run checks were not made instead of assuming they pass.
 func skipProbe(nodes []fleet.Node) {
 	for i := range nodes {
-		if nodes[i].IsAmazonLinux() {
+		if nodes[i].PlatformType == fleet.PlatformLinux {
 			nodes[i].Probe = &fleet.ProbeFacts{Status: fleet.ProbeSkipped, Reason: "probe turned off (--no-probe)"}
 		}
 	}

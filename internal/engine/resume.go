@@ -11,19 +11,21 @@ import (
 
 	"github.com/patchready/patchready/internal/converge"
 	"github.com/patchready/patchready/internal/plan"
+	"github.com/patchready/patchready/internal/prereq"
 	"github.com/patchready/patchready/internal/remedy"
 )
 
 // What a resumed run takes from the journal of its interrupted part.
 
-// agentWorkLeft reports whether some node of the agent batches has no
-// outcome in a resumed run's journal. A node that ended not-started
-// counts as done here: only its requests upgrade was left undone, after
-// its agent update was read back.
+// agentWorkLeft reports whether some node of the agent batches is not
+// settled in a resumed run's journal. A node the interrupt caught with its
+// fix not started or running counts too: its agent update is then found
+// again (by name or comment) and read back as done, which costs one
+// lookup and keeps one rule.
 func agentWorkLeft(batches [][]string, prior remedy.RunState) bool {
 	for _, b := range batches {
 		for _, id := range b {
-			if _, ok := prior.Nodes[id]; !ok {
+			if _, settled := settledEarlier(prior, id); !settled {
 				return true
 			}
 		}
@@ -31,20 +33,20 @@ func agentWorkLeft(batches [][]string, prior remedy.RunState) bool {
 	return false
 }
 
-// markSent flags the targets whose requests upgrade the interrupted part
-// of a resumed run already sent, so that it is awaited, not sent twice.
+// markSent flags the targets whose fix the interrupted part of a resumed
+// run already sent, so that it is awaited, not sent twice.
 func markSent(ts []converge.Target, prior remedy.RunState) []converge.Target {
 	sent := map[string]bool{}
 	for _, r := range prior.Live {
-		if r.Type == remedy.ResourceCommand && r.Action == plan.UpgradeRequests.String() {
+		if isFixCommand(r) {
 			for _, id := range r.InstanceIDs {
 				sent[id] = true
 			}
 		}
 	}
 	for i := range ts {
-		if sent[ts[i].InstanceID] && ts[i].NeedsRequests {
-			ts[i].RequestsSent = true
+		if sent[ts[i].InstanceID] && len(ts[i].Stages) > 0 {
+			ts[i].Sent = map[string]bool{stageFix: true}
 		}
 	}
 	return ts
@@ -95,7 +97,7 @@ func mergeSettled(r converge.Report, prior remedy.RunState, p plan.Plan) converg
 func removeLeftovers(ctx context.Context, api *ssm.Client, prior remedy.RunState, j *remedy.Journal, log *zap.Logger) error {
 	var rs []cleanup.Resource
 	for _, r := range prior.Live {
-		if r.Action == plan.UpdateAgent.String() && (r.Type == remedy.ResourceAssociation || r.Type == remedy.ResourceWindow) {
+		if r.Action == prereq.UpdateAgent.String() && (r.Type == remedy.ResourceAssociation || r.Type == remedy.ResourceWindow) {
 			rs = append(rs, cleanup.Resource{Type: r.Type, ID: r.ID, Name: r.Name})
 		}
 	}

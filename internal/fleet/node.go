@@ -1,6 +1,10 @@
 package fleet
 
-import "time"
+import (
+	"time"
+
+	"github.com/patchready/patchready/documents"
+)
 
 // PingStatus values as SSM reports them.
 const (
@@ -49,27 +53,22 @@ const (
 	ProbeSkipped ProbeStatus = "skipped"
 )
 
-// ProbeFacts is what the read-only probe reported about one node's proxy
-// settings and Python requests module. Proxy URLs are never stored: only the
+// ProbeFacts is what the read-only probe reported about one node: how the
+// agent reaches AWS, and the node as AWS-RunPatchBaseline's Linux script
+// would find it (its interpreter, that interpreter's requests and pip, the
+// downloader, the payload bucket through the agent's own proxy, the agent's
+// work directory, free space). Proxy URLs are never stored: only the
 // scheme, so a credential in a proxy URL cannot leak into a plan.
 type ProbeFacts struct {
 	Status ProbeStatus `json:"status"`
 	Reason string      `json:"reason,omitempty"`
-	// Proxied is true when the agent's environment or its service overrides
-	// set http_proxy or https_proxy.
-	Proxied bool `json:"proxied"`
-	// ProxySource names where the proxy setting was found (for example
-	// "process", "systemd-override", "upstart-override").
-	ProxySource string `json:"proxy_source,omitempty"`
-	// ProxyScheme is "http" or "https" (never the URL itself).
-	ProxyScheme string `json:"proxy_scheme,omitempty"`
-	// NoProxyHasIMDS is true when no_proxy contains 169.254.169.254.
-	NoProxyHasIMDS bool   `json:"no_proxy_has_imds"`
-	Python         string `json:"python,omitempty"` // interpreter path, "" when none
-	Pip            string `json:"pip,omitempty"`    // pip path, "" when none
-	// RequestsVersion is the installed requests version, "" when not installed.
-	RequestsVersion string `json:"requests_version,omitempty"`
+	// ProbeReport holds the report's fields when Status is ok; its JSON
+	// fields sit beside status and reason.
+	documents.ProbeReport
 }
+
+// Probed reports whether n carries a probe report that can be read.
+func (n Node) Probed() bool { return n.Probe != nil && n.Probe.Status == ProbeOK }
 
 // IsAmazonLinux reports whether the node runs any Amazon Linux generation
 // (Amazon Linux AMI 1, Amazon Linux 2, Amazon Linux 2022/2023).

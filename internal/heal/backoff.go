@@ -56,11 +56,11 @@ func (b Backoff) retryAfter(start time.Time, n int) time.Time {
 // Skipped is a node whose actions a cycle left out because the node is
 // backing off.
 type Skipped struct {
-	InstanceID string            `json:"instance_id"`
-	Actions    []plan.ActionKind `json:"actions"`
-	Failures   int               `json:"failures"`
-	RetryAfter time.Time         `json:"retry_after"`
-	Reason     string            `json:"reason,omitempty"`
+	InstanceID string              `json:"instance_id"`
+	Actions    []prereq.ActionKind `json:"actions"`
+	Failures   int                 `json:"failures"`
+	RetryAfter time.Time           `json:"retry_after"`
+	Reason     string              `json:"reason,omitempty"`
 }
 
 // ApplyBackoff returns p without the actions of nodes that st says are
@@ -102,7 +102,7 @@ func ApplyBackoff(p plan.Plan, st State, now time.Time) (plan.Plan, []Skipped) {
 	}
 	q := plan.Build(nodes, evals, plan.Options{
 		ToolVersion: p.ToolVersion, CreatedAt: p.CreatedAt, Region: p.Region, Account: p.Account,
-		Selection: p.Selection, Prereqs: p.Prereqs, Strategy: p.Strategy, ProbeRan: p.ProbeRan,
+		Selection: p.Selection, Rules: p.Rules, Strategy: p.Strategy, ProbeRan: p.ProbeRan,
 	})
 	// Build decides the same verdicts and actions from the same checks;
 	// the originals also carry the notes an evaluation made.

@@ -49,7 +49,7 @@ func testNode(id, agent string) fleet.Node {
 }
 
 func testPlan(nodes ...fleet.Node) plan.Plan {
-	return plan.Build(nodes, nil, plan.Options{CreatedAt: t0, Region: region, Prereqs: prereq.Default()})
+	return plan.Build(nodes, nil, plan.Options{CreatedAt: t0, Region: region, Rules: prereq.Default()})
 }
 
 func TestApplyBackoff(t *testing.T) {
@@ -63,7 +63,7 @@ func TestApplyBackoff(t *testing.T) {
 	got, skipped := heal.ApplyBackoff(p, st, now)
 
 	if len(skipped) != 1 || skipped[0].InstanceID != "i-a" || skipped[0].Failures != 2 || !skipped[0].RetryAfter.Equal(now.Add(time.Minute)) ||
-		!reflect.DeepEqual(skipped[0].Actions, []plan.ActionKind{plan.UpdateAgent}) || skipped[0].Reason != "failed: exit 1" {
+		!reflect.DeepEqual(skipped[0].Actions, []prereq.ActionKind{prereq.UpdateAgent}) || skipped[0].Reason != "failed: exit 1" {
 		t.Fatalf("skipped = %+v, want only i-a with its record", skipped)
 	}
 	want := testPlan(testNode("i-b", oldAgent), testNode("i-c", newAgent), testNode("i-d", oldAgent))

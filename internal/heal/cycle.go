@@ -19,8 +19,12 @@ import (
 
 // PlanTemplate is what every cycle's plan is made from.
 type PlanTemplate struct {
-	Selection    fleet.Selection
-	Prereqs      prereq.Prereqs
+	Selection fleet.Selection
+	Rules     prereq.Rules
+	// Strategy delivers the agent update; the association strategy when
+	// empty. A maintenance window is not a heal strategy: its updates wait
+	// for the window, past the cycle.
+	Strategy     plan.Strategy
 	Probe        bool
 	Region       string
 	Account      string
@@ -28,9 +32,16 @@ type PlanTemplate struct {
 	ProbeOptions probe.Options
 }
 
+func (t PlanTemplate) strategy() plan.Strategy {
+	if t.Strategy == "" {
+		return plan.DefaultStrategy
+	}
+	return t.Strategy
+}
+
 func (t PlanTemplate) input(runID string, c clock.Clock, log *zap.Logger) engine.PlanInput {
 	return engine.PlanInput{
-		Selection: t.Selection, Prereqs: t.Prereqs, Strategy: plan.Association, Probe: t.Probe,
+		Selection: t.Selection, Rules: t.Rules, Strategy: t.strategy(), Probe: t.Probe,
 		Region: t.Region, Account: t.Account, ToolVersion: t.ToolVersion, RunID: runID,
 		Clock: c, Logger: log, ProbeOptions: t.ProbeOptions,
 	}
@@ -107,13 +118,13 @@ func (l *loop) cycle(ctx context.Context) CycleResult {
 		}
 	}
 
-	watch := l.o.Watch
-	watch.Clock, watch.Drain = c, l.o.Drain
-	rem := l.o.Remedy
-	rem.Keep = false // heal's associations are one-shot: each cycle makes its own
 	ar, applyErr := engine.Apply(ctx, l.api, engine.ApplyInput{
 		Plan: q, RunID: res.RunID, StateDir: l.o.StateDir, Fresh: true,
-		Remedy: rem, Watch: watch, MaxTargets: l.o.MaxTargets(len(p.Nodes)), Logger: log,
+		MaxConcurrency: l.o.MaxConcurrency, MaxErrors: l.o.MaxErrors, AgentVersion: l.o.AgentVersion,
+		// Keep stays false: heal's resources are one-shot, each cycle
+		// makes its own.
+		PollInterval: l.o.PollInterval, MaxPollInterval: l.o.MaxPollInterval, Timeout: l.o.Timeout,
+		Drain: l.o.Drain, Clock: c, MaxTargets: l.o.MaxTargets(len(p.Nodes)), Logger: log,
 	})
 	res.Targets, res.Report, res.JournalPath = ar.Targets, ar.Report, ar.JournalPath
 	// Whatever stopped the apply, the outcomes it did read are facts:

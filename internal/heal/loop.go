@@ -14,7 +14,6 @@ import (
 	"github.com/patchready/patchready/internal/clock"
 	"github.com/patchready/patchready/internal/converge"
 	"github.com/patchready/patchready/internal/plan"
-	"github.com/patchready/patchready/internal/remedy"
 )
 
 // DefaultInterval is the time between the end of one cycle and the start
@@ -25,17 +24,15 @@ const DefaultInterval = 6 * time.Hour
 
 // Options configure the loop.
 type Options struct {
-	// Plan is the template of every cycle's plan (selection, prerequisites,
-	// probe, region, tool version). RunID, Clock, Logger and Strategy are
-	// set per cycle: heal always uses the association strategy, whose
-	// one-shot associations need no window to open.
+	// Plan is the template of every cycle's plan (selection, rules,
+	// probe, region, tool version, strategy). RunID, Clock and Logger are
+	// set per cycle.
 	Plan PlanTemplate
-	// Remedy carries the rate controls and the agent version; RunID,
-	// Journal, Logger, Clock and Keep are set per cycle.
-	Remedy remedy.Options
-	// Watch carries the poll schedule and the per-cycle timeout; Clock,
-	// Drain and Logger are set from these options.
-	Watch converge.Options
+	// MaxConcurrency, MaxErrors and AgentVersion are passed to every
+	// cycle's apply; its one-shot resources are never kept.
+	MaxConcurrency, MaxErrors, AgentVersion string
+	// PollInterval, MaxPollInterval and Timeout are every cycle's watch.
+	PollInterval, MaxPollInterval, Timeout time.Duration
 	// MaxTargets returns the blast-radius cap for a plan of selected nodes
 	// (0 = no cap). A cycle that would touch more refuses and changes
 	// nothing: an unexpected flood of nodes needing a fix is for a human.

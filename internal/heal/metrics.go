@@ -16,6 +16,7 @@ import (
 	"github.com/patchready/patchready/internal/awsclient"
 	"github.com/patchready/patchready/internal/converge"
 	"github.com/patchready/patchready/internal/plan"
+	"github.com/patchready/patchready/internal/prereq"
 )
 
 // Cycle results, the values of patchready_cycles_total{result}.
@@ -81,9 +82,9 @@ func NewMetrics(calls func() map[string]awsclient.Counts) *Metrics {
 	for _, v := range []plan.Verdict{plan.Compliant, plan.Fix, plan.Blocked} {
 		m.nodes.WithLabelValues(v.String())
 	}
-	for _, a := range plan.ActionKinds() {
-		for _, s := range []converge.State{converge.StateVerified, converge.StateFailed, converge.StateTimedOut, converge.StateNotStarted} {
-			m.remediations.WithLabelValues(a.String(), string(s))
+	for _, a := range prereq.Actions() {
+		for _, s := range []converge.State{converge.StateVerified, converge.StateFailed, converge.StateTimedOut, converge.StateNotStarted, converge.StateInterrupted} {
+			m.remediations.WithLabelValues(a.Kind.String(), string(s))
 		}
 	}
 	for _, r := range []string{ResultCompliant, ResultNotCompliant, ResultError, ResultInterrupted} {
@@ -140,7 +141,7 @@ func (m *Metrics) observe(r CycleResult, full *plan.Plan) {
 		m.nodes.WithLabelValues(plan.Fix.String()).Set(float64(full.Summary.Fix))
 		m.nodes.WithLabelValues(plan.Blocked.String()).Set(float64(full.Summary.Blocked))
 		m.backingOff.Set(float64(len(r.Skipped)))
-		actions := map[string][]plan.ActionKind{}
+		actions := map[string][]prereq.ActionKind{}
 		for _, np := range full.Nodes {
 			actions[np.Node.InstanceID] = np.Actions
 		}

@@ -17,7 +17,6 @@ import (
 
 	"github.com/patchready/patchready/internal/awsclient"
 	"github.com/patchready/patchready/internal/clock"
-	"github.com/patchready/patchready/internal/converge"
 	"github.com/patchready/patchready/internal/heal"
 	"github.com/patchready/patchready/internal/prereq"
 	"github.com/patchready/patchready/internal/ssmsim"
@@ -63,8 +62,8 @@ func newEnv(t *testing.T, nodes ...ssmsim.Node) *env {
 // options are heal options for this env; the caller sets Once, OnCycle...
 func (e *env) options() heal.Options {
 	return heal.Options{
-		Plan:     heal.PlanTemplate{Prereqs: prereq.Default(), Region: region, ToolVersion: "test"},
-		Watch:    converge.Options{PollInterval: 10 * time.Second, MaxPollInterval: 30 * time.Second, Timeout: 2 * time.Hour},
+		Plan:         heal.PlanTemplate{Rules: prereq.Default(), Region: region, ToolVersion: "test"},
+		PollInterval: 10 * time.Second, MaxPollInterval: 30 * time.Second, Timeout: 2 * time.Hour,
 		StateDir: e.dir, Interval: interval, Clock: e.clk,
 	}
 }

@@ -31,7 +31,7 @@ func benchFleet(n int) []fleet.Node {
 // a plan file costs beyond the plan itself, and grows with the nodes.
 func BenchmarkSaveLoad(b *testing.B) {
 	nodes := benchFleet(10_000)
-	p := Build(nodes, prereq.Evaluate(nodes, opts().Prereqs), opts())
+	p := Build(nodes, prereq.Evaluate(nodes, opts().Rules), opts())
 	var buf bytes.Buffer
 	if err := Save(&buf, p); err != nil {
 		b.Fatal(err)
@@ -53,6 +53,6 @@ func BenchmarkEvaluateBuild(b *testing.B) {
 	nodes := benchFleet(10_000)
 	b.ReportAllocs()
 	for b.Loop() {
-		Build(nodes, prereq.Evaluate(nodes, opts().Prereqs), opts())
+		Build(nodes, prereq.Evaluate(nodes, opts().Rules), opts())
 	}
 }

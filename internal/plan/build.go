@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 
@@ -24,8 +25,8 @@ func Build(nodes []fleet.Node, evals []prereq.Evaluation, opts Options) Plan {
 		}
 	}
 	strategy := opts.Strategy
-	if strategy == 0 {
-		strategy = Association
+	if strategy == "" {
+		strategy = DefaultStrategy
 	}
 	p := Plan{
 		FormatVersion: FormatVersion,
@@ -36,7 +37,7 @@ func Build(nodes []fleet.Node, evals []prereq.Evaluation, opts Options) Plan {
 		Region:      opts.Region,
 		Account:     opts.Account,
 		Selection:   opts.Selection,
-		Prereqs:     opts.Prereqs,
+		Rules:       opts.Rules,
 		Strategy:    strategy,
 		ProbeRan:    opts.ProbeRan,
 		Fingerprint: FactsFingerprint(nodes),
@@ -56,7 +57,7 @@ func Build(nodes []fleet.Node, evals []prereq.Evaluation, opts Options) Plan {
 			ev, ok = byID[n.InstanceID]
 		}
 		if !ok {
-			ev = prereq.EvaluateNode(n, opts.Prereqs)
+			ev = prereq.EvaluateNode(n, opts.Rules)
 		}
 		np := decide(n, ev)
 		in.node(&np)
@@ -84,119 +85,142 @@ func sameOrder(nodes []fleet.Node, evals []prereq.Evaluation) bool {
 	return true
 }
 
-// decide applies DESIGN §4: anything that SSM cannot fix blocks the node;
-// otherwise each failed check that an action can fix adds that action.
+// decide applies each check's declared consequence: anything SSM cannot fix
+// blocks the node; otherwise each failed check that an action can fix adds
+// that action, and notes and warnings are collected for the reviewer.
 func decide(n fleet.Node, ev prereq.Evaluation) NodePlan {
 	if !n.LastPingAt.IsZero() {
 		n.LastPingAt = n.LastPingAt.UTC().Round(0)
 	}
 	np := NodePlan{Node: n, Checks: ev.Checks}
-	for _, note := range ev.Notes {
-		if note.Level == prereq.NoteWarning {
-			np.Notes = append(np.Notes, "warning: "+note.Text)
-		} else {
-			np.Notes = append(np.Notes, note.Text)
-		}
-	}
-	get := func(id prereq.CheckID) prereq.CheckResult {
-		c, ok := ev.Check(id)
+	var fixes []string
+	for _, res := range ev.Checks {
+		c, ok := prereq.Lookup(res.Check)
 		if !ok {
-			return prereq.CheckResult{Check: id, Status: prereq.StatusUnknown, Reason: "check " + string(id) + " was not run"}
+			// A result from a check this patchready does not know (an
+			// evaluation made elsewhere): decide nothing from it.
+			continue
 		}
-		return c
-	}
-	online, osc, agent, req := get(prereq.CheckOnline), get(prereq.CheckOSSupported), get(prereq.CheckAgentVersion), get(prereq.CheckRequests)
-
-	block := func(c prereq.CheckResult) {
-		np.BlockedBy = append(np.BlockedBy, c.Check)
-		np.Reasons = append(np.Reasons, c.Reason)
-	}
-	if online.Status != prereq.StatusPass {
-		block(online)
-	}
-	if osc.Status != prereq.StatusPass {
-		block(osc)
-	}
-	// A failing agent is fixable, but one whose version cannot be read is
-	// not: patchready would be guessing what the update does.
-	if agent.Status == prereq.StatusUnknown {
-		block(agent)
-	}
-	probeNotRun := n.Probe == nil || n.Probe.Status == fleet.ProbeSkipped
-	if req.Status == prereq.StatusUnknown && !probeNotRun {
-		// The probe failed, or found a requests version it cannot read:
-		// either way nothing is known that an action could be based on.
-		block(req)
+		k, action := c.Consequence(res)
+		switch k {
+		case prereq.Block:
+			np.BlockedBy = append(np.BlockedBy, c.ID)
+			np.Reasons = append(np.Reasons, res.Reason)
+		case prereq.Fix:
+			if !slices.Contains(np.Actions, action.Kind) {
+				np.Actions = append(np.Actions, action.Kind)
+			}
+			fixes = append(fixes, res.Reason+": "+string(action.Kind)+" "+action.Doing)
+		case prereq.Note:
+			np.Notes = append(np.Notes, res.Reason)
+		case prereq.Warn:
+			np.Notes = append(np.Notes, "warning: "+res.Reason)
+		}
 	}
 	if len(np.BlockedBy) > 0 {
 		np.Verdict = Blocked
+		np.Actions = nil
 		return np
 	}
-
-	if agent.Status == prereq.StatusFail {
-		np.Actions = append(np.Actions, UpdateAgent)
-		np.Reasons = append(np.Reasons, agent.Reason+": update-agent installs the latest agent")
-	}
-	switch {
-	case req.Status == prereq.StatusFail:
-		np.Actions = append(np.Actions, UpgradeRequests)
-		why := req.Reason + ": upgrade-requests installs a current requests"
-		if np.HasAction(UpdateAgent) {
-			why += " after the agent update is read back"
-		}
-		np.Reasons = append(np.Reasons, why)
-	case req.Status == prereq.StatusUnknown && probeNotRun:
-		how := "probe skipped"
-		if n.Probe == nil {
-			how = "probe not run"
-		}
-		np.Notes = append(np.Notes, "proxy status unknown ("+how+"); requests not checked")
-	}
+	np.Reasons = fixes
 	if len(np.Actions) == 0 {
 		np.Verdict = Compliant
 		return np
+	}
+	sortActions(np.Actions)
+	if np.HasAction(prereq.UpdateAgent) && len(np.Actions) > 1 {
+		// The agent restarts during its own update: a command sent
+		// meanwhile can end DeliveryTimedOut.
+		for i := range np.Reasons {
+			if !strings.Contains(np.Reasons[i], string(prereq.UpdateAgent)+" ") {
+				np.Reasons[i] += ", after the agent update is read back"
+			}
+		}
 	}
 	np.Verdict = Fix
 	return np
 }
 
-// batches groups node IDs per action into batches of at most MaxBatchSize,
-// sorted, in execution order.
-func batches(nodes []NodePlan) []Batch {
-	updating := map[string]bool{}
-	for _, n := range nodes {
-		if n.HasAction(UpdateAgent) {
-			updating[n.Node.InstanceID] = true
-		}
+// actionOrder ranks actions in execution order.
+var actionOrder = func() map[prereq.ActionKind]int {
+	m := map[prereq.ActionKind]int{}
+	for i, a := range prereq.Actions() {
+		m[a.Kind] = i
 	}
+	return m
+}()
+
+func sortActions(as []prereq.ActionKind) {
+	slices.SortStableFunc(as, func(a, b prereq.ActionKind) int { return actionOrder[a] - actionOrder[b] })
+}
+
+// batches groups the nodes into batches of at most MaxBatchSize, sorted:
+// update-agent first, then one group per distinct set of fix actions (one
+// fix document command carries them all), in execution order.
+func batches(nodes []NodePlan) []Batch {
 	var out []Batch
-	for _, a := range ActionKinds() {
-		var ids []string
-		for _, n := range nodes {
-			if n.HasAction(a) {
-				ids = append(ids, n.Node.InstanceID)
+	var agent []string
+	updating := map[string]bool{}
+	fixSets := map[string][]string{}
+	var setOrder []string
+	setActions := map[string][]prereq.ActionKind{}
+	for _, n := range nodes {
+		var fix []prereq.ActionKind
+		for _, a := range n.Actions {
+			if a == prereq.UpdateAgent {
+				agent = append(agent, n.Node.InstanceID)
+				updating[n.Node.InstanceID] = true
+			} else {
+				fix = append(fix, a)
 			}
 		}
-		slices.Sort(ids)
-		for i := 0; len(ids) > 0; i++ {
-			k := min(MaxBatchSize, len(ids))
-			b := Batch{Action: a, Index: i + 1, InstanceIDs: ids[:k:k]}
-			// The agent restarts during its update, so a requests upgrade
-			// sent meanwhile can end DeliveryTimedOut.
-			if a == UpgradeRequests && slices.ContainsFunc(b.InstanceIDs, func(id string) bool { return updating[id] }) {
-				b.After = []ActionKind{UpdateAgent}
-			}
-			out = append(out, b)
-			ids = ids[k:]
+		if len(fix) == 0 {
+			continue
 		}
+		key := fmt.Sprint(fix)
+		if _, ok := fixSets[key]; !ok {
+			setOrder = append(setOrder, key)
+			setActions[key] = fix
+		}
+		fixSets[key] = append(fixSets[key], n.Node.InstanceID)
+	}
+	out = appendBatches(out, []prereq.ActionKind{prereq.UpdateAgent}, agent, nil)
+	slices.SortFunc(setOrder, func(a, b string) int { return compareActionSets(setActions[a], setActions[b]) })
+	for _, key := range setOrder {
+		out = appendBatches(out, setActions[key], fixSets[key], updating)
 	}
 	return out
 }
 
+func appendBatches(out []Batch, actions []prereq.ActionKind, ids []string, updating map[string]bool) []Batch {
+	slices.Sort(ids)
+	for i := 0; len(ids) > 0; i++ {
+		k := min(MaxBatchSize, len(ids))
+		b := Batch{Actions: actions, Index: i + 1, InstanceIDs: ids[:k:k]}
+		if slices.ContainsFunc(b.InstanceIDs, func(id string) bool { return updating[id] }) {
+			b.After = []prereq.ActionKind{prereq.UpdateAgent}
+		}
+		out = append(out, b)
+		ids = ids[k:]
+	}
+	return out
+}
+
+// compareActionSets orders sets of actions by their actions' execution
+// order, element by element.
+func compareActionSets(a, b []prereq.ActionKind) int {
+	for i := range min(len(a), len(b)) {
+		if d := actionOrder[a[i]] - actionOrder[b[i]]; d != 0 {
+			return d
+		}
+	}
+	return len(a) - len(b)
+}
+
 func summarize(nodes []NodePlan) Summary {
-	s := Summary{Nodes: len(nodes), Actions: map[ActionKind]int{}}
-	for _, a := range ActionKinds() {
-		s.Actions[a] = 0
+	s := Summary{Nodes: len(nodes), Actions: map[prereq.ActionKind]int{}}
+	for _, a := range prereq.Actions() {
+		s.Actions[a.Kind] = 0
 	}
 	for _, n := range nodes {
 		switch n.Verdict {

@@ -45,7 +45,7 @@ func (w *docWriter) plan(p Plan) {
 		writeMember(w, "account", p.Account, false)
 	}
 	writeMember(w, "selection", p.Selection, false)
-	writeMember(w, "prereqs", p.Prereqs, false)
+	writeMember(w, "rules", p.Rules, false)
 	writeMember(w, "strategy", p.Strategy, false)
 	writeMember(w, "probe_ran", p.ProbeRan, false)
 	w.key("nodes", false)

@@ -20,11 +20,13 @@ const MaxFileSize = 512 << 20
 
 // Errors Load wraps, so that callers can tell them apart with errors.Is.
 var (
-	ErrNotJSON       = errors.New("plan file is truncated or not JSON")
-	ErrNewerFormat   = errors.New("plan file format is newer than this patchready understands")
-	ErrBadChecksum   = errors.New("plan file checksum does not match: the file was edited or corrupted; run patchready plan again")
-	ErrUnknownField  = errors.New("plan file has a field this patchready does not know")
-	ErrTooLarge      = errors.New("plan file is too large")
+	ErrNotJSON      = errors.New("plan file is truncated or not JSON")
+	ErrNewerFormat  = errors.New("plan file format is newer than this patchready understands")
+	ErrBadChecksum  = errors.New("plan file checksum does not match: the file was edited or corrupted; run patchready plan again")
+	ErrUnknownField = errors.New("plan file has a field this patchready does not know")
+	ErrTooLarge     = errors.New("plan file is too large")
+	// ErrOlderFormat: the file is a plan of an older major format.
+	ErrOlderFormat   = errors.New("plan file format is older than this patchready applies")
 	ErrNotPlanFormat = errors.New("plan file has no usable format_version; is it a patchready plan?")
 )
 
@@ -151,7 +153,8 @@ func load(r io.Reader, limit int64) (Plan, error) {
 	return doc.Plan, nil
 }
 
-// checkFormatVersion accepts any 1.x and explains anything else.
+// checkFormatVersion accepts any version of this package's major and
+// explains anything else.
 func checkFormatVersion(raw json.RawMessage) error {
 	var v string
 	if len(raw) == 0 || json.Unmarshal(raw, &v) != nil || v == "" {
@@ -162,15 +165,21 @@ func checkFormatVersion(raw json.RawMessage) error {
 	if err != nil || major < 1 {
 		return fmt.Errorf("%w (format_version %.20q)", ErrNotPlanFormat, v)
 	}
-	ours, _, _ := strings.Cut(FormatVersion, ".")
-	if strconv.Itoa(major) != ours {
-		if major > 1 {
-			return &sentinelError{
-				msg: fmt.Sprintf("plan file format %d.x is newer than this patchready understands (%s.x); upgrade patchready", major, ours),
-				is:  ErrNewerFormat,
-			}
+	oursStr, _, _ := strings.Cut(FormatVersion, ".")
+	ours, _ := strconv.Atoi(oursStr)
+	switch {
+	case major > ours:
+		return &sentinelError{
+			msg: fmt.Sprintf("plan file format %d.x is newer than this patchready understands (%d.x); upgrade patchready", major, ours),
+			is:  ErrNewerFormat,
 		}
-		return fmt.Errorf("%w (format_version %.20q)", ErrNotPlanFormat, v)
+	case major < ours:
+		return &sentinelError{
+			msg: fmt.Sprintf("plan file format %.20s was made by an older patchready, before the patch-run checks "+
+				"(its Python, downloader, payload bucket, work directory) existed; it cannot say whether those pass: "+
+				"make a new plan with this patchready and review that", v),
+			is: ErrOlderFormat,
+		}
 	}
 	return nil
 }

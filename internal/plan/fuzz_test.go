@@ -49,6 +49,8 @@ func TestFuzzSeedsStillMeaningful(t *testing.T) {
 	for name, wantOK := range map[string]bool{
 		"valid-plan": true, "valid-empty-fleet": true,
 		"truncated": false, "garbage": false, "future-format": false, "unknown-field": false,
+		// A plan saved by patchready before format 2.0 must be refused.
+		"format-1-plan": false,
 	} {
 		t.Run(name, func(t *testing.T) {
 			raw, err := os.ReadFile(filepath.Join("testdata", "fuzz", "FuzzLoad", name))

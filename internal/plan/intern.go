@@ -27,12 +27,17 @@ func (in interner) node(np *NodePlan) {
 	}
 	if p := n.Probe; p != nil {
 		in.str((*string)(&p.Status))
-		for _, s := range []*string{&p.Reason, &p.ProxySource, &p.ProxyScheme, &p.Python, &p.Pip, &p.RequestsVersion} {
+		for _, s := range []*string{&p.Reason, &p.ProxySource, &p.ProxyScheme, &p.PackageManagers, &p.PackageManager,
+			&p.Python, &p.PythonPath, &p.PythonVersion, &p.PythonError, &p.PackageModule, &p.RequestsVersion, &p.Pip,
+			&p.Downloader, &p.Payload, &p.PayloadCode} {
 			in.str(s)
 		}
 	}
 	for i := range np.Reasons {
 		in.str(&np.Reasons[i])
+	}
+	for i := range np.Actions {
+		in.str((*string)(&np.Actions[i]))
 	}
 	for i := range np.BlockedBy {
 		in.str((*string)(&np.BlockedBy[i]))

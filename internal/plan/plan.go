@@ -8,8 +8,10 @@ import (
 )
 
 // FormatVersion is the plan file format this package writes. Load accepts
-// any 1.x; a different major version is refused.
-const FormatVersion = "1.0"
+// any 2.x; a different major version is refused. 2.0 added the patch-run
+// checks (their facts in each node's probe, their results in its checks)
+// and the rules the plan was made under.
+const FormatVersion = "2.0"
 
 // MaxBatchSize is the most node IDs SSM accepts in one SendCommand call or
 // one association target.
@@ -25,13 +27,15 @@ type Plan struct {
 	Account       string    `json:"account,omitempty"`
 	// Selection is the node selection the plan was made with.
 	Selection fleet.Selection `json:"selection"`
-	// Prereqs are the prerequisites the nodes were checked against.
-	Prereqs prereq.Prereqs `json:"prereqs"`
-	// Strategy is how apply will deliver the agent update.
+	// Rules are the prerequisites the nodes were checked against, whole,
+	// with the name and version of the rule set they come from.
+	Rules prereq.Rules `json:"rules"`
+	// Strategy is how apply will deliver the agent update (a name from
+	// remedy's strategy registry).
 	Strategy Strategy `json:"strategy"`
-	// ProbeRan is false when the proxy probe was turned off (--no-probe):
-	// then no Amazon Linux node's requests module was checked, and every
-	// view of the plan must say so.
+	// ProbeRan is false when the probe was turned off (--no-probe): then
+	// none of the patch-run checks was made on any node, and every view of
+	// the plan must say so.
 	ProbeRan bool `json:"probe_ran"`
 	// Nodes holds one entry per selected node, sorted by instance ID.
 	Nodes []NodePlan `json:"nodes"`
@@ -56,12 +60,12 @@ type NodePlan struct {
 	// Notes are worth a reviewer's attention but decide nothing. Warnings
 	// start with "warning: ".
 	Notes []string `json:"notes,omitempty"`
-	// Actions are in execution order (see ActionKind).
-	Actions []ActionKind `json:"actions,omitempty"`
+	// Actions are in execution order (see prereq.Actions).
+	Actions []prereq.ActionKind `json:"actions,omitempty"`
 }
 
 // HasAction reports whether the node's plan includes action a.
-func (n NodePlan) HasAction(a ActionKind) bool {
+func (n NodePlan) HasAction(a prereq.ActionKind) bool {
 	for _, x := range n.Actions {
 		if x == a {
 			return true
@@ -70,26 +74,34 @@ func (n NodePlan) HasAction(a ActionKind) bool {
 	return false
 }
 
-// Batch is up to MaxBatchSize nodes that get one action in one SSM call.
+// Batch is up to MaxBatchSize nodes that get the same actions in one SSM
+// call: the agent update (Actions is [update-agent]), or one fix document
+// command whose steps are the fix actions listed.
 type Batch struct {
-	Action ActionKind `json:"action"`
-	// Index numbers the batches of one action from 1; it is part of the
-	// names apply gives the resources it creates, so it must be stable.
+	Actions []prereq.ActionKind `json:"actions"`
+	// Index numbers the batches of one set of actions from 1; it is part
+	// of the names apply gives the resources it creates, so it must be
+	// stable.
 	Index       int      `json:"index"`
 	InstanceIDs []string `json:"instance_ids"`
 	// After lists actions that must be read back as done on this batch's
 	// nodes (those that have them) before this batch starts.
-	After []ActionKind `json:"after,omitempty"`
+	After []prereq.ActionKind `json:"after,omitempty"`
+}
+
+// IsAgentUpdate reports whether b is an update-agent batch.
+func (b Batch) IsAgentUpdate() bool {
+	return len(b.Actions) == 1 && b.Actions[0] == prereq.UpdateAgent
 }
 
 // Summary counts nodes by verdict and by action. A node with two actions
 // counts once in Fix and once under each action.
 type Summary struct {
-	Nodes     int                `json:"nodes"`
-	Compliant int                `json:"compliant"`
-	Fix       int                `json:"fix"`
-	Blocked   int                `json:"blocked"`
-	Actions   map[ActionKind]int `json:"actions"`
+	Nodes     int                       `json:"nodes"`
+	Compliant int                       `json:"compliant"`
+	Fix       int                       `json:"fix"`
+	Blocked   int                       `json:"blocked"`
+	Actions   map[prereq.ActionKind]int `json:"actions"`
 }
 
 // HasChanges reports whether applying the plan would change anything.
@@ -103,8 +115,8 @@ type Options struct {
 	Region      string
 	Account     string
 	Selection   fleet.Selection
-	Prereqs     prereq.Prereqs
-	// Strategy defaults to Association when zero.
+	Rules       prereq.Rules
+	// Strategy defaults to DefaultStrategy when empty.
 	Strategy Strategy
 	ProbeRan bool
 }

@@ -55,10 +55,6 @@ func show(s string) string {
 	return s
 }
 
-// factNames are the fact names used in diffs, in nodeFacts.fields order.
-var factNames = []string{"instance_id", "ping_status", "agent_version", "platform_type", "platform_name",
-	"platform_version", "probe_status", "proxied", "requests_version"}
-
 // Diff compares the facts old was built from with nodes, per node, sorted
 // by instance ID: changed facts, nodes that disappeared, and new nodes.
 func Diff(old Plan, nodes []fleet.Node) []FactChange {
@@ -76,7 +72,7 @@ func Diff(old Plan, nodes []fleet.Node) []FactChange {
 			out = append(out, FactChange{InstanceID: id, Kind: NodeMissing})
 			continue
 		}
-		before, after := factsOf(np.Node).fields(), factsOf(n).fields()
+		before, after := factsOf(np.Node), factsOf(n)
 		for i := range before {
 			if before[i] != after[i] {
 				out = append(out, FactChange{InstanceID: id, Kind: FactChanged, Fact: factNames[i], Old: before[i], New: after[i]})

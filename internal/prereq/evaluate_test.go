@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/patchready/patchready/documents"
 	"github.com/patchready/patchready/internal/fleet"
 )
 
@@ -15,6 +16,34 @@ func al2(agent string, probe *fleet.ProbeFacts) fleet.Node {
 		PlatformType: fleet.PlatformLinux, PlatformName: "Amazon Linux", PlatformVersion: "2",
 		Probe: probe,
 	}
+}
+
+// healthyAL2 is the report of an Amazon Linux 2 node whose patch run works:
+// yum with python2.7, curl, the payload bucket answering.
+func healthyAL2() documents.ProbeReport {
+	return documents.ProbeReport{
+		Schema: documents.ProbeReportSchema, Which: true, PackageManagers: "yum", PackageManager: "yum",
+		Python: "python2.7", PythonPath: "/usr/bin/python2.7", PythonVersion: "2.7.18", PackageModule: documents.ModuleOK,
+		RequestsVersion: "2.6.0", Pip: documents.PipMissing, Downloader: "curl",
+		Payload: documents.PayloadReachable, PayloadCode: "403", VarFreeMB: 4000,
+	}
+}
+
+func probe(edit ...func(*documents.ProbeReport)) *fleet.ProbeFacts {
+	r := healthyAL2()
+	for _, e := range edit {
+		e(&r)
+	}
+	return &fleet.ProbeFacts{Status: fleet.ProbeOK, ProbeReport: r}
+}
+
+func result(t testing.TB, ev Evaluation, id CheckID) CheckResult {
+	t.Helper()
+	c, ok := ev.Check(id)
+	if !ok {
+		t.Fatalf("check %s not run", id)
+	}
+	return c
 }
 
 func TestCheckAgentVersion(t *testing.T) {
@@ -43,7 +72,7 @@ func TestCheckAgentVersion(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := checkAgent(al2(tt.agent, nil), p)
+			got := result(t, EvaluateNode(al2(tt.agent, nil), p), CheckAgentVersion)
 			if got.Status != tt.want {
 				t.Fatalf("agent %.40q: %s (%s), want %s", tt.agent, got.Status, got.Reason, tt.want)
 			}
@@ -59,138 +88,192 @@ func TestCheckAgentVersionRaisedFloor(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := checkAgent(al2("3.2.0.0", nil), p); got.Status != StatusFail {
-		t.Fatalf("3.2.0.0 against 3.3.1142.0: %s", got.Status)
-	}
-	if got := checkAgent(al2("3.3.1142.0", nil), p); got.Status != StatusPass {
-		t.Fatalf("3.3.1142.0 against 3.3.1142.0: %s", got.Status)
+	if got := result(t, EvaluateNode(al2("3.2.582.0", nil), p), CheckAgentVersion); got.Status != StatusFail {
+		t.Fatalf("3.2.582.0 against a raised floor: %s", got.Status)
 	}
 }
 
 func TestCheckOnline(t *testing.T) {
-	tests := []struct {
+	for _, tt := range []struct {
 		ping string
 		want Status
+	}{{"Online", StatusPass}, {"ConnectionLost", StatusFail}, {"Inactive", StatusFail}, {"", StatusFail}, {"\x1b[31mOnline", StatusFail}} {
+		n := al2("3.3.1142.0", nil)
+		n.PingStatus = tt.ping
+		got := result(t, EvaluateNode(n, Default()), CheckOnline)
+		if got.Status != tt.want {
+			t.Fatalf("ping %q: %s", tt.ping, got.Status)
+		}
+		if strings.Contains(got.Reason, "\x1b") {
+			t.Fatalf("reason echoes a control character unquoted: %q", got.Reason)
+		}
+	}
+}
+
+// TestPatchRunChecks holds each patch-run check to what AWS-RunPatchBaseline
+// would do on the node the probe described.
+func TestPatchRunChecks(t *testing.T) {
+	proxied := func(r *documents.ProbeReport) { r.Proxied, r.ProxyScheme, r.NoProxyHasIMDS = true, "http", true }
+	ubuntu := func(n *fleet.Node) { n.PlatformName, n.PlatformVersion = "Ubuntu", "22.04" }
+	aptNoPython := func(r *documents.ProbeReport) {
+		*r = documents.ProbeReport{Schema: 2, Which: true, PackageManagers: "apt",
+			PythonError:   "An unsupported package manager and python version combination was found. Apt requires Python3 to be installed.",
+			PackageModule: documents.ModuleNA, Downloader: "curl", Payload: documents.PayloadReachable, PayloadCode: "403", VarFreeMB: 9000}
+	}
+	tests := []struct {
+		name     string
+		node     func(*fleet.Node)
+		report   []func(*documents.ProbeReport)
+		rules    string
+		check    CheckID
+		want     Status
+		fixable  bool
+		inReason string
 	}{
-		{fleet.PingOnline, StatusPass},
-		{fleet.PingConnectionLost, StatusFail},
-		{fleet.PingInactive, StatusFail},
-		{"", StatusFail},
-		{"online", StatusFail},
+		// The headline case: AL2 behind a proxy, python3 has no requests
+		// but the patch run uses python2.7, whose requests is 2.6.0.
+		{name: "al2 proxied old requests in python2.7", report: []func(*documents.ProbeReport){proxied},
+			check: CheckRequests, want: StatusFail, fixable: true, inReason: "requests 2.6.0 in python2.7"},
+		{name: "al2 proxied current requests", report: []func(*documents.ProbeReport){proxied, func(r *documents.ProbeReport) { r.RequestsVersion = "2.32.3" }},
+			check: CheckRequests, want: StatusPass},
+		{name: "al2 proxied no requests", report: []func(*documents.ProbeReport){proxied, func(r *documents.ProbeReport) { r.RequestsVersion = "" }},
+			check: CheckRequests, want: StatusFail, fixable: true, inReason: "python2.7, the patch run's interpreter, cannot import requests"},
+		{name: "al2 direct old requests", check: CheckRequests, want: StatusPass, inReason: "not behind a proxy"},
+		{name: "requests unreadable", report: []func(*documents.ProbeReport){proxied, func(r *documents.ProbeReport) { r.RequestsVersion = "abc!" }},
+			check: CheckRequests, want: StatusUnknown},
+		{name: "requests only on amazon linux", node: ubuntu, report: []func(*documents.ProbeReport){proxied}, check: CheckRequests, want: StatusNA},
+
+		{name: "al2 python ok", check: CheckPatchPython, want: StatusPass, inReason: "python2.7 (Python 2.7.18) through yum"},
+		{name: "no which", report: []func(*documents.ProbeReport){func(r *documents.ProbeReport) { r.Which, r.Python, r.PackageManager = false, "", "" }},
+			check: CheckPatchPython, want: StatusFail, fixable: true, inReason: "`which` is not installed"},
+		{name: "yum cannot be imported", report: []func(*documents.ProbeReport){func(r *documents.ProbeReport) {
+			r.Python, r.PackageManager, r.PythonError = "", "", "Unable to import yum module, please check version compatibility between Yum and Python"
+		}}, check: CheckPatchPython, want: StatusFail, fixable: false, inReason: "Unable to import yum module"},
+		{name: "ubuntu without python3", node: ubuntu, report: []func(*documents.ProbeReport){aptNoPython},
+			check: CheckPatchPython, want: StatusFail, fixable: true, inReason: "Apt requires Python3"},
+		{name: "ubuntu without python3-apt", node: ubuntu, report: []func(*documents.ProbeReport){func(r *documents.ProbeReport) {
+			r.PackageManagers, r.PackageManager, r.Python, r.PythonVersion, r.PackageModule = "apt", "apt", "python3", "3.10.12", documents.ModuleMissing
+		}}, check: CheckPatchPython, want: StatusFail, fixable: true, inReason: "cannot import apt (package python3-apt)"},
+		{name: "python 3.13 under aws-current", node: ubuntu, rules: "aws-current", report: []func(*documents.ProbeReport){func(r *documents.ProbeReport) {
+			r.PackageManagers, r.PackageManager, r.Python, r.PythonVersion = "apt", "apt", "python3", "3.13.1"
+		}}, check: CheckPatchPython, want: StatusFail, fixable: false, inReason: "newer than the Python 2.6–3.12"},
+		{name: "python 3.13 under seed", node: ubuntu, report: []func(*documents.ProbeReport){func(r *documents.ProbeReport) {
+			r.PackageManagers, r.PackageManager, r.Python, r.PythonVersion = "apt", "apt", "python3", "3.13.1"
+		}}, check: CheckPatchPython, want: StatusPass},
+		{name: "python 2 on debian under aws-current", rules: "aws-current", node: func(n *fleet.Node) { n.PlatformName, n.PlatformVersion = "Debian GNU/Linux", "12" },
+			report: []func(*documents.ProbeReport){func(r *documents.ProbeReport) { r.PackageManagers, r.PackageManager = "apt,dnf", "dnf" }},
+			check:  CheckPatchPython, want: StatusFail, fixable: true, inReason: "needs Python 3 on Debian GNU/Linux"},
+		{name: "python too old", report: []func(*documents.ProbeReport){func(r *documents.ProbeReport) { r.PythonVersion = "2.4.3" }},
+			check: CheckPatchPython, want: StatusFail, fixable: false, inReason: "older than the Python 2.6"},
+
+		{name: "curl", check: CheckDownloader, want: StatusPass},
+		{name: "no curl or wget", report: []func(*documents.ProbeReport){func(r *documents.ProbeReport) {
+			r.Downloader, r.Payload, r.PayloadCode = "", documents.PayloadUntested, ""
+		}},
+			check: CheckDownloader, want: StatusFail, fixable: true, inReason: "Unable to download payload"},
+		{name: "payload untested without downloader", report: []func(*documents.ProbeReport){func(r *documents.ProbeReport) {
+			r.Downloader, r.Payload, r.PayloadCode = "", documents.PayloadUntested, ""
+		}},
+			check: CheckPayload, want: StatusSkipped, inReason: "after install-curl"},
+		{name: "payload blocked", report: []func(*documents.ProbeReport){func(r *documents.ProbeReport) { r.Payload, r.PayloadCode = documents.PayloadUnreachable, "curl:28" }},
+			check: CheckPayload, want: StatusFail, inReason: "curl exit 28: timed out"},
+		{name: "payload through proxy", report: []func(*documents.ProbeReport){proxied}, check: CheckPayload, want: StatusPass, inReason: "through the agent's proxy (HTTP 403)"},
+		{name: "payload no region", report: []func(*documents.ProbeReport){func(r *documents.ProbeReport) { r.Payload, r.PayloadCode = documents.PayloadUntested, "" }},
+			check: CheckPayload, want: StatusUnknown, inReason: "AWS_SSM_REGION_NAME"},
+		{name: "noexec", report: []func(*documents.ProbeReport){func(r *documents.ProbeReport) { r.WorkdirNoexec = true }},
+			check: CheckWorkdirExec, want: StatusFail, inReason: "exit 126"},
+		{name: "var low", report: []func(*documents.ProbeReport){func(r *documents.ProbeReport) { r.VarFreeMB = 120 }},
+			check: CheckVarSpace, want: StatusFail, inReason: "less than 500 MiB"},
+		{name: "var unknown", report: []func(*documents.ProbeReport){func(r *documents.ProbeReport) { r.VarFreeMB = -1 }}, check: CheckVarSpace, want: StatusUnknown},
+		{name: "no_proxy without imds", report: []func(*documents.ProbeReport){proxied, func(r *documents.ProbeReport) { r.NoProxyHasIMDS = false }},
+			check: CheckNoProxyIMDS, want: StatusFail, inReason: "169.254.169.254"},
+		{name: "https proxy", report: []func(*documents.ProbeReport){proxied, func(r *documents.ProbeReport) { r.ProxyScheme = "https" }},
+			check: CheckProxyScheme, want: StatusFail},
 	}
 	for _, tt := range tests {
-		t.Run(tt.ping, func(t *testing.T) {
-			n := al2("3.3.1142.0", nil)
-			n.PingStatus = tt.ping
-			if got := checkOnline(n); got.Status != tt.want {
-				t.Fatalf("%q: %s, want %s", tt.ping, got.Status, tt.want)
+		t.Run(tt.name, func(t *testing.T) {
+			n := al2("3.3.1142.0", probe(tt.report...))
+			if tt.node != nil {
+				tt.node(&n)
+			}
+			rules := Default()
+			if tt.rules != "" {
+				rules, _ = Builtin(tt.rules)
+			}
+			got := result(t, EvaluateNode(n, rules), tt.check)
+			if got.Status != tt.want {
+				t.Fatalf("%s = %s (%s), want %s", tt.check, got.Status, got.Reason, tt.want)
+			}
+			if tt.inReason != "" && !strings.Contains(got.Reason, tt.inReason) {
+				t.Fatalf("reason %q does not say %q", got.Reason, tt.inReason)
+			}
+			c, _ := Lookup(tt.check)
+			if k, _ := c.Consequence(got); tt.want == StatusFail && c.OnFail == Fix && (k == Fix) != tt.fixable {
+				t.Fatalf("consequence %v, want fixable=%v (unfixable=%v)", k, tt.fixable, got.Unfixable)
 			}
 		})
 	}
 }
 
-func TestCheckRequests(t *testing.T) {
-	p := Default()
-	proxied := func(req string) *fleet.ProbeFacts {
-		return &fleet.ProbeFacts{Status: fleet.ProbeOK, Proxied: true, ProxyScheme: "http", NoProxyHasIMDS: true, RequestsVersion: req}
-	}
-	tests := []struct {
-		name       string
-		node       fleet.Node
-		want       Status
-		wantReason string
+// TestProbeCheckSaysWhyOnce checks that a node without a readable report
+// has the probe check say why, and every patch-run check skipped.
+func TestProbeCheckSaysWhyOnce(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		probe *fleet.ProbeFacts
+		want  Status
 	}{
-		{"no probe", al2("3.3.1142.0", nil), StatusUnknown, "proxy status unknown: probe not run"},
-		{"probe skipped", al2("3.3.1142.0", &fleet.ProbeFacts{Status: fleet.ProbeSkipped}), StatusUnknown, "proxy status unknown: probe not run"},
-		{"probe failed", al2("3.3.1142.0", &fleet.ProbeFacts{Status: fleet.ProbeFailed, Reason: "DeliveryTimedOut"}), StatusUnknown, "proxy status unknown: probe failed: DeliveryTimedOut"},
-		{"not proxied, old requests", al2("3.3.1142.0", &fleet.ProbeFacts{Status: fleet.ProbeOK, RequestsVersion: "2.6.0"}), StatusPass, "not behind a proxy"},
-		{"proxied, missing", al2("3.3.1142.0", proxied("")), StatusFail, "behind a proxy and Python requests is not installed (needs 2.18.4 or later)"},
-		{"proxied, older", al2("3.3.1142.0", proxied("2.18.3")), StatusFail, "behind a proxy with requests 2.18.3, older than the minimum 2.18.4"},
-		{"proxied, at floor", al2("3.3.1142.0", proxied("2.18.4")), StatusPass, "behind a proxy with requests 2.18.4 (minimum 2.18.4)"},
-		{"proxied, newer", al2("3.3.1142.0", proxied("2.31.0")), StatusPass, "behind a proxy with requests 2.31.0 (minimum 2.18.4)"},
-		{"proxied, unreadable", al2("3.3.1142.0", proxied("two")), StatusUnknown, `behind a proxy and the requests version "two" cannot be read`},
-		{"ubuntu", fleet.Node{PlatformType: "Linux", PlatformName: "Ubuntu", Probe: proxied("")}, StatusNA, "applies only to Amazon Linux"},
-	}
-	for _, tt := range tests {
+		{"failed", &fleet.ProbeFacts{Status: fleet.ProbeFailed, Reason: "probe not delivered"}, StatusFail},
+		{"turned off", &fleet.ProbeFacts{Status: fleet.ProbeSkipped}, StatusSkipped},
+	} {
 		t.Run(tt.name, func(t *testing.T) {
-			got := checkRequests(tt.node, p)
-			if got.Status != tt.want || got.Reason != tt.wantReason {
-				t.Fatalf("got %s %q, want %s %q", got.Status, got.Reason, tt.want, tt.wantReason)
+			ev := EvaluateNode(al2("3.3.1142.0", tt.probe), Default())
+			if got := result(t, ev, CheckProbe); got.Status != tt.want {
+				t.Fatalf("probe check = %s", got.Status)
+			}
+			for _, id := range []CheckID{CheckPatchPython, CheckRequests, CheckDownloader, CheckPayload, CheckWorkdirExec, CheckVarSpace} {
+				if got := result(t, ev, id); got.Status != StatusSkipped {
+					t.Fatalf("%s = %s, want skipped", id, got.Status)
+				}
 			}
 		})
 	}
-}
-
-func TestEvaluateNodeNotes(t *testing.T) {
-	p := Default()
-	tests := []struct {
-		name string
-		node fleet.Node
-		want []Note
-	}{
-		{"latest, no probe", al2("3.3.1142.0", nil), nil},
-		{"update available", func() fleet.Node { n := al2("3.3.1142.0", nil); n.IsLatestVersion = false; return n }(),
-			[]Note{{NoteInfo, NoteUpdateAvailable}}},
-		{"below floor: an action, not a note", func() fleet.Node { n := al2("2.0.700.0", nil); n.IsLatestVersion = false; return n }(), nil},
-		{"windows ignores IsLatestVersion", fleet.Node{PingStatus: "Online", AgentVersion: "3.3.1142.0", PlatformType: "Windows", PlatformName: "Microsoft Windows Server 2019 Datacenter"}, nil},
-		{"proxied without IMDS in no_proxy over https", al2("3.3.1142.0", &fleet.ProbeFacts{Status: fleet.ProbeOK, Proxied: true, ProxyScheme: "https", RequestsVersion: "2.31.0"}),
-			[]Note{{NoteWarning, NoteNoProxyIMDS}, {NoteWarning, NoteHTTPSProxy}}},
-		{"proxied, well configured", al2("3.3.1142.0", &fleet.ProbeFacts{Status: fleet.ProbeOK, Proxied: true, ProxyScheme: "http", NoProxyHasIMDS: true, RequestsVersion: "2.31.0"}), nil},
-		{"not proxied", al2("3.3.1142.0", &fleet.ProbeFacts{Status: fleet.ProbeOK}), nil},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got := EvaluateNode(tt.node, p).Notes
-			if !reflect.DeepEqual(got, tt.want) {
-				t.Fatalf("notes = %#v, want %#v", got, tt.want)
-			}
-		})
+	win := al2("3.3.1142.0", nil)
+	win.PlatformType = fleet.PlatformWindows
+	if got := result(t, EvaluateNode(win, Default()), CheckPatchPython); got.Status != StatusNA {
+		t.Fatalf("patch-python on Windows = %s, want na", got.Status)
 	}
 }
 
 func TestEvaluateRunsEveryCheckInOrder(t *testing.T) {
-	nodes := []fleet.Node{
-		al2("2.0.700.0", nil),
-		{InstanceID: "mi-00000000000000001", PingStatus: fleet.PingConnectionLost, AgentVersion: "garbage", PlatformType: "Windows", PlatformName: "Microsoft Windows Server 2003"},
+	ev := EvaluateNode(al2("3.3.1142.0", probe()), Default())
+	if len(ev.Checks) != len(Checks()) {
+		t.Fatalf("%d results for %d checks", len(ev.Checks), len(Checks()))
 	}
-	evs := Evaluate(nodes, Default())
-	if len(evs) != 2 || evs[0].InstanceID != nodes[0].InstanceID || evs[1].InstanceID != nodes[1].InstanceID {
-		t.Fatalf("evaluations not in input order: %+v", evs)
-	}
-	want := [][]Status{
-		{StatusPass, StatusPass, StatusFail, StatusUnknown},
-		{StatusFail, StatusFail, StatusUnknown, StatusNA},
-	}
-	for i, ev := range evs {
-		var got []Status
-		for j, c := range ev.Checks {
-			if c.Check != []CheckID{CheckOnline, CheckOSSupported, CheckAgentVersion, CheckRequests}[j] {
-				t.Fatalf("node %d check %d is %s", i, j, c.Check)
-			}
-			got = append(got, c.Status)
+	for i, c := range Checks() {
+		if ev.Checks[i].Check != c.ID || ev.Checks[i].Reason == "" {
+			t.Fatalf("result %d = %+v, want check %s with a reason", i, ev.Checks[i], c.ID)
 		}
-		if !reflect.DeepEqual(got, want[i]) {
-			t.Errorf("node %d statuses = %v, want %v", i, got, want[i])
-		}
-	}
-	if c, ok := evs[0].Check(CheckAgentVersion); !ok || c.Reason != "agent 2.0.700.0 is older than the minimum 2.0.834.0" {
-		t.Errorf("agent reason = %q", c.Reason)
 	}
 }
 
-func fleet0(agent string) fleet.Node { return al2(agent, nil) }
-
-// TestEvaluateMemoMatchesEachNode checks that nodes evaluated together,
-// sharing memoized results, get exactly what each would get alone.
-func TestEvaluateMemoMatchesEachNode(t *testing.T) {
-	p := Default()
+// corpus is a spread of nodes over every fact that a check reads.
+func corpus() []fleet.Node {
 	var nodes []fleet.Node
 	probes := []*fleet.ProbeFacts{
 		nil,
-		{Status: fleet.ProbeOK, Proxied: true, RequestsVersion: "2.20.0", ProxyScheme: "https"},
-		{Status: fleet.ProbeOK, Proxied: true, RequestsVersion: "2.31.0", NoProxyHasIMDS: true},
-		{Status: fleet.ProbeOK, Proxied: true},
-		{Status: fleet.ProbeOK},
+		probe(),
+		probe(func(r *documents.ProbeReport) { r.Proxied, r.ProxyScheme = true, "https" }),
+		probe(func(r *documents.ProbeReport) { r.Proxied, r.NoProxyHasIMDS, r.RequestsVersion = true, true, "2.31.0" }),
+		probe(func(r *documents.ProbeReport) { r.Proxied, r.RequestsVersion = true, "" }),
+		probe(func(r *documents.ProbeReport) { r.Python, r.PythonError = "", "Unable to import yum module" }),
+		probe(func(r *documents.ProbeReport) { r.Which = false }),
+		probe(func(r *documents.ProbeReport) { r.Downloader, r.Payload = "", documents.PayloadUntested }),
+		probe(func(r *documents.ProbeReport) { r.Payload, r.PayloadCode = documents.PayloadUnreachable, "curl:7" }),
+		probe(func(r *documents.ProbeReport) { r.WorkdirNoexec, r.VarFreeMB = true, 10 }),
+		probe(func(r *documents.ProbeReport) {
+			r.PackageManager, r.PythonVersion, r.PackageModule = "apt", "3.13.0", documents.ModuleMissing
+		}),
 		{Status: fleet.ProbeFailed, Reason: "timed out"},
 		{Status: fleet.ProbeSkipped},
 	}
@@ -209,10 +292,72 @@ func TestEvaluateMemoMatchesEachNode(t *testing.T) {
 			}
 		}
 	}
-	got := Evaluate(nodes, p)
-	for i, n := range nodes {
-		if want := EvaluateNode(n, p); !reflect.DeepEqual(got[i], want) {
-			t.Fatalf("node %d (%+v):\n together %+v\n alone    %+v", i, n, got[i], want)
+	return nodes
+}
+
+// TestEvaluateMemoMatchesEachNode checks that nodes evaluated together,
+// sharing memoized results, get exactly what each would get alone, under
+// both built-in rule sets. Every check runs on every node of the corpus,
+// so a check reading a fact it did not declare panics here.
+func TestEvaluateMemoMatchesEachNode(t *testing.T) {
+	nodes := corpus()
+	for _, name := range RuleSets() {
+		r, _ := Builtin(name)
+		got := Evaluate(nodes, r)
+		for i, n := range nodes {
+			if want := EvaluateNode(n, r); !reflect.DeepEqual(got[i], want) {
+				t.Fatalf("%s: node %d (%+v):\n together %+v\n alone    %+v", name, i, n, got[i], want)
+			}
 		}
 	}
+}
+
+func TestRegistry(t *testing.T) {
+	for _, c := range Checks() {
+		if (c.OnFail == Block || c.OnUnknown == Block) && c.Heading == "" {
+			t.Errorf("check %s can block but has no heading for the plan's group", c.ID)
+		}
+		if c.OnFail == Fix && (c.Fix == nil || c.Fix.Doing == "") {
+			t.Errorf("check %s fixes but its action says nothing", c.ID)
+		}
+	}
+	acts := Actions()
+	if len(acts) == 0 || acts[0].Kind != UpdateAgent {
+		t.Fatalf("actions %+v: update-agent must come first", acts)
+	}
+	for _, a := range acts[1:] {
+		if a.FixStep == "" {
+			t.Errorf("action %s is neither update-agent nor a fix step", a.Kind)
+		}
+	}
+	deciding := DecidingFacts()
+	for _, noteOnly := range []string{"var_free_mb", "is_latest_version", "no_proxy_has_imds", "proxy_scheme"} {
+		for _, f := range deciding {
+			if f == noteOnly {
+				t.Errorf("fact %s only feeds notes but is in the fingerprint", f)
+			}
+		}
+	}
+	for _, must := range []string{"agent_version", "ping_status", "python", "requests_version", "downloader", "payload", "workdir_noexec"} {
+		found := false
+		for _, f := range deciding {
+			found = found || f == must
+		}
+		if !found {
+			t.Errorf("fact %s decides actions but is not in the fingerprint", must)
+		}
+	}
+}
+
+func TestUndeclaredFactPanics(t *testing.T) {
+	c := Check{ID: "bad", Facts: []string{"ping_status"}, Eval: func(f Facts, _ *Rules) CheckResult {
+		return CheckResult{Status: StatusPass, Reason: f.Get("agent_version")}
+	}}
+	defer func() {
+		if recover() == nil {
+			t.Fatal("reading an undeclared fact did not panic")
+		}
+	}()
+	n := al2("3.3.1142.0", nil)
+	c.run(&n, &Rules{})
 }

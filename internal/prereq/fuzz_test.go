@@ -16,7 +16,7 @@ func FuzzAgentVersion(f *testing.F) {
 	p := Default()
 	floor := version.Must(version.NewVersion(p.MinAgentVersion))
 	f.Fuzz(func(t *testing.T, s string) {
-		res := checkAgent(fleet0(s), p)
+		res := result(t, EvaluateNode(al2(s, nil), p), CheckAgentVersion)
 		if res.Reason == "" {
 			t.Fatal("empty reason")
 		}

@@ -13,7 +13,7 @@ import (
 // the supported rules; a node whose platform name matches a supported rule
 // but whose version cannot be read is unknown rather than failed, because
 // the reviewer should look at it rather than trust a guess either way.
-func checkOS(n fleet.Node, p Prereqs) CheckResult {
+func checkOS(n fleet.Node, p Rules) CheckResult {
 	res := CheckResult{Check: CheckOSSupported}
 	label := platformLabel(n)
 	if strings.TrimSpace(n.PlatformName) == "" {

@@ -1,6 +1,7 @@
 package prereq
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/patchready/patchready/internal/fleet"
@@ -115,5 +116,44 @@ func TestCheckOSExclusionReasonNamesTheDoc(t *testing.T) {
 	want := "CentOS Linux 6.3 is not supported: Patch Manager's prerequisites name CentOS 6.3 as not supported"
 	if got.Reason != want {
 		t.Fatalf("reason = %q, want %q", got.Reason, want)
+	}
+}
+
+func TestCheckOSCurrentMatrix(t *testing.T) {
+	r, err := Builtin("aws-current")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, ptype, pname, pversion string
+		want                         Status
+		reason                       string
+	}{
+		{"al1 dropped", "Linux", "Amazon Linux AMI", "2018.03", StatusFail, "no longer list Amazon Linux 1"},
+		{"al2", "Linux", "Amazon Linux", "2", StatusPass, ""},
+		{"al2023", "Linux", "Amazon Linux", "2023", StatusPass, ""},
+		{"centos 7 dropped", "Linux", "CentOS Linux", "7.9", StatusFail, "CentOS Linux has reached end of life"},
+		{"centos stream 9", "Linux", "CentOS Stream", "9", StatusPass, ""},
+		{"ubuntu 25.04", "Linux", "Ubuntu", "25.04", StatusPass, ""},
+		{"ubuntu 14.04", "Linux", "Ubuntu", "14.04", StatusFail, ""},
+		{"rhel 10", "Linux", "Red Hat Enterprise Linux", "10.0", StatusPass, ""},
+		{"debian 10", "Linux", "Debian GNU/Linux", "10", StatusFail, ""},
+		{"sles 15.2", "Linux", "SLES", "15.2", StatusFail, ""},
+		{"sles 15.5", "Linux", "SLES", "15.5", StatusPass, ""},
+		{"windows 2008 r2", "Windows", "Microsoft Windows Server 2008 R2 Datacenter", "6.1.7601", StatusFail, "2.3.1644.0"},
+		{"windows 2025", "Windows", "Microsoft Windows Server 2025 Datacenter", "10.0.26100", StatusPass, ""},
+		{"macos 12", "MacOS", "macOS", "12.7", StatusFail, ""},
+		{"macos 14", "MacOS", "macOS", "14.2.1", StatusPass, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := checkOS(fleet.Node{PlatformType: tt.ptype, PlatformName: tt.pname, PlatformVersion: tt.pversion}, r)
+			if got.Status != tt.want {
+				t.Fatalf("%s %s under aws-current = %s (%s), want %s", tt.pname, tt.pversion, got.Status, got.Reason, tt.want)
+			}
+			if tt.reason != "" && !strings.Contains(got.Reason, tt.reason) {
+				t.Fatalf("reason %q does not say %q", got.Reason, tt.reason)
+			}
+		})
 	}
 }

@@ -6,32 +6,16 @@ import (
 	"math/rand/v2"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
 	"go.uber.org/zap"
 
 	"github.com/patchready/patchready/documents"
-	"github.com/patchready/patchready/internal/awsclient"
 	"github.com/patchready/patchready/internal/fleet"
+	"github.com/patchready/patchready/internal/runcmd"
 )
 
-// pluginOutputLimit is where ListCommandInvocations cuts a plugin's Output.
-// A report cut there is read again in full with GetCommandInvocation.
-const pluginOutputLimit = 2500
-
-// maxPages bounds one listing of a command's invocations. A command has at
-// most 50 invocations, one page; more pages than this is a service loop.
-const maxPages = 100
-
 // collect polls the command's invocations until every node in ids has
-// finished or the batch's timeout passes. It reads with
-// ListCommandInvocations (Details on): one call answers for up to 50 nodes,
-// where GetCommandInvocation would take one call per node.
-//
-// Right after SendCommand the invocations may not be visible yet (SSM is
-// eventually consistent): an empty listing, a missing node, or
-// InvalidCommandId / InvocationDoesNotExist just mean "poll again".
+// finished or the batch's timeout passes.
 func (r *runner) collect(ctx context.Context, cmdID string, ids []string) (map[string]fleet.ProbeFacts, error) {
 	clk := r.opts.Clock
 	deadline := clk.Now().Add(r.opts.Timeout)
@@ -46,26 +30,24 @@ func (r *runner) collect(ctx context.Context, cmdID string, ids []string) (map[s
 		if err := clk.Sleep(ctx, jitter(interval)); err != nil {
 			return nil, fmt.Errorf("probe command %s: %w", cmdID, err)
 		}
-		invs, err := r.list(ctx, cmdID)
-		if err != nil {
-			return nil, err
+		want := make(map[string]bool, len(pending))
+		for id := range pending {
+			want[id] = true
 		}
-		for i := range invs {
-			inv := &invs[i]
-			id := aws.ToString(inv.InstanceId)
-			if _, ok := pending[id]; !ok {
+		results, err := runcmd.Results(ctx, r.api, cmdID, documents.ProbeStepName, want)
+		if err != nil {
+			return nil, fmt.Errorf("probe: %w", err)
+		}
+		for _, res := range results {
+			if _, ok := pending[res.InstanceID]; !ok {
 				continue
 			}
-			if !awsclient.InvocationFinished(inv.Status) {
-				pending[id] = string(inv.Status)
+			if !res.Finished {
+				pending[res.InstanceID] = string(res.Status)
 				continue
 			}
-			f, err := r.factsFrom(ctx, cmdID, inv)
-			if err != nil {
-				return nil, err
-			}
-			facts[id] = f
-			delete(pending, id)
+			facts[res.InstanceID] = FactsFrom(res)
+			delete(pending, res.InstanceID)
 		}
 		if len(pending) == 0 {
 			break
@@ -90,106 +72,21 @@ func (r *runner) collect(ctx context.Context, cmdID string, ids []string) (map[s
 	return facts, nil
 }
 
-// list reads every invocation of the command, to exhaustion.
-func (r *runner) list(ctx context.Context, cmdID string) ([]types.CommandInvocation, error) {
-	p := ssm.NewListCommandInvocationsPaginator(r.api, &ssm.ListCommandInvocationsInput{
-		CommandId:  aws.String(cmdID),
-		Details:    true,
-		MaxResults: aws.Int32(BatchSize),
-	})
-	var all []types.CommandInvocation
-	for pages := 0; p.HasMorePages(); pages++ {
-		if pages == maxPages {
-			return nil, fmt.Errorf("list probe invocations %s: more than %d pages; giving up", cmdID, maxPages)
-		}
-		out, err := p.NextPage(ctx)
-		if awsclient.IsInvocationNotYetVisible(err) || awsclient.Code(err) == "InvalidCommandId" {
-			// cmdID came from our own SendCommand: "invalid" only means
-			// "not visible yet".
-			return nil, nil
-		}
-		if err != nil {
-			return nil, fmt.Errorf("list probe invocations %s: %w", cmdID, err)
-		}
-		all = append(all, out.CommandInvocations...)
+// FactsFrom turns one finished invocation of the probe into facts. The probe
+// always exits 0 once it has printed its report, so anything but Success
+// is a failure whatever the output holds.
+func FactsFrom(res runcmd.Result) fleet.ProbeFacts {
+	if res.Status != types.CommandInvocationStatusSuccess {
+		return failed(runcmd.FailureReason("probe", res))
 	}
-	return all, nil
-}
-
-// factsFrom turns one finished invocation into facts.
-func (r *runner) factsFrom(ctx context.Context, cmdID string, inv *types.CommandInvocation) (fleet.ProbeFacts, error) {
-	if inv.Status != types.CommandInvocationStatusSuccess {
-		return failed(failureReason(inv)), nil
+	if !res.StepFound {
+		return failed("probe output unreadable: no output from step " + documents.ProbeStepName)
 	}
-	output := ""
-	for _, p := range inv.CommandPlugins {
-		if aws.ToString(p.Name) == documents.ProbeStepName {
-			output = aws.ToString(p.Output)
-		}
-	}
-	rep, err := Parse(output)
-	if err != nil && len(output) >= pluginOutputLimit {
-		full, gerr := r.api.GetCommandInvocation(ctx, &ssm.GetCommandInvocationInput{
-			CommandId:  aws.String(cmdID),
-			InstanceId: inv.InstanceId,
-			PluginName: aws.String(documents.ProbeStepName),
-		})
-		if gerr != nil {
-			return fleet.ProbeFacts{}, fmt.Errorf("get probe output %s on %s: %w", cmdID, aws.ToString(inv.InstanceId), gerr)
-		}
-		rep, err = Parse(aws.ToString(full.StandardOutputContent))
-	}
+	rep, err := Parse(res.Output)
 	if err != nil {
-		return failed("probe output unreadable: " + err.Error()), nil
+		return failed("probe output unreadable: " + err.Error())
 	}
-	return factsOf(rep), nil
-}
-
-// factsOf copies a checked report into facts.
-func factsOf(rep documents.ProbeReport) fleet.ProbeFacts {
-	return fleet.ProbeFacts{
-		Status:          fleet.ProbeOK,
-		Proxied:         rep.Proxied,
-		ProxySource:     rep.ProxySource,
-		ProxyScheme:     rep.ProxyScheme,
-		NoProxyHasIMDS:  rep.NoProxyHasIMDS,
-		Python:          rep.Python,
-		Pip:             rep.Pip,
-		RequestsVersion: rep.RequestsVersion,
-	}
-}
-
-// failureReason says in plain words why a finished invocation did not
-// succeed, keeping SSM's own status detail in brackets for searching.
-func failureReason(inv *types.CommandInvocation) string {
-	details := aws.ToString(inv.StatusDetails)
-	switch details {
-	case "DeliveryTimedOut", "Undeliverable":
-		return fmt.Sprintf("probe not delivered (%s): node unreachable", details)
-	case "ExecutionTimedOut":
-		return "probe ran out of time on the node (ExecutionTimedOut)"
-	case "InvalidPlatform":
-		return "probe cannot run on this platform (InvalidPlatform)"
-	case "AccessDenied":
-		return "probe refused on the node (AccessDenied)"
-	case "Terminated":
-		return "node terminated during the probe (Terminated)"
-	}
-	if details == "" {
-		details = string(inv.Status)
-	}
-	switch inv.Status {
-	case types.CommandInvocationStatusCancelled:
-		return fmt.Sprintf("probe cancelled (%s)", details)
-	case types.CommandInvocationStatusTimedOut:
-		return fmt.Sprintf("probe timed out (%s)", details)
-	}
-	for _, p := range inv.CommandPlugins {
-		if aws.ToString(p.Name) == documents.ProbeStepName && p.ResponseCode != 0 {
-			return fmt.Sprintf("probe failed on the node (%s, exit code %d)", details, p.ResponseCode)
-		}
-	}
-	return fmt.Sprintf("probe failed on the node (%s)", details)
+	return fleet.ProbeFacts{Status: fleet.ProbeOK, ProbeReport: rep}
 }
 
 func timeoutReason(timeout time.Duration, last string) string {

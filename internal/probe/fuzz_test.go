@@ -12,7 +12,7 @@ import (
 func FuzzParse(f *testing.F) {
 	f.Add(goodLine)
 	f.Add("noise\n" + goodLine + "\n----------ERROR-------\nboom")
-	f.Add(`{"schema":1,"proxy_scheme":"https://a:b@c"}`)
+	f.Add(`{"schema":2,"proxy_scheme":"https://a:b@c"}`)
 	f.Fuzz(func(t *testing.T, output string) {
 		r, err := Parse(output)
 		if err != nil {
@@ -26,7 +26,8 @@ func FuzzParse(f *testing.F) {
 		default:
 			t.Fatalf("accepted proxy_scheme %q", r.ProxyScheme)
 		}
-		for _, v := range []string{r.ProxySource, r.ProxyScheme, r.Python, r.Pip, r.RequestsVersion} {
+		for _, v := range []string{r.ProxySource, r.ProxyScheme, r.Python, r.PythonPath, r.PythonVersion, r.PythonError,
+			r.PackageManagers, r.PackageManager, r.PackageModule, r.RequestsVersion, r.Pip, r.Downloader, r.Payload, r.PayloadCode} {
 			if strings.Contains(v, "://") || strings.Contains(v, "@") {
 				t.Fatalf("accepted a URL-like value %q", v)
 			}

@@ -12,32 +12,47 @@ import (
 	"github.com/patchready/patchready/documents"
 )
 
-// Limits on what Parse accepts. The probe prints one line of about 250
+// Limits on what Parse accepts. The probe prints one line of about 600
 // bytes; anything much larger is not the probe's report.
 const (
 	maxReportLine = 4 << 10
 	maxPathLen    = 1024
 	// ReportSchema is the report schema this package understands.
-	ReportSchema = 1
+	ReportSchema = documents.ProbeReportSchema
 )
 
 var (
-	// requestsVersionPattern accepts release versions ("2.18.4") with an
+	// versionPattern accepts release versions ("2.18.4", "2.7.18") with an
 	// optional pre-release or local suffix ("2.32.0rc1", "2.6.0+amzn1").
-	requestsVersionPattern = regexp.MustCompile(`^[0-9]+(\.[0-9]+){0,3}([a-z0-9.+-]*)$`)
-	// proxySourcePattern accepts the probe's source names and similar short
-	// words, so a site's own copy of the document may add sources.
-	proxySourcePattern = regexp.MustCompile(`^[a-z0-9-]{0,32}$`)
+	versionPattern = regexp.MustCompile(`^[0-9]+(\.[0-9]+){0,3}([a-z0-9.+-]*)$`)
+	// requestsVersionPattern is kept under its old name for the fuzz test.
+	requestsVersionPattern = versionPattern
+	// wordPattern accepts the short words the probe prints (source names,
+	// commands, package managers).
+	wordPattern = regexp.MustCompile(`^[a-z0-9.-]{0,32}$`)
+	// managersPattern is a comma-separated list of package managers.
+	managersPattern = regexp.MustCompile(`^((apt|yum|dnf|zypper)(,(apt|yum|dnf|zypper)){0,3})?$`)
+	// pythonPattern is the command names the patch run looks up.
+	pythonPattern = regexp.MustCompile(`^(|python|python3|python2|python2\.[67]|python2[67])$`)
+	// payloadCodePattern is an HTTP status or a tool and its exit code.
+	payloadCodePattern = regexp.MustCompile(`^(|[0-9]{3}|(curl|wget):[0-9]{1,3})$`)
+	// errorTextPattern is the patch run's own error sentences: words and
+	// punctuation, no URL-ish characters.
+	errorTextPattern = regexp.MustCompile(`^[A-Za-z0-9 ,.()'=_-]{0,400}$`)
 )
 
 // ErrNoReport means the output holds no line that is a probe report.
 var ErrNoReport = errors.New("no probe report in output")
 
+// ErrOldSchema means the node ran a probe document older than this
+// patchready: the account's document is stale.
+var ErrOldSchema = errors.New("the node ran an older probe document (report schema 1); let patchready update patchready-Probe (it does so on plan unless the document is pinned)")
+
 // Parse finds the probe's report in a step's output and checks it. The
 // output may hold other lines (warnings from the shell, an appended stderr
-// section): the report is the last line that is a JSON object with
-// "schema":1. That line must then pass every check; an earlier line is never
-// taken instead, because the last report is the one that describes the node.
+// section): the report is the last line that is a JSON object with a
+// "schema" key. That line must then pass every check; an earlier line is
+// never taken instead, because the last report describes the node as it is.
 func Parse(output string) (documents.ProbeReport, error) {
 	lines := strings.Split(output, "\n")
 	for i := len(lines) - 1; i >= 0; i-- {
@@ -46,17 +61,26 @@ func Parse(output string) (documents.ProbeReport, error) {
 			continue
 		}
 		var head struct {
-			Schema *int `json:"schema"`
+			Schema *int   `json:"schema"`
+			Kind   string `json:"kind"`
 		}
-		if json.Unmarshal([]byte(line), &head) != nil || head.Schema == nil {
+		if json.Unmarshal([]byte(line), &head) != nil || head.Schema == nil || head.Kind != "" {
+			// Lines with a kind are other documents' reports (the fix
+			// report precedes the read-back probe report).
 			continue
 		}
-		if *head.Schema != ReportSchema {
+		switch *head.Schema {
+		case ReportSchema:
+		case 1:
+			return documents.ProbeReport{}, ErrOldSchema
+		default:
 			return documents.ProbeReport{}, fmt.Errorf("probe report schema %d: want %d", *head.Schema, ReportSchema)
 		}
+		dec := json.NewDecoder(strings.NewReader(line))
+		dec.DisallowUnknownFields()
 		var r documents.ProbeReport
-		if err := json.Unmarshal([]byte(line), &r); err != nil {
-			return documents.ProbeReport{}, fmt.Errorf("probe report: %w", err)
+		if err := dec.Decode(&r); err != nil {
+			return documents.ProbeReport{}, errors.New("probe report: not the expected shape")
 		}
 		if err := check(r); err != nil {
 			return documents.ProbeReport{}, fmt.Errorf("probe report: %w", err)
@@ -67,25 +91,69 @@ func Parse(output string) (documents.ProbeReport, error) {
 }
 
 // check rejects values the probe cannot have printed. Error messages never
-// quote the rejected value: it may be exactly the secret we refuse to carry. The proxy scheme is
-// the field a careless copy of the document would fill with the URL; a URL
-// may carry user:password, so anything but a bare scheme is refused.
+// quote the rejected value: it may be exactly the secret we refuse to
+// carry. The proxy scheme is the field a careless copy of the document would
+// fill with the URL; a URL may carry user:password, so anything but a bare
+// scheme is refused.
 func check(r documents.ProbeReport) error {
 	switch r.ProxyScheme {
 	case "", "http", "https":
 	default:
 		return errors.New("proxy_scheme is not http or https")
 	}
-	if !proxySourcePattern.MatchString(r.ProxySource) {
+	if !wordPattern.MatchString(r.ProxySource) {
 		return errors.New("proxy_source is not a source name")
 	}
-	if r.RequestsVersion != "" && !requestsVersionPattern.MatchString(r.RequestsVersion) {
-		return errors.New("requests_version is not a version")
+	if !managersPattern.MatchString(r.PackageManagers) {
+		return errors.New("package_managers is not a list of apt, yum, dnf, zypper")
 	}
-	for _, p := range []struct{ name, v string }{{"python", r.Python}, {"pip", r.Pip}} {
-		if err := checkPath(p.v); err != nil {
-			return fmt.Errorf("%s: %w", p.name, err)
+	switch r.PackageManager {
+	case "", "apt", "yum", "dnf", "zypper":
+	default:
+		return errors.New("package_manager is not apt, yum, dnf or zypper")
+	}
+	if !pythonPattern.MatchString(r.Python) {
+		return errors.New("python is not a command the patch run looks up")
+	}
+	for _, v := range []struct{ name, v string }{{"python_version", r.PythonVersion}, {"requests_version", r.RequestsVersion}} {
+		if v.v != "" && !versionPattern.MatchString(v.v) {
+			return fmt.Errorf("%s is not a version", v.name)
 		}
+	}
+	if !errorTextPattern.MatchString(r.PythonError) {
+		return errors.New("python_error is not the patch run's error text")
+	}
+	if r.Python != "" && r.PythonError != "" {
+		return errors.New("python and python_error are both set")
+	}
+	switch r.PackageModule {
+	case documents.ModuleOK, documents.ModuleMissing, documents.ModuleNA:
+	default:
+		return errors.New("package_module is not ok, missing or na")
+	}
+	switch r.Pip {
+	case documents.PipOK, documents.PipMissing:
+	default:
+		return errors.New("pip is not ok or missing")
+	}
+	switch r.Downloader {
+	case "", "curl", "wget":
+	default:
+		return errors.New("downloader is not curl or wget")
+	}
+	switch r.Payload {
+	case documents.PayloadReachable, documents.PayloadUnreachable, documents.PayloadUntested:
+	default:
+		return errors.New("payload is not reachable, unreachable or untested")
+	}
+	if !payloadCodePattern.MatchString(r.PayloadCode) {
+		return errors.New("payload_code is not an HTTP status or a tool's exit code")
+	}
+	if r.VarFreeMB < -1 {
+		return errors.New("var_free_mb is below -1")
+	}
+	if err := checkPath(r.PythonPath); err != nil {
+		return fmt.Errorf("python_path: %w", err)
 	}
 	return nil
 }

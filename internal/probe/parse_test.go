@@ -8,15 +8,23 @@ import (
 	"github.com/patchready/patchready/documents"
 )
 
-const goodLine = `{"schema":1,"proxied":true,"proxy_source":"systemd-override","proxy_scheme":"http","no_proxy_has_imds":true,"python":"/usr/bin/python3","pip":"/usr/bin/pip3","requests_version":"2.25.1"}`
+const goodLine = `{"schema":2,"proxied":true,"proxy_source":"systemd-override","proxy_scheme":"http","no_proxy_has_imds":true,` +
+	`"which":true,"package_managers":"yum","package_manager":"yum","python":"python2.7","python_path":"/usr/bin/python2.7",` +
+	`"python_version":"2.7.18","python_error":"","package_module":"ok","requests_version":"2.6.0","pip":"missing",` +
+	`"downloader":"curl","payload":"reachable","payload_code":"403","workdir_noexec":false,"var_free_mb":4000}`
 
 func TestParse(t *testing.T) {
-	good := documents.ProbeReport{Schema: 1, Proxied: true, ProxySource: "systemd-override", ProxyScheme: "http",
-		NoProxyHasIMDS: true, Python: "/usr/bin/python3", Pip: "/usr/bin/pip3", RequestsVersion: "2.25.1"}
-	direct := `{"schema":1,"proxied":false,"proxy_source":"","proxy_scheme":"","no_proxy_has_imds":false,"python":"","pip":"","requests_version":""}`
+	good := documents.ProbeReport{Schema: 2, Proxied: true, ProxySource: "systemd-override", ProxyScheme: "http",
+		NoProxyHasIMDS: true, Which: true, PackageManagers: "yum", PackageManager: "yum", Python: "python2.7",
+		PythonPath: "/usr/bin/python2.7", PythonVersion: "2.7.18", PackageModule: "ok", RequestsVersion: "2.6.0",
+		Pip: "missing", Downloader: "curl", Payload: "reachable", PayloadCode: "403", VarFreeMB: 4000}
 	with := func(field, value string) string {
+		if !strings.Contains(goodLine, field) {
+			t.Fatalf("test edits %s, which the good line lacks", field)
+		}
 		return strings.Replace(goodLine, field, value, 1)
 	}
+	fixLine := `{"schema":1,"kind":"fix","steps":[{"name":"requests","ok":true,"detail":"requests 2.6.0 to 2.32.3"}]}`
 	tests := []struct {
 		name    string
 		output  string
@@ -26,26 +34,38 @@ func TestParse(t *testing.T) {
 		{"the line alone", goodLine, &good, ""},
 		{"with CRLF and blank lines", "\r\n" + goodLine + "\r\n\r\n", &good, ""},
 		{"noise around", "sh: warning: setlocale\n" + goodLine + "\n----------ERROR-------\npgrep: not found\n", &good, ""},
-		{"last report wins", direct + "\n" + goodLine, &good, ""},
+		{"the fix report before it is not the probe's", fixLine + "\n" + goodLine, &good, ""},
+		{"a fix report alone is not a probe report", fixLine, nil, "no probe report"},
+		{"last report wins", with(`"python_version":"2.7.18"`, `"python_version":"2.7.5"`) + "\n" + goodLine, &good, ""},
 		{"other JSON after the report is ignored", goodLine + "\n{\"unrelated\":true}\n[1,2]", &good, ""},
-		{"direct node, nothing installed", direct, &documents.ProbeReport{Schema: 1}, ""},
-		{"pre-release version", with(`"2.25.1"`, `"2.32.0rc1"`), nil, ""},
-		{"local version suffix", with(`"2.25.1"`, `"2.6.0+amzn1"`), nil, ""},
-		{"unknown fields are dropped", with(`{"schema":1,`, `{"schema":1,"extra":"x",`), &good, ""},
+		{"pre-release version", with(`"2.6.0"`, `"2.32.0rc1"`), nil, ""},
+		{"local version suffix", with(`"2.6.0"`, `"2.6.0+amzn1"`), nil, ""},
+		{"no interpreter", with(`"python":"python2.7","python_path":"/usr/bin/python2.7","python_version":"2.7.18","python_error":""`,
+			`"python":"","python_path":"","python_version":"","python_error":"Unable to import yum module, please check version compatibility between Yum and Python"`), nil, ""},
 		{"empty", "", nil, "no probe report"},
 		{"only noise", "hello\nworld {\n", nil, "no probe report"},
 		{"truncated line", goodLine[:100], nil, "no probe report"},
-		{"schema 2", with(`"schema":1`, `"schema":2`), nil, "schema 2"},
+		{"schema 1 is an old document", `{"schema":1,"proxied":false}`, nil, "older probe document"},
+		{"schema 3", with(`"schema":2`, `"schema":3`), nil, "schema 3"},
+		{"unknown field", with(`{"schema":2,`, `{"schema":2,"proxy_url":"http://u:secret@p",`), nil, "not the expected shape"},
 		{"proxy URL in scheme", with(`"proxy_scheme":"http"`, `"proxy_scheme":"http://user:secret@proxy:3128"`), nil, "proxy_scheme"},
 		{"odd scheme", with(`"proxy_scheme":"http"`, `"proxy_scheme":"socks5"`), nil, "proxy_scheme"},
-		{"bad version", with(`"2.25.1"`, `"latest"`), nil, "requests_version"},
-		{"version with spaces", with(`"2.25.1"`, `"2.25.1 (patched)"`), nil, "requests_version"},
-		{"control char in path", with(`"/usr/bin/pip3"`, `"/usr/bin/pip\u001b[31m"`), nil, "control"},
-		{"relative path", with(`"/usr/bin/python3"`, `"python3"`), nil, "absolute"},
-		{"URL in path", with(`"/usr/bin/pip3"`, `"/x/http://u:p@proxy"`), nil, "URL"},
+		{"bad version", with(`"2.6.0"`, `"latest"`), nil, "requests_version"},
+		{"version with spaces", with(`"2.7.18"`, `"2.7.18 (patched)"`), nil, "python_version"},
+		{"python not a command the run uses", with(`"python":"python2.7"`, `"python":"/usr/bin/python2.7"`), nil, "python is not"},
+		{"both python and error", with(`"python_error":""`, `"python_error":"x"`), nil, "both set"},
+		{"URL in python error", with(`"python_error":""`, `"python_error":"see http://u:secret@x"`), nil, "python_error"},
+		{"unknown manager", with(`"package_managers":"yum"`, `"package_managers":"yum,pacman"`), nil, "package_managers"},
+		{"bad module state", with(`"package_module":"ok"`, `"package_module":"yes"`), nil, "package_module"},
+		{"bad downloader", with(`"downloader":"curl"`, `"downloader":"aria2c"`), nil, "downloader"},
+		{"payload URL in code", with(`"payload_code":"403"`, `"payload_code":"https://x"`), nil, "payload_code"},
+		{"bad payload", with(`"payload":"reachable"`, `"payload":"yes"`), nil, "payload is not"},
+		{"control char in path", with(`"/usr/bin/python2.7"`, `"/usr/bin/py\u001b[31m"`), nil, "control"},
+		{"relative path", with(`"/usr/bin/python2.7"`, `"usr/bin/python2.7"`), nil, "absolute"},
+		{"URL in path", with(`"/usr/bin/python2.7"`, `"/x/http://u:p@proxy"`), nil, "URL"},
 		{"source with spaces", with(`"systemd-override"`, `"my source"`), nil, "proxy_source"},
-		{"wrong type", with(`"proxied":true`, `"proxied":"yes"`), nil, "cannot unmarshal"},
-		{"oversized line", with(`"/usr/bin/pip3"`, `"/`+strings.Repeat("a", 5000)+`"`), nil, "no probe report"},
+		{"wrong type", with(`"proxied":true`, `"proxied":"yes"`), nil, "not the expected shape"},
+		{"oversized line", with(`"/usr/bin/python2.7"`, `"/`+strings.Repeat("a", 5000)+`"`), nil, "no probe report"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -70,7 +90,7 @@ func TestParse(t *testing.T) {
 }
 
 func TestParseNoReportIsErrNoReport(t *testing.T) {
-	if _, err := Parse("nothing"); !errors.Is(err, ErrNoReport) {
-		t.Errorf("err = %v, want ErrNoReport", err)
+	if _, err := Parse("nothing here"); !errors.Is(err, ErrNoReport) {
+		t.Fatalf("err = %v, want ErrNoReport", err)
 	}
 }

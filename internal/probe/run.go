@@ -2,40 +2,35 @@ package probe
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"go.uber.org/zap"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/patchready/patchready/documents"
-	"github.com/patchready/patchready/internal/awsclient"
 	"github.com/patchready/patchready/internal/clock"
 	"github.com/patchready/patchready/internal/fleet"
+	"github.com/patchready/patchready/internal/runcmd"
 	"github.com/patchready/patchready/internal/ssmdoc"
 )
 
 // API is the part of SSM the probe uses: Run Command, and the document
 // operations that keep the probe document current (ssmdoc.API).
 type API interface {
-	ssm.GetCommandInvocationAPIClient
-	ssm.ListCommandInvocationsAPIClient
-	SendCommand(context.Context, *ssm.SendCommandInput, ...func(*ssm.Options)) (*ssm.SendCommandOutput, error)
+	runcmd.API
 	ssmdoc.API
 }
-
-var _ API = (*ssm.Client)(nil)
 
 // Send settings. The probe only reads, so it may run on a whole batch at
 // once (MaxConcurrency 50) and one node's failure must not stop the others
 // (MaxErrors 100%).
 const (
 	// BatchSize is the most instance IDs SendCommand accepts.
-	BatchSize      = 50
+	BatchSize      = runcmd.MaxTargets
 	maxConcurrency = "50"
 	maxErrors      = "100%"
 	// deliveryTimeoutSeconds is how long SSM tries to deliver the probe to a
@@ -53,7 +48,7 @@ const (
 	DefaultConcurrency     = 4
 )
 
-// Options tune Run. The zero value is ready to use.
+// Options tune Run.
 type Options struct {
 	// Clock paces polling (default: the real clock).
 	Clock clock.Clock
@@ -79,33 +74,42 @@ type Options struct {
 	Progress func(done, total int)
 }
 
-func (o Options) withDefaults() Options {
+// CheckAndSetDefaults fills what is unset with the defaults above and
+// refuses values that cannot work.
+func (o *Options) CheckAndSetDefaults() error {
 	if o.Clock == nil {
 		o.Clock = clock.Real{}
 	}
-	if o.PollInterval <= 0 {
+	if o.PollInterval < 0 || o.MaxPollInterval < 0 || o.Timeout < 0 || o.Concurrency < 0 {
+		return errors.New("probe options: durations and concurrency must not be negative")
+	}
+	if o.PollInterval == 0 {
 		o.PollInterval = DefaultPollInterval
 	}
-	if o.MaxPollInterval < o.PollInterval {
+	if o.MaxPollInterval == 0 {
 		o.MaxPollInterval = max(DefaultMaxPollInterval, o.PollInterval)
 	}
-	if o.Timeout <= 0 {
+	if o.MaxPollInterval < o.PollInterval {
+		return fmt.Errorf("probe options: max poll interval %s is below the poll interval %s", o.MaxPollInterval, o.PollInterval)
+	}
+	if o.Timeout == 0 {
 		o.Timeout = DefaultTimeout
 	}
-	if o.Concurrency <= 0 {
+	if o.Concurrency == 0 {
 		o.Concurrency = DefaultConcurrency
 	}
 	if o.Logger == nil {
 		o.Logger = zap.NewNop()
 	}
-	return o
+	return nil
 }
 
-// Eligible reports whether the probe runs on n: Amazon Linux (the only
-// platform the requests prerequisite concerns) and Online (nothing else can
-// receive a command).
+// Eligible reports whether the probe runs on n: Linux (the patch run's
+// interpreter, downloader, payload path and work directory are Linux
+// concerns; requests is the Amazon Linux part of it) and Online (nothing
+// else can receive a command).
 func Eligible(n fleet.Node) bool {
-	return n.IsAmazonLinux() && n.PingStatus == fleet.PingOnline
+	return n.PlatformType == fleet.PlatformLinux && n.PingStatus == fleet.PingOnline
 }
 
 // EnsureDocument makes the account's probe document current (see
@@ -120,7 +124,9 @@ func EnsureDocument(ctx context.Context, api ssmdoc.API, tags map[string]string,
 // Reason; Run itself fails only when the work cannot go on (access denied,
 // credentials, an API error after retries, ctx done).
 func Run(ctx context.Context, api API, nodes []fleet.Node, opts Options) (map[string]fleet.ProbeFacts, error) {
-	opts = opts.withDefaults()
+	if err := opts.CheckAndSetDefaults(); err != nil {
+		return nil, err
+	}
 	var ids []string
 	for _, n := range nodes {
 		if Eligible(n) {
@@ -185,60 +191,39 @@ type runner struct {
 	version string // document version to run; "" = the default version
 }
 
-// batch probes up to BatchSize nodes with one command. SSM refuses the
-// whole call if one ID cannot take commands (InvalidInstanceId: terminated
-// or deregistered since discovery), without saying which; the batch is then
-// halved until the culprits are alone, which costs about 2·log2(50) extra
-// calls per bad node instead of one call per node.
-func (r *runner) batch(ctx context.Context, ids []string) (map[string]fleet.ProbeFacts, error) {
-	cmdID, err := r.send(ctx, ids)
-	if awsclient.Code(err) == "InvalidInstanceId" {
-		if len(ids) == 1 {
-			r.log.Debug("probe not sent", zap.String("instance_id", ids[0]), zap.Error(err))
-			return map[string]fleet.ProbeFacts{ids[0]: failed("probe not sent: SSM no longer accepts commands for this node (InvalidInstanceId)")}, nil
-		}
-		half := len(ids) / 2
-		a, err := r.batch(ctx, ids[:half])
-		if err != nil {
-			return nil, err
-		}
-		b, err := r.batch(ctx, ids[half:])
-		if err != nil {
-			return nil, err
-		}
-		for id, f := range b {
-			a[id] = f
-		}
-		return a, nil
+// Command is the probe as runcmd sends it, at document version v ("" for
+// the default version).
+func Command(v string) runcmd.Command {
+	return runcmd.Command{
+		Document: documents.ProbeDocumentName, DocumentVersion: v,
+		MaxConcurrency: maxConcurrency, MaxErrors: maxErrors,
+		DeliveryTimeoutSeconds: deliveryTimeoutSeconds, Comment: Comment, Step: documents.ProbeStepName,
 	}
+}
+
+// batch probes up to BatchSize nodes with one command (more when SSM
+// refuses an ID and the batch is split; see runcmd.Send).
+func (r *runner) batch(ctx context.Context, ids []string) (map[string]fleet.ProbeFacts, error) {
+	sent, refused, err := runcmd.Send(ctx, r.api, Command(r.version), ids, nil)
 	if err != nil {
 		return nil, err
 	}
-	return r.collect(ctx, cmdID, ids)
-}
-
-func (r *runner) send(ctx context.Context, ids []string) (string, error) {
-	in := &ssm.SendCommandInput{
-		DocumentName:   aws.String(documents.ProbeDocumentName),
-		InstanceIds:    slices.Clone(ids),
-		MaxConcurrency: aws.String(maxConcurrency),
-		MaxErrors:      aws.String(maxErrors),
-		TimeoutSeconds: aws.Int32(deliveryTimeoutSeconds),
-		Comment:        aws.String(Comment),
+	facts := make(map[string]fleet.ProbeFacts, len(ids))
+	for _, id := range refused {
+		r.log.Debug("probe not sent", zap.String("instance_id", id))
+		facts[id] = failed("probe not sent: SSM no longer accepts commands for this node (InvalidInstanceId)")
 	}
-	if r.version != "" {
-		in.DocumentVersion = aws.String(r.version)
+	for _, s := range sent {
+		r.log.Info("probe sent", zap.String("command_id", s.CommandID), zap.Int("nodes", len(s.InstanceIDs)))
+		got, err := r.collect(ctx, s.CommandID, s.InstanceIDs)
+		if err != nil {
+			return nil, err
+		}
+		for id, f := range got {
+			facts[id] = f
+		}
 	}
-	out, err := r.api.SendCommand(ctx, in)
-	if err != nil {
-		return "", fmt.Errorf("send probe to %d nodes: %w", len(ids), err)
-	}
-	if out.Command == nil || aws.ToString(out.Command.CommandId) == "" {
-		return "", fmt.Errorf("send probe to %d nodes: no command ID in the answer", len(ids))
-	}
-	id := aws.ToString(out.Command.CommandId)
-	r.log.Info("probe sent", zap.String("command_id", id), zap.Int("nodes", len(ids)))
-	return id, nil
+	return facts, nil
 }
 
 func failed(reason string) fleet.ProbeFacts {

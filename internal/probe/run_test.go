@@ -37,6 +37,7 @@ func TestRunOutcomes(t *testing.T) {
 		alNode(6).InstanceID: {status: types.CommandInvocationStatusSuccess, output: long[:2500], full: long},
 		alNode(7).InstanceID: {status: types.CommandInvocationStatusSuccess, output: goodLine, hiddenPolls: 2, pendingPolls: 3},
 		alNode(8).InstanceID: {status: types.CommandInvocationStatusCancelled, details: "Cancelled"},
+		"i-0000000b":         success(goodLine),
 	}
 	want := map[string]string{ // ID → status or reason fragment
 		alNode(1).InstanceID: "ok",
@@ -47,12 +48,13 @@ func TestRunOutcomes(t *testing.T) {
 		alNode(6).InstanceID: "ok",
 		alNode(7).InstanceID: "ok",
 		alNode(8).InstanceID: "probe cancelled",
+		"i-0000000b":         "ok", // every Linux node is probed, not only Amazon Linux
 	}
 	var nodes []fleet.Node
 	for i := 1; i <= 8; i++ {
 		nodes = append(nodes, alNode(i))
 	}
-	// Not eligible: Windows, offline, another Linux.
+	// Not eligible: Windows, offline.
 	nodes = append(nodes,
 		fleet.Node{InstanceID: "i-0000000a", PingStatus: fleet.PingOnline, PlatformType: fleet.PlatformWindows},
 		func() fleet.Node { n := alNode(9); n.PingStatus = fleet.PingConnectionLost; return n }(),
@@ -80,13 +82,13 @@ func TestRunOutcomes(t *testing.T) {
 			t.Errorf("%s: %s %q, want failed with %q", id, f.Status, f.Reason, w)
 		}
 	}
-	if f := got[alNode(1).InstanceID]; !f.Proxied || f.ProxyScheme != "http" || f.RequestsVersion != "2.25.1" || f.Pip != "/usr/bin/pip3" {
+	if f := got[alNode(1).InstanceID]; !f.Proxied || f.ProxyScheme != "http" || f.RequestsVersion != "2.6.0" || f.Python != "python2.7" || f.PayloadCode != "403" {
 		t.Errorf("facts not copied: %+v", f)
 	}
 	if len(api.sends) != 1 || api.gets != 1 {
 		t.Errorf("sends = %d, gets = %d; want 1 send and 1 get (for the cut output)", len(api.sends), api.gets)
 	}
-	if fmt.Sprint(progress) != "[8 8]" {
+	if fmt.Sprint(progress) != "[9 9]" {
 		t.Errorf("progress = %v", progress)
 	}
 }

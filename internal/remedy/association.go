@@ -26,11 +26,19 @@ type AssociationAPI interface {
 	ssm.DescribeAssociationExecutionsAPIClient
 	ssm.DescribeAssociationExecutionTargetsAPIClient
 	CreateAssociation(ctx context.Context, in *ssm.CreateAssociationInput, optFns ...func(*ssm.Options)) (*ssm.CreateAssociationOutput, error)
+	DescribeAssociation(ctx context.Context, in *ssm.DescribeAssociationInput, optFns ...func(*ssm.Options)) (*ssm.DescribeAssociationOutput, error)
 	DeleteAssociation(ctx context.Context, in *ssm.DeleteAssociationInput, optFns ...func(*ssm.Options)) (*ssm.DeleteAssociationOutput, error)
 	StartAssociationsOnce(ctx context.Context, in *ssm.StartAssociationsOnceInput, optFns ...func(*ssm.Options)) (*ssm.StartAssociationsOnceOutput, error)
 }
 
 var _ AssociationAPI = (*ssm.Client)(nil)
+
+var associationStrategy = Strategy{
+	Name:    "association",
+	Summary: "one-shot State Manager associations running AWS-UpdateSSMAgent, ≤ 50 nodes each, removed once their nodes are verified",
+	UseWhen: "now, with SSM's rate controls; the default",
+	New:     func(api API, o Options) (AgentUpdater, error) { return NewAssociations(api, o) },
+}
 
 // Associations updates the agent through one-shot State Manager
 // associations running AWS-UpdateSSMAgent, one per batch of ≤ 50 nodes.
@@ -58,9 +66,16 @@ type association struct {
 }
 
 // NewAssociations returns the association strategy.
-func NewAssociations(api AssociationAPI, opts Options) *Associations {
-	return &Associations{api: api, opts: opts.withDefaults()}
+func NewAssociations(api AssociationAPI, opts Options) (*Associations, error) {
+	if err := opts.CheckAndSetDefaults(); err != nil {
+		return nil, err
+	}
+	return &Associations{api: api, opts: opts}, nil
 }
+
+// Interrupt leaves the associations running: they finish their work in
+// SSM, and a resumed run finds them again by name.
+func (a *Associations) Interrupt(context.Context) error { return nil }
 
 // Start creates one association per batch, or reuses one with the same
 // deterministic name, re-running it so that its nodes are updated now.
@@ -70,11 +85,16 @@ func (a *Associations) Start(ctx context.Context, batches [][]string) error {
 	if err != nil {
 		return err
 	}
+	removed, err := a.replaceLeftovers(ctx, existing, batches, params)
+	if err != nil {
+		return err
+	}
+	total -= removed
 	var toCreate, toRerun []association
 	for _, ids := range batches {
 		name := resourceName("update-agent", ids, params)
-		if id, ok := existing[name]; ok {
-			toRerun = append(toRerun, association{id: id, name: name, ids: ids, created: true})
+		if ex, ok := existing[name]; ok {
+			toRerun = append(toRerun, association{id: ex.id, name: name, ids: ids, created: true})
 			continue
 		}
 		toCreate = append(toCreate, association{name: name, ids: ids})
@@ -145,6 +165,9 @@ func (a *Associations) create(ctx context.Context, as association, params map[st
 			if ferr != nil {
 				return fmt.Errorf("create association %s: %w (and finding the existing one: %v)", as.name, err, ferr)
 			}
+			if perr := a.sameParameters(ctx, id, params); perr != nil {
+				return perr
+			}
 			a.opts.Logger.Info("association for these nodes already exists", zap.String("association_id", id))
 			a.mu.Lock()
 			a.owned = append(a.owned, association{id: id, name: as.name, ids: as.ids})
@@ -162,10 +185,17 @@ func (a *Associations) create(ctx context.Context, as association, params map[st
 	return a.opts.Journal.Created(Resource{Type: ResourceAssociation, ID: as.id, Name: as.name, InstanceIDs: as.ids, Action: "update-agent"})
 }
 
+// existingAssociation is one of patchready's associations found in the
+// account.
+type existingAssociation struct {
+	id, name string
+	targets  []string // its InstanceIds target values
+}
+
 // listAll reads every association once: it both counts them against the
 // limit and finds patchready's own by name, in ceil(n/50) calls.
-func (a *Associations) listAll(ctx context.Context) (map[string]string, int, error) {
-	byName := map[string]string{}
+func (a *Associations) listAll(ctx context.Context) (map[string]existingAssociation, int, error) {
+	byName := map[string]existingAssociation{}
 	total := 0
 	p := ssm.NewListAssociationsPaginator(a.api, &ssm.ListAssociationsInput{MaxResults: aws.Int32(50)})
 	for p.HasMorePages() {
@@ -176,7 +206,13 @@ func (a *Associations) listAll(ctx context.Context) (map[string]string, int, err
 		total += len(page.Associations)
 		for _, as := range page.Associations {
 			if name := aws.ToString(as.AssociationName); strings.HasPrefix(name, NamePrefix) {
-				byName[name] = aws.ToString(as.AssociationId)
+				ex := existingAssociation{id: aws.ToString(as.AssociationId), name: name}
+				for _, t := range as.Targets {
+					if aws.ToString(t.Key) == "InstanceIds" {
+						ex.targets = append(ex.targets, t.Values...)
+					}
+				}
+				byName[name] = ex
 			}
 		}
 	}

@@ -2,6 +2,7 @@ package remedy
 
 import (
 	"context"
+	"errors"
 
 	"go.uber.org/zap"
 
@@ -10,7 +11,7 @@ import (
 
 // Options are shared by every executor.
 type Options struct {
-	// RunID tags everything created and names the journal.
+	// RunID tags everything created and names the journal. Required.
 	RunID string
 	// MaxConcurrency and MaxErrors are passed to SSM as they are
 	// ("10%", "5"); the CLI validates them first.
@@ -20,17 +21,30 @@ type Options struct {
 	AgentVersion string
 	// Keep leaves one-shot resources in place after their nodes settle.
 	Keep bool
+	// Resume says this run continues an interrupted one (apply --resume).
+	Resume bool
 	// Resumed are the live resources of the run being resumed, from its
 	// journal. An executor that finds one of them again by name watches it
 	// as it is instead of starting it again: its work was started by the
 	// interrupted part of the same run.
 	Resumed []Resource
+	// Window configures the maintenance-window strategy.
+	Window WindowOptions
+	// Journal records every resource as it is created. Required.
 	Journal *Journal
 	Logger  *zap.Logger
 	Clock   clock.Clock
 }
 
-func (o Options) withDefaults() Options {
+// CheckAndSetDefaults refuses options missing what no default can stand in
+// for (the run ID, the journal) and fills the rest.
+func (o *Options) CheckAndSetDefaults() error {
+	if o.RunID == "" {
+		return errors.New("remedy options: no run ID")
+	}
+	if o.Journal == nil {
+		return errors.New("remedy options: no journal: nothing may be created without a record")
+	}
 	if o.MaxConcurrency == "" {
 		o.MaxConcurrency = "10%"
 	}
@@ -43,7 +57,7 @@ func (o Options) withDefaults() Options {
 	if o.Clock == nil {
 		o.Clock = clock.Real{}
 	}
-	return o
+	return nil
 }
 
 // AgentUpdater delivers update-agent to nodes and reports what SSM says of
@@ -59,6 +73,11 @@ type AgentUpdater interface {
 	// Finish removes what Start created for a one-shot run, unless
 	// Options.Keep. It is called once every node has settled.
 	Finish(ctx context.Context) error
+	// Interrupt is called instead of Finish when the run stops before its
+	// nodes settled (the first Ctrl-C or SIGTERM). What SSM runs is left
+	// to finish unless the strategy says otherwise; resuming the run
+	// follows it again.
+	Interrupt(ctx context.Context) error
 }
 
 // AgentStatus is what SSM says of the agent updates that have ended. A
@@ -85,4 +104,25 @@ func updateAgentParams(version string) map[string][]string {
 		p["version"] = []string{version}
 	}
 	return p
+}
+
+// StageResult is how one node's command stage (the fix document, the
+// patch scan) ended, as read back from what the node reported.
+type StageResult struct {
+	// OK says the node reads back as the stage wanted it.
+	OK bool
+	// Reason says why not, in plain words, or what was read back.
+	Reason string
+	// Changes are the facts the stage changed, before and after.
+	Changes []Change
+	// Detail is the tail of the node's own output, kept for the journal
+	// and -o json (never a proxy URL: documents do not print one).
+	Detail string
+}
+
+// Change is one fact that a stage changed on a node.
+type Change struct {
+	What   string `json:"what"`
+	Before string `json:"before"`
+	After  string `json:"after"`
 }

@@ -32,11 +32,19 @@ type WindowAPI interface {
 
 var _ WindowAPI = (*ssm.Client)(nil)
 
+var windowStrategy = Strategy{
+	Name:    "maintenance-window",
+	Summary: "a maintenance window with one target per 50 nodes and RUN_COMMAND tasks running AWS-UpdateSSMAgent",
+	UseWhen: "changes must happen inside an agreed window (--window-schedule, or --window-id for yours)",
+	New:     func(api API, o Options) (AgentUpdater, error) { return NewWindow(api, o) },
+}
+
 // WindowOptions configure the maintenance window patchready creates.
 type WindowOptions struct {
 	// ID uses an existing window instead of creating one.
 	ID string
-	// Schedule is a cron, rate or at expression.
+	// Schedule is a cron, rate or at expression; empty means once, two
+	// minutes from now.
 	Schedule string
 	Timezone string
 	// Duration and Cutoff are in hours; Cutoff < Duration.
@@ -58,10 +66,28 @@ type Window struct {
 	settledCommands map[string]bool
 }
 
-// NewWindow returns the maintenance-window strategy.
-func NewWindow(api WindowAPI, wo WindowOptions, opts Options) *Window {
-	return &Window{api: api, opts: opts.withDefaults(), wo: wo, settledCommands: map[string]bool{}}
+// NewWindow returns the maintenance-window strategy, configured by
+// opts.Window.
+func NewWindow(api WindowAPI, opts Options) (*Window, error) {
+	if err := opts.CheckAndSetDefaults(); err != nil {
+		return nil, err
+	}
+	wo := opts.Window
+	if wo.Duration == 0 {
+		wo.Duration = 2
+	}
+	if wo.Duration < 1 || wo.Duration > 24 || wo.Cutoff < 0 || wo.Cutoff >= wo.Duration {
+		return nil, fmt.Errorf("maintenance window: duration %d h and cutoff %d h: duration must be 1 to 24 and cutoff below it", wo.Duration, wo.Cutoff)
+	}
+	if wo.Schedule == "" {
+		wo.Schedule = "at(" + opts.Clock.Now().UTC().Add(2*time.Minute).Format("2006-01-02T15:04:05") + ")"
+	}
+	return &Window{api: api, opts: opts, wo: wo, settledCommands: map[string]bool{}}, nil
 }
+
+// Interrupt leaves the window and its tasks in place: they run in SSM as
+// scheduled, and a resumed run finds them again by name.
+func (w *Window) Interrupt(context.Context) error { return nil }
 
 // WindowID returns the window in use (after Start).
 func (w *Window) WindowID() string { return w.windowID }

@@ -3,10 +3,12 @@ package render
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"unicode"
 
 	"github.com/patchready/patchready/internal/plan"
+	"github.com/patchready/patchready/internal/prereq"
 )
 
 // Format is an output format for the -o flag.
@@ -117,14 +119,6 @@ func agent(n plan.NodePlan) string {
 	return short(n.Node.AgentVersion)
 }
 
-// requests shows a proxied node's requests version.
-func requests(n plan.NodePlan) string {
-	if n.Node.Probe == nil || n.Node.Probe.RequestsVersion == "" {
-		return "not installed"
-	}
-	return short(n.Node.Probe.RequestsVersion)
-}
-
 // plural returns "1 node" or "N nodes".
 func plural(n int, one, many string) string {
 	if n == 1 {
@@ -145,16 +139,30 @@ func summaryLine(p plan.Plan) string {
 	case s.Compliant == s.Nodes:
 		return fmt.Sprintf("No changes. All %d selected nodes meet Patch Manager's prerequisites.", s.Nodes)
 	}
-	return fmt.Sprintf("Plan: %d to update agent, %d to upgrade requests, %d blocked, %d already compliant.",
-		s.Actions[plan.UpdateAgent], s.Actions[plan.UpgradeRequests], s.Blocked, s.Compliant)
+	var parts []string
+	for _, a := range prereq.Actions() {
+		if n := s.Actions[a.Kind]; n > 0 || a.Kind == prereq.UpdateAgent {
+			parts = append(parts, fmt.Sprintf("%d to %s", n, actionWords(a.Kind)))
+		}
+	}
+	return fmt.Sprintf("Plan: %s, %d blocked, %d already compliant.", strings.Join(parts, ", "), s.Blocked, s.Compliant)
 }
 
-// prereqLine says which prerequisites the plan was checked against.
+// actionWords reads an action's name as words: "update-agent" is
+// "update agent".
+func actionWords(a prereq.ActionKind) string { return strings.ReplaceAll(string(a), "-", " ") }
+
+// prereqLine says which rules the plan was checked against.
 func prereqLine(p plan.Plan) string {
-	return fmt.Sprintf("SSM Agent %s or later; Python requests %s or later on Amazon Linux behind a proxy; %s, %s",
-		clean(p.Prereqs.MinAgentVersion), clean(p.Prereqs.MinRequestsVersion),
-		plural(len(p.Prereqs.Supported), "supported OS family", "supported OS families"),
-		plural(len(p.Prereqs.Unsupported), "named exclusion", "named exclusions"))
+	r := p.Rules
+	py := "Python " + clean(r.Python.Min) + "+"
+	if r.Python.Max != "" {
+		py = "Python " + clean(r.Python.Min) + "–" + clean(r.Python.Max)
+	}
+	return fmt.Sprintf("rules %s (%s): SSM Agent %s or later; the patch run's %s, a downloader, its payload bucket; requests %s or later on Amazon Linux behind a proxy; %s, %s",
+		clean(r.Name), clean(r.Version), clean(r.MinAgentVersion), py, clean(r.MinRequestsVersion),
+		plural(len(r.Supported), "supported OS family", "supported OS families"),
+		plural(len(r.Unsupported), "named exclusion", "named exclusions"))
 }
 
 func regionLine(p plan.Plan) string {
@@ -176,7 +184,7 @@ func createdLine(p plan.Plan) string {
 	return s
 }
 
-const probeWarning = "The proxy probe did not run (--no-probe): the Python requests module was not checked on any Amazon Linux node. A node behind a proxy with an old requests will still fail to patch."
+const probeWarning = "The probe did not run (--no-probe): none of the patch-run checks (the interpreter AWS-RunPatchBaseline would use, its requests behind a proxy, curl or wget, the payload bucket, the agent's work directory) was made on any Linux node. A node that fails them will still fail to patch."
 
 // group is a titled list of nodes, in plan order.
 type group struct {
@@ -187,10 +195,10 @@ type group struct {
 // actionGroups lists the nodes per action, in execution order.
 func actionGroups(p plan.Plan) []group {
 	var out []group
-	for _, a := range plan.ActionKinds() {
-		g := group{title: a.String()}
+	for _, a := range prereq.Actions() {
+		g := group{title: string(a.Kind)}
 		for _, n := range p.Nodes {
-			if n.HasAction(a) {
+			if n.HasAction(a.Kind) {
 				g.nodes = append(g.nodes, n)
 			}
 		}
@@ -201,48 +209,65 @@ func actionGroups(p plan.Plan) []group {
 	return out
 }
 
-// blockedTitles names each blocking check for a group heading.
-var blockedTitles = map[string]string{
-	"online":        "not Online",
-	"os-supported":  "operating system not supported",
-	"agent-version": "agent version unknown",
-	"requests":      "proxy probe failed or unreadable",
+// blockedGroup is a group of blocked nodes with what to do about them.
+type blockedGroup struct {
+	group
+	check  prereq.CheckID
+	advice string
 }
 
 // blockedGroups groups blocked nodes by their first blocking check, in
-// check order, so that one cause reads as one group.
-func blockedGroups(p plan.Plan) []group {
-	var out []group
-	index := map[string]int{}
-	for _, key := range []string{"online", "os-supported", "agent-version", "requests", ""} {
-		for _, n := range p.Nodes {
-			if n.Verdict != plan.Blocked {
-				continue
+// registry order, so that one cause reads as one group; headings and
+// advice come from the checks themselves.
+func blockedGroups(p plan.Plan) []blockedGroup {
+	index := map[prereq.CheckID]int{}
+	var out []blockedGroup
+	for _, n := range p.Nodes {
+		if n.Verdict != plan.Blocked {
+			continue
+		}
+		var first prereq.CheckID
+		if len(n.BlockedBy) > 0 {
+			first = n.BlockedBy[0]
+		}
+		i, ok := index[first]
+		if !ok {
+			g := blockedGroup{check: first, group: group{title: "other"}}
+			if c, known := prereq.Lookup(first); known && c.Heading != "" {
+				g.title, g.advice = c.Heading, c.Advice
 			}
-			first := ""
-			if len(n.BlockedBy) > 0 {
-				first = string(n.BlockedBy[0])
-			}
-			if _, known := blockedTitles[first]; !known {
-				first = ""
-			}
-			if first != key {
-				continue
-			}
-			i, ok := index[key]
-			if !ok {
-				title := blockedTitles[key]
-				if title == "" {
-					title = "other"
-				}
-				out = append(out, group{title: title})
-				i = len(out) - 1
-				index[key] = i
-			}
-			out[i].nodes = append(out[i].nodes, n)
+			out = append(out, g)
+			i = len(out) - 1
+			index[first] = i
+		}
+		out[i].nodes = append(out[i].nodes, n)
+	}
+	rank := map[prereq.CheckID]int{}
+	for i, c := range prereq.Checks() {
+		rank[c.ID] = i + 1
+	}
+	slices.SortStableFunc(out, func(a, b blockedGroup) int {
+		ra, rb := rank[a.check], rank[b.check]
+		if ra == 0 {
+			ra = len(rank) + 1
+		}
+		if rb == 0 {
+			rb = len(rank) + 1
+		}
+		return ra - rb
+	})
+	return out
+}
+
+// actionReason returns the reason np gives for action a: the failing
+// check's words, without the action's own description.
+func actionReason(np plan.NodePlan, a prereq.ActionKind) string {
+	for _, r := range np.Reasons {
+		if before, _, ok := strings.Cut(r, ": "+string(a)+" "); ok {
+			return before
 		}
 	}
-	return out
+	return ""
 }
 
 // noteGroups groups nodes by note text, in order of first appearance.

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/patchready/patchready/documents"
 	"github.com/patchready/patchready/internal/fleet"
 	"github.com/patchready/patchready/internal/plan"
 	"github.com/patchready/patchready/internal/prereq"
@@ -29,8 +30,25 @@ func n(id, agent, name, version string) fleet.Node {
 
 func opts(probeRan bool) plan.Options {
 	return plan.Options{ToolVersion: "0.1.0", CreatedAt: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC),
-		Region: "eu-west-1", Account: "123456789012", Prereqs: prereq.Default(), ProbeRan: probeRan,
+		Region: "eu-west-1", Account: "123456789012", Rules: prereq.Default(), ProbeRan: probeRan,
 		Selection: fleet.Selection{Tags: []fleet.Tag{{Key: "env", Value: "prod"}}}}
+}
+
+// report is what the probe says of a node whose patch run works, edited.
+func report(edit ...func(*documents.ProbeReport)) *fleet.ProbeFacts {
+	r := documents.ProbeReport{Schema: 2, Which: true, PackageManagers: "yum", PackageManager: "yum", Python: "python2.7",
+		PythonPath: "/usr/bin/python2.7", PythonVersion: "2.7.18", PackageModule: "ok", RequestsVersion: "2.25.1", Pip: "ok",
+		Downloader: "curl", Payload: "reachable", PayloadCode: "403", VarFreeMB: 4000}
+	for _, e := range edit {
+		e(&r)
+	}
+	return &fleet.ProbeFacts{Status: fleet.ProbeOK, ProbeReport: r}
+}
+
+// probed gives n the report of a healthy node.
+func probed(n fleet.Node, edit ...func(*documents.ProbeReport)) fleet.Node {
+	n.Probe = report(edit...)
+	return n
 }
 
 // smallPlan has one node of every kind a reviewer meets.
@@ -39,34 +57,53 @@ func smallPlan() plan.Plan {
 	offline.PingStatus = fleet.PingConnectionLost
 	outdated := n("i-0000000000000000e", "3.2.0.0", "Ubuntu", "20.04")
 	outdated.IsLatestVersion = false
-	both := n("i-0000000000000000b", "2.0.700.0", "Amazon Linux", "2")
-	both.Probe = &fleet.ProbeFacts{Status: fleet.ProbeOK, Proxied: true, ProxyScheme: "https", RequestsVersion: "2.6.0"}
-	hostile := n("i-0000000000000000f", "3.3.1142.0", "Evil\x1b[31mOS|<b>", "1")
+	both := probed(n("i-0000000000000000b", "2.0.700.0", "Amazon Linux", "2"), func(r *documents.ProbeReport) {
+		r.Proxied, r.ProxyScheme, r.RequestsVersion = true, "https", "2.6.0"
+	})
+	hostile := probed(n("i-0000000000000000f", "3.3.1142.0", "Evil\x1b[31mOS|<b>", "1"))
+	bare := probed(n("i-00000000000000011", "3.3.1142.0", "Ubuntu", "24.04"), func(r *documents.ProbeReport) {
+		r.PackageManagers, r.PackageManager, r.Python, r.PythonPath, r.PythonVersion, r.PackageModule = "apt", "", "", "", "", "na"
+		r.PythonError = "An unsupported package manager and python version combination was found. Apt requires Python3 to be installed."
+		r.Downloader, r.Payload, r.PayloadCode = "", "untested", ""
+	})
+	walled := probed(n("i-00000000000000012", "3.3.1142.0", "Amazon Linux", "2023"), func(r *documents.ProbeReport) {
+		r.PackageManagers, r.PackageManager, r.Python, r.PythonVersion = "dnf", "dnf", "python3", "3.9.16"
+		r.Payload, r.PayloadCode = "unreachable", "curl:28"
+	})
 	nodes := []fleet.Node{
 		n("i-0000000000000000a", "2.0.700.0", "Microsoft Windows Server 2019 Datacenter", "10.0.17763"),
 		both,
-		n("i-0000000000000000c", "3.3.1142.0", "Ubuntu", "22.04"),
+		probed(n("i-0000000000000000c", "3.3.1142.0", "Ubuntu", "22.04")),
 		offline,
-		outdated,
+		probed(outdated),
 		hostile,
-		n("i-00000000000000010", "garbage", "Ubuntu", "22.04"),
+		probed(n("i-00000000000000010", "garbage", "Ubuntu", "22.04")),
+		bare,
+		walled,
 	}
 	return plan.Build(nodes, nil, opts(true))
 }
 
 func bigPlan(probeRan bool) plan.Plan {
 	var nodes []fleet.Node
-	for i := range 25 {
-		nodes = append(nodes, n(fmt.Sprintf("i-%017x", i), "2.0.700.0", "Amazon Linux", "2023"))
-	}
-	for i := 25; i < 30; i++ {
-		nodes = append(nodes, n(fmt.Sprintf("i-%017x", i), "3.3.1142.0", "Amazon Linux", "2023"))
+	for i := range 30 {
+		agent := "2.0.700.0"
+		if i >= 25 {
+			agent = "3.3.1142.0"
+		}
+		node := n(fmt.Sprintf("i-%017x", i), agent, "Amazon Linux", "2023")
+		if probeRan {
+			node = probed(node)
+		} else {
+			node.Probe = &fleet.ProbeFacts{Status: fleet.ProbeSkipped, Reason: "probe turned off (--no-probe)"}
+		}
+		nodes = append(nodes, node)
 	}
 	return plan.Build(nodes, nil, opts(probeRan))
 }
 
 func TestPlanGolden(t *testing.T) {
-	allCompliant := plan.Build([]fleet.Node{n("i-0000000000000000c", "3.3.1142.0", "Ubuntu", "22.04"), n("i-0000000000000000a", "3.3.1142.0", "Ubuntu", "24.04")}, nil, opts(true))
+	allCompliant := plan.Build([]fleet.Node{probed(n("i-0000000000000000c", "3.3.1142.0", "Ubuntu", "22.04")), probed(n("i-0000000000000000a", "3.3.1142.0", "Ubuntu", "24.04"))}, nil, opts(true))
 	tests := []struct {
 		golden string
 		p      plan.Plan

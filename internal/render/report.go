@@ -42,7 +42,8 @@ func Report(w io.Writer, r ApplyReport, f Format, opts Options) error {
 	for _, o := range r.Outcomes {
 		byState[o.State] = append(byState[o.State], o)
 	}
-	order := []converge.State{converge.StateVerified, converge.StateFailed, converge.StateTimedOut, converge.StateNotStarted, converge.StatePending, converge.StateRequests}
+	order := []converge.State{converge.StateVerified, converge.StateFailed, converge.StateTimedOut, converge.StateInterrupted,
+		converge.StateNotStarted, converge.StatePending, converge.StateRunning}
 	for _, st := range order {
 		list := byState[st]
 		if len(list) == 0 {
@@ -61,8 +62,8 @@ func Report(w io.Writer, r ApplyReport, f Format, opts Options) error {
 			fmt.Fprintf(&b, "  ... and %d more (use --verbose to list all)\n", len(list)-len(show))
 		}
 	}
-	fmt.Fprintf(&b, "\nApply complete after %s: %d verified, %d failed, %d timed out, %d not started (of %d targeted).\n",
-		r.Elapsed, r.Counts["verified"], r.Counts["failed"], r.Counts["timed-out"], r.Counts["not-started"], r.Targets)
+	fmt.Fprintf(&b, "\nApply complete after %s: %d verified, %d failed, %d timed out, %d interrupted, %d not started (of %d targeted).\n",
+		r.Elapsed, r.Counts["verified"], r.Counts["failed"], r.Counts["timed-out"], r.Counts["interrupted"], r.Counts["not-started"], r.Targets)
 	_, err := io.WriteString(w, b.String())
 	return err
 }
@@ -76,7 +77,9 @@ func stateTitle(s converge.State) string {
 	case converge.StateTimedOut:
 		return "Timed out"
 	case converge.StateNotStarted:
-		return "Not started (interrupted)"
+		return "Not started (interrupted; resume the run)"
+	case converge.StateInterrupted:
+		return "Interrupted while running in SSM (resume the run to follow it)"
 	default:
 		return "Still in progress (--no-wait or interrupted)"
 	}
@@ -98,12 +101,8 @@ func outcomeDetail(o converge.Outcome) string {
 	if o.AgentBefore != "" && o.AgentAfter != "" && o.AgentBefore != o.AgentAfter {
 		parts = append(parts, "agent "+o.AgentBefore+" → "+o.AgentAfter)
 	}
-	if o.RequestsAfter != "" {
-		before := o.RequestsBefore
-		if before == "" {
-			before = "none"
-		}
-		parts = append(parts, "requests "+before+" → "+o.RequestsAfter)
+	for _, c := range o.Changes {
+		parts = append(parts, clean(c.What+" "+c.Before+" → "+c.After))
 	}
 	if o.State != converge.StateVerified && o.Reason != "" {
 		parts = append(parts, o.Reason)

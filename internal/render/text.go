@@ -2,9 +2,11 @@ package render
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/patchready/patchready/internal/plan"
+	"github.com/patchready/patchready/internal/prereq"
 )
 
 // ANSI styles, used only when Options.Color is set.
@@ -42,9 +44,9 @@ func planText(p plan.Plan, opts Options) string {
 	t.line("  Selection:      %s", clean(plan.DescribeSelection(p.Selection)))
 	t.line("  Prerequisites:  %s", prereqLine(p))
 	if p.ProbeRan {
-		t.line("  Proxy probe:    ran")
+		t.line("  Probe:          ran")
 	} else {
-		t.line("  Proxy probe:    %s", t.style(ansiYellow, "NOT RUN"))
+		t.line("  Probe:          %s", t.style(ansiYellow, "NOT RUN"))
 	}
 	t.line("  Strategy:       %s", p.Strategy)
 	t.line("  Created:        %s", createdLine(p))
@@ -65,6 +67,12 @@ func planText(p plan.Plan, opts Options) string {
 		for _, g := range groups {
 			t.line("")
 			t.line("  # %s: %s", g.title, plural(len(g.nodes), "node", "nodes"))
+			if g.advice != "" {
+				t.line("  #   what to do: %s", g.advice)
+			}
+			if g.check == prereq.CheckPayload {
+				t.line("  #   payload URL: %s", clean(prereq.PayloadURL(p.Region)))
+			}
 			rows := make([][]string, len(g.nodes))
 			for i, n := range g.nodes {
 				rows[i] = []string{short(n.Node.InstanceID), platform(n), clean(strings.Join(n.Reasons, "; "))}
@@ -92,38 +100,28 @@ func planText(p plan.Plan, opts Options) string {
 	}
 	t.line("%s", t.style(ansiBold, summaryLine(p)))
 	if !p.ProbeRan {
-		t.line("%s", t.style(ansiYellow, "Warning: requests was not checked; the proxy probe did not run."))
+		t.line("%s", t.style(ansiYellow, "Warning: the patch-run checks were not made; the probe did not run."))
 	}
 	return t.b.String()
 }
 
 func (t *textWriter) actionGroup(p plan.Plan, g group) {
-	a, _ := plan.ParseActionKind(g.title)
+	a := prereq.ActionKind(g.title)
 	batches := 0
 	for _, b := range p.Batches {
-		if b.Action == a {
+		if slices.Contains(b.Actions, a) {
 			batches++
 		}
 	}
-	how := ""
-	switch a {
-	case plan.UpdateAgent:
-		how = "AWS-UpdateSSMAgent through an association"
-		if p.Strategy == plan.MaintenanceWindow {
-			how = "AWS-UpdateSSMAgent through a maintenance window"
-		}
-	case plan.UpgradeRequests:
-		how = "Run Command; on nodes that also update the agent, after the update is read back"
+	how := "AWS-UpdateSSMAgent, strategy " + p.Strategy.String()
+	if a != prereq.UpdateAgent {
+		how = "patchready-Fix through Run Command; after the agent update is read back where there is one"
 	}
 	t.line("")
 	t.line("  # %s: %s in %s (%s)", a, plural(len(g.nodes), "node", "nodes"), plural(batches, "batch", "batches"), how)
 	rows := make([][]string, len(g.nodes))
 	for i, n := range g.nodes {
-		change := "agent " + agent(n) + " → latest"
-		if a == plan.UpgradeRequests {
-			change = "requests " + requests(n) + " → latest"
-		}
-		rows[i] = []string{a.String(), short(n.Node.InstanceID), platform(n), change}
+		rows[i] = []string{a.String(), short(n.Node.InstanceID), platform(n), clean(actionReason(n, a))}
 	}
 	t.rows(t.style(ansiGreen, "+"), rows)
 }

@@ -113,7 +113,7 @@ func (r *region) armAssociation(a *association, from time.Time) {
 	if a.ScheduleOffset != nil {
 		offset = *a.ScheduleOffset
 	}
-	at, ok := a.sched.next(from, time.UTC, offset)
+	at, ok := a.sched.Next(from, time.UTC, offset)
 	if !ok {
 		return
 	}

@@ -3,6 +3,8 @@ package ssmsim
 import (
 	"fmt"
 	"time"
+
+	"github.com/patchready/patchready/internal/ssmsim/schedexpr"
 )
 
 // maxAssociations is the quota behind AssociationLimitExceeded ("You can
@@ -42,7 +44,7 @@ type association struct {
 	Targets         []targetSpec
 	Parameters      map[string][]string
 	Schedule        string
-	sched           *schedule
+	sched           *schedexpr.Schedule
 	ScheduleOffset  *int
 	ApplyOnlyAtCron bool
 	MaxConcurrency  string

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/patchready/patchready/documents"
+	"github.com/patchready/patchready/internal/ssmsim/docparse"
+	"github.com/patchready/patchready/internal/ssmsim/wire"
 )
 
 // Limits from the Systems Manager quotas page.
@@ -32,7 +34,7 @@ type docVersion struct {
 	Format  string
 	Hash    string
 	Created time.Time
-	Parsed  *parsedDoc
+	Parsed  *docparse.Doc
 }
 
 // documentStore holds the documents of one region.
@@ -45,7 +47,7 @@ func newDocumentStore() *documentStore {
 	st := &documentStore{byName: map[string]*document{}}
 	created := time.Date(2017, 3, 1, 0, 0, 0, 0, time.UTC)
 	for name, content := range builtinDocuments {
-		p, err := parseDocument(content, "JSON")
+		p, err := docparse.Parse(content, "JSON")
 		if err != nil {
 			panic(fmt.Sprintf("ssmsim: built-in document %s: %v", name, err))
 		}
@@ -62,7 +64,7 @@ func (d *document) latest() int { return len(d.Versions) }
 
 // version resolves "" / $DEFAULT / $LATEST / "N" to a version number and
 // its content. The error is InvalidDocumentVersion.
-func (d *document) version(v string) (int, *docVersion, *apiError) {
+func (d *document) version(v string) (int, *docVersion, *wire.Error) {
 	n := 0
 	switch v {
 	case "", "$DEFAULT":
@@ -73,21 +75,21 @@ func (d *document) version(v string) (int, *docVersion, *apiError) {
 		n, _ = strconv.Atoi(v)
 	}
 	if n < 1 || n > len(d.Versions) || d.Versions[n-1] == nil {
-		return 0, nil, errorf("InvalidDocumentVersion", "Document %s does not have version %s.", d.Name, clip(v))
+		return 0, nil, wire.Errorf("InvalidDocumentVersion", "Document %s does not have version %s.", d.Name, wire.Clip(v))
 	}
 	return n, d.Versions[n-1], nil
 }
 
 // lookupDocument finds a document by name or ARN. The error is
 // InvalidDocument, as SendCommand and DescribeDocument answer.
-func (r *region) lookupDocument(name string) (*document, *apiError) {
+func (r *region) lookupDocument(name string) (*document, *wire.Error) {
 	short := name
 	if i := strings.LastIndex(name, "document/"); strings.HasPrefix(name, "arn:") && i >= 0 {
 		short = name[i+len("document/"):]
 	}
 	d, ok := r.documents.byName[short]
 	if !ok {
-		return nil, errorf("InvalidDocument", "Document with name %s does not exist.", clip(name))
+		return nil, wire.Errorf("InvalidDocument", "Document with name %s does not exist.", wire.Clip(name))
 	}
 	return d, nil
 }
@@ -104,7 +106,7 @@ func (r *region) documentExists(name string) bool {
 // unknown names, missing required values, allowedValues and allowedPattern.
 // The error is InvalidDocument / InvalidDocumentVersion for a document that
 // does not exist, else InvalidParameters.
-func (r *region) validateParameters(document, version string, params map[string][]string) *apiError {
+func (r *region) validateParameters(document, version string, params map[string][]string) *wire.Error {
 	d, err := r.lookupDocument(document)
 	if err != nil {
 		return err
@@ -116,35 +118,35 @@ func (r *region) validateParameters(document, version string, params map[string]
 	return checkParams(v.Parsed, params)
 }
 
-func checkParams(p *parsedDoc, params map[string][]string) *apiError {
-	declared := make(map[string]docParam, len(p.Params))
+func checkParams(p *docparse.Doc, params map[string][]string) *wire.Error {
+	declared := make(map[string]docparse.Param, len(p.Params))
 	for _, dp := range p.Params {
 		declared[dp.Name] = dp
 	}
 	for name := range params {
 		if _, ok := declared[name]; !ok {
-			return errorf("InvalidParameters", "Parameter %q is not defined in the document.", clip(name))
+			return wire.Errorf("InvalidParameters", "Parameter %q is not defined in the document.", wire.Clip(name))
 		}
 	}
 	for _, dp := range p.Params {
 		vals, given := params[dp.Name]
 		if !given {
 			if dp.Default == nil {
-				return errorf("InvalidParameters", "Parameter %q is required but was not supplied.", dp.Name)
+				return wire.Errorf("InvalidParameters", "Parameter %q is required but was not supplied.", dp.Name)
 			}
 			continue
 		}
 		if dp.Type != "StringList" && dp.Type != "MapList" && len(vals) != 1 {
-			return errorf("InvalidParameters", "Parameter %q of type %s takes exactly one value; got %d.", dp.Name, dp.Type, len(vals))
+			return wire.Errorf("InvalidParameters", "Parameter %q of type %s takes exactly one value; got %d.", dp.Name, dp.Type, len(vals))
 		}
 		for _, v := range vals {
 			if len(dp.AllowedValues) > 0 && !contains(dp.AllowedValues, v) {
-				return errorf("InvalidParameters", "Parameter %q value %q is not one of the allowed values [%s].", dp.Name, clip(v), strings.Join(dp.AllowedValues, ", "))
+				return wire.Errorf("InvalidParameters", "Parameter %q value %q is not one of the allowed values [%s].", dp.Name, wire.Clip(v), strings.Join(dp.AllowedValues, ", "))
 			}
 			if dp.AllowedPattern != "" {
 				re, err := regexp.Compile(dp.AllowedPattern)
 				if err == nil && !re.MatchString(v) {
-					return errorf("InvalidParameters", "Parameter %q value %q does not match the allowed pattern %s.", dp.Name, clip(v), dp.AllowedPattern)
+					return wire.Errorf("InvalidParameters", "Parameter %q value %q does not match the allowed pattern %s.", dp.Name, wire.Clip(v), dp.AllowedPattern)
 				}
 			}
 		}
@@ -154,7 +156,7 @@ func checkParams(p *parsedDoc, params map[string][]string) *apiError {
 
 // paramValue returns a parameter's value as a run sees it: the given value,
 // else the document's default.
-func paramValue(p *parsedDoc, params map[string][]string, name string) string {
+func paramValue(p *docparse.Doc, params map[string][]string, name string) string {
 	if v := params[name]; len(v) > 0 {
 		return strings.Join(v, ",")
 	}

@@ -3,6 +3,8 @@ package ssmsim
 import (
 	"time"
 	"unicode/utf8"
+
+	"github.com/patchready/patchready/internal/ssmsim/docparse"
 )
 
 // This file is the contract between the command machinery (commands_*.go,
@@ -80,7 +82,7 @@ func (r *region) runWith(id, document, version string, params map[string][]strin
 // run is one document run on one node, in flight through the event queue.
 type run struct {
 	node     string
-	doc      *parsedDoc
+	doc      *docparse.Doc
 	params   map[string][]string
 	start    time.Time
 	deadline time.Time

@@ -227,7 +227,9 @@ func TestProbeAndUpgradeDocumentsChangeTheNodeModel(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &probe); err != nil {
 		t.Fatalf("probe output %q: %v", out, err)
 	}
-	want := documents.ProbeReport{Schema: 1, Proxied: true, ProxySource: "upstart-override", ProxyScheme: "http", NoProxyHasIMDS: true, Python: "/usr/bin/python", RequestsVersion: "2.6.0"}
+	want := documents.ProbeReport{Schema: 2, Proxied: true, ProxySource: "upstart-override", ProxyScheme: "http", NoProxyHasIMDS: true,
+		Which: true, PackageManagers: "yum", PackageManager: "yum", Python: "python", PythonPath: "/usr/bin/python", PythonVersion: "2.7.18",
+		PackageModule: "ok", RequestsVersion: "2.6.0", Pip: "missing", Downloader: "curl", Payload: "reachable", PayloadCode: "403", VarFreeMB: 8000}
 	if probe != want {
 		t.Errorf("probe = %+v, want %+v", probe, want)
 	}

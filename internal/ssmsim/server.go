@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/patchready/patchready/internal/clock"
+	"github.com/patchready/patchready/internal/ssmsim/wire"
 )
 
 // maxRequestBytes bounds a request body. AWS's own limit is not published
@@ -43,9 +44,9 @@ type Options struct {
 
 // opFunc handles one operation for one region. It decodes its own input
 // (with decode) and returns the output value to be JSON-encoded, or an error.
-type opFunc func(s *Server, r *region, body []byte) (any, *apiError)
+type opFunc func(s *Server, r *region, body []byte) (any, *wire.Error)
 
-// operations maps an operation name to its handler. Each ops_*.go file
+// operations maps an operation name to its handler. Each *_ops*.go file
 // registers its operations in an init function, so the files stay
 // independent of each other.
 var operations = map[string]opFunc{}
@@ -144,28 +145,28 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	if req.Method != http.MethodPost {
-		writeError(w, errorf("UnknownOperationException", "the SSM API accepts POST only"))
+		wire.WriteJSON(w, wire.Errorf("UnknownOperationException", "the SSM API accepts POST only"))
 		return
 	}
 	target := req.Header.Get("X-Amz-Target")
 	op, ok := strings.CutPrefix(target, "AmazonSSM.")
 	if !ok {
-		writeError(w, errorf("UnknownOperationException", "missing or unknown X-Amz-Target %q", clip(target)))
+		wire.WriteJSON(w, wire.Errorf("UnknownOperationException", "missing or unknown X-Amz-Target %q", wire.Clip(target)))
 		return
 	}
 	fn, ok := operations[op]
 	if !ok {
 		s.stats.record(op, outcomeError)
-		writeError(w, errorf("UnknownOperationException", "operation %s is not simulated", clip(op)))
+		wire.WriteJSON(w, wire.Errorf("UnknownOperationException", "operation %s is not simulated", wire.Clip(op)))
 		return
 	}
 	body, err := io.ReadAll(io.LimitReader(req.Body, maxRequestBytes+1))
 	if err != nil {
-		writeError(w, serializationError("reading request body: %v", err))
+		wire.WriteJSON(w, wire.SerializationError("reading request body: %v", err))
 		return
 	}
 	if len(body) > maxRequestBytes {
-		writeError(w, errorf("RequestEntityTooLarge", "request body exceeds %d bytes", maxRequestBytes))
+		wire.WriteJSON(w, wire.Errorf("RequestEntityTooLarge", "request body exceeds %d bytes", maxRequestBytes))
 		return
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
@@ -179,12 +180,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	}
 	if !s.limiter.allow(op) {
 		s.stats.record(op, outcomeThrottled)
-		writeError(w, throttlingError())
+		wire.WriteJSON(w, wire.ThrottlingError())
 		return
 	}
 	if s.injectServerError() {
 		s.stats.record(op, outcomeServerError)
-		writeError(w, internalError())
+		wire.WriteJSON(w, wire.InternalError())
 		return
 	}
 
@@ -196,7 +197,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 
 	if apiErr != nil {
 		s.stats.record(op, outcomeError)
-		writeError(w, apiErr)
+		wire.WriteJSON(w, apiErr)
 		return
 	}
 	s.stats.record(op, outcomeOK)
@@ -210,13 +211,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 // decode reads a request into in, rejecting type mismatches the way AWS
 // does (SerializationException). Unknown members are ignored, as AWS does
 // for forward compatibility of clients.
-func decode(body []byte, in any) *apiError {
+func decode(body []byte, in any) *wire.Error {
 	if err := json.Unmarshal(body, in); err != nil {
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) {
-			return serializationError("Start of structure or map found where not expected at '%s'", te.Field)
+			return wire.SerializationError("Start of structure or map found where not expected at '%s'", te.Field)
 		}
-		return serializationError("request body is not valid JSON: %v", err)
+		return wire.SerializationError("request body is not valid JSON: %v", err)
 	}
 	return nil
 }

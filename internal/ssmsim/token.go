@@ -6,6 +6,8 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"strings"
+
+	"github.com/patchready/patchready/internal/ssmsim/wire"
 )
 
 // pageToken is what a NextToken carries. Clients must treat tokens as
@@ -35,8 +37,8 @@ func (s *Server) encodeToken(t pageToken) string {
 
 // decodeToken checks and opens a NextToken for op in region. The error is
 // InvalidNextToken, as AWS answers for tokens it did not issue.
-func (s *Server) decodeToken(tok, op, region, query string) (pageToken, *apiError) {
-	bad := errorf("InvalidNextToken", "The specified token is not valid.")
+func (s *Server) decodeToken(tok, op, region, query string) (pageToken, *wire.Error) {
+	bad := wire.Errorf("InvalidNextToken", "The specified token is not valid.")
 	p64, s64, ok := strings.Cut(tok, ".")
 	if !ok {
 		return pageToken{}, bad

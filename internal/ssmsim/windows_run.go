@@ -22,7 +22,7 @@ func (r *region) armWindow(w *window, from time.Time) {
 	if w.ScheduleOffset != nil {
 		offset = *w.ScheduleOffset
 	}
-	at, ok := w.sched.next(after, w.loc, offset)
+	at, ok := w.sched.Next(after, w.loc, offset)
 	if !ok || (!w.end.IsZero() && at.After(w.end)) {
 		return
 	}

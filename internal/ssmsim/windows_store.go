@@ -1,6 +1,11 @@
 package ssmsim
 
-import "time"
+import (
+	"time"
+
+	"github.com/patchready/patchready/internal/ssmsim/schedexpr"
+	"github.com/patchready/patchready/internal/ssmsim/wire"
+)
 
 // Maintenance-window quotas from the Systems Manager quotas page: 50
 // windows per Region, 50 targets and 20 tasks per window. Past them AWS
@@ -46,7 +51,7 @@ type window struct {
 	Name                     string
 	Description              string
 	Schedule                 string
-	sched                    *schedule
+	sched                    *schedexpr.Schedule
 	Timezone                 string
 	loc                      *time.Location
 	ScheduleOffset           *int
@@ -148,10 +153,10 @@ func (st *windowStore) remove(w *window) {
 }
 
 // lookupWindow finds a window by ID; the error is DoesNotExistException.
-func (r *region) lookupWindow(id string) (*window, *apiError) {
+func (r *region) lookupWindow(id string) (*window, *wire.Error) {
 	w, ok := r.windows.byID[id]
 	if !ok {
-		return nil, errorf("DoesNotExistException", "Maintenance window %s does not exist", id)
+		return nil, wire.Errorf("DoesNotExistException", "Maintenance window %s does not exist", id)
 	}
 	return w, nil
 }

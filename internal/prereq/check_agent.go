@@ -1,0 +1,62 @@
+package prereq
+
+import "fmt"
+
+// CheckAgentVersion: the SSM Agent is at least the floor.
+const CheckAgentVersion CheckID = "agent-version"
+
+var agentCheck = Check{
+	ID:      CheckAgentVersion,
+	Heading: "agent version unknown",
+	Advice:  "look at the node: patchready will not guess what an update of an unreadable version does",
+	Facts:   []string{"agent_version"},
+	Eval: func(f Facts, r *Rules) CheckResult {
+		v := f.Get("agent_version")
+		floor, ok := parseAgentVersion(r.MinAgentVersion)
+		if !ok {
+			return CheckResult{Status: StatusUnknown, Reason: fmt.Sprintf("minimum agent version %s is not a version", quoteShort(r.MinAgentVersion))}
+		}
+		if v == "" {
+			return CheckResult{Status: StatusUnknown, Reason: "the agent did not report its version"}
+		}
+		got, ok := parseAgentVersion(v)
+		if !ok {
+			return CheckResult{Status: StatusUnknown, Reason: fmt.Sprintf("agent version %s is not a version SSM reports, so it cannot be compared with %s",
+				quoteShort(v), r.MinAgentVersion)}
+		}
+		if got.LessThan(floor) {
+			return CheckResult{Status: StatusFail, Reason: fmt.Sprintf("agent %s is older than the minimum %s", v, r.MinAgentVersion)}
+		}
+		return CheckResult{Status: StatusPass, Reason: fmt.Sprintf("agent %s meets the minimum %s", v, r.MinAgentVersion)}
+	},
+	OnFail:    Fix,
+	OnUnknown: Block,
+	Fix:       &Action{Kind: UpdateAgent, Doing: "installs the latest agent"},
+}
+
+// CheckAgentLatest: an agent that meets the floor is the newest release
+// (a note only).
+const CheckAgentLatest CheckID = "agent-latest"
+
+// NoteUpdateAvailable is the agent-latest check's note.
+const NoteUpdateAvailable = "update available: the agent meets the minimum but is not the newest release"
+
+var agentLatestCheck = Check{
+	ID: CheckAgentLatest,
+	// IsLatestVersion is not meaningful on Windows (AWS documents it as
+	// Linux-only), so the check is not made there.
+	AppliesTo: Applicability{PlatformTypes: []string{"Linux", "MacOS"}},
+	Facts:     []string{"agent_version", "is_latest_version"},
+	Eval: func(f Facts, r *Rules) CheckResult {
+		got, ok := parseAgentVersion(f.Get("agent_version"))
+		floor, fok := parseAgentVersion(r.MinAgentVersion)
+		if !ok || !fok || got.LessThan(floor) {
+			return CheckResult{Status: StatusNA, Reason: "the agent does not meet the minimum (see agent-version)"}
+		}
+		if !f.Bool("is_latest_version") {
+			return CheckResult{Status: StatusFail, Reason: NoteUpdateAvailable}
+		}
+		return CheckResult{Status: StatusPass, Reason: "the agent is the newest release"}
+	},
+	OnFail: Note,
+}

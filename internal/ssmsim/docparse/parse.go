@@ -1,0 +1,206 @@
+package docparse
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/patchready/patchready/documents"
+)
+
+// Kind is how a simulated node reacts to a document. The project's own
+// documents are recognised by their step names, not their document names,
+// so a user's renamed copy behaves the same.
+type Kind int
+
+const (
+	Generic         Kind = iota // runs and succeeds without output
+	UpdateAgent                 // uses aws:updateSsmAgent
+	Probe                       // the project's probe
+	UpgradeRequests             // the project's requests upgrade
+	Fix                         // the project's fix document
+)
+
+// Param is one declared parameter of a document.
+type Param struct {
+	Name           string
+	Type           string // String | StringList | Boolean | Integer | MapList | StringMap
+	Description    string
+	Default        *string
+	AllowedValues  []string
+	AllowedPattern string
+}
+
+// Step is one step (2.x mainSteps) or plugin (1.2 runtimeConfig).
+type Step struct {
+	Name   string
+	Action string
+	// Platform is the platformType a StringEquals precondition requires,
+	// or "" when the step runs everywhere.
+	Platform string
+}
+
+// Doc is what the simulator needs from a document's content.
+type Doc struct {
+	SchemaVersion string
+	Description   string
+	Params        []Param
+	Steps         []Step
+	Kind          Kind
+}
+
+// rawDoc mirrors the parts of an SSM document the simulator reads.
+type rawDoc struct {
+	SchemaVersion string                    `yaml:"schemaVersion" json:"schemaVersion"`
+	Description   string                    `yaml:"description" json:"description"`
+	Parameters    map[string]rawParam       `yaml:"parameters" json:"parameters"`
+	MainSteps     []rawStep                 `yaml:"mainSteps" json:"mainSteps"`
+	RuntimeConfig map[string]map[string]any `yaml:"runtimeConfig" json:"runtimeConfig"`
+}
+
+type rawParam struct {
+	Type           string   `yaml:"type" json:"type"`
+	Description    string   `yaml:"description" json:"description"`
+	Default        any      `yaml:"default" json:"default"`
+	AllowedValues  []string `yaml:"allowedValues" json:"allowedValues"`
+	AllowedPattern string   `yaml:"allowedPattern" json:"allowedPattern"`
+}
+
+type rawStep struct {
+	Action       string              `yaml:"action" json:"action"`
+	Name         string              `yaml:"name" json:"name"`
+	Precondition map[string][]string `yaml:"precondition" json:"precondition"`
+}
+
+// Parse checks a Command document's content in its declared format
+// and extracts its parameters and steps. Errors become InvalidDocumentContent.
+func Parse(content, format string) (*Doc, error) {
+	var raw rawDoc
+	switch format {
+	case "JSON", "":
+		// AWS's default format is JSON: YAML content sent without
+		// DocumentFormat YAML is rejected, so the simulator rejects it too.
+		if err := json.Unmarshal([]byte(content), &raw); err != nil {
+			return nil, fmt.Errorf("content is not valid JSON: %w", err)
+		}
+	case "YAML":
+		if err := yaml.Unmarshal([]byte(content), &raw); err != nil {
+			return nil, fmt.Errorf("content is not valid YAML: %w", err)
+		}
+	default:
+		return nil, fmt.Errorf("document format %s is not supported for Command documents", format)
+	}
+	d := &Doc{SchemaVersion: raw.SchemaVersion, Description: raw.Description}
+	switch raw.SchemaVersion {
+	case "2.0", "2.2":
+		if len(raw.MainSteps) == 0 {
+			return nil, fmt.Errorf("mainSteps must list at least one step")
+		}
+		for i, s := range raw.MainSteps {
+			if s.Action == "" || s.Name == "" {
+				return nil, fmt.Errorf("step %d needs both action and name", i+1)
+			}
+			d.Steps = append(d.Steps, Step{Name: s.Name, Action: s.Action, Platform: platformOf(s.Precondition)})
+		}
+	case "1.2":
+		if len(raw.RuntimeConfig) == 0 {
+			return nil, fmt.Errorf("runtimeConfig must name at least one plugin")
+		}
+		for action := range raw.RuntimeConfig {
+			d.Steps = append(d.Steps, Step{Name: action, Action: action})
+		}
+		sort.Slice(d.Steps, func(i, j int) bool { return d.Steps[i].Name < d.Steps[j].Name })
+	default:
+		return nil, fmt.Errorf("schemaVersion %q is not valid for a Command document (1.2, 2.0 or 2.2)", raw.SchemaVersion)
+	}
+	names := make([]string, 0, len(raw.Parameters))
+	for n := range raw.Parameters {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		p, err := convertParam(n, raw.Parameters[n])
+		if err != nil {
+			return nil, err
+		}
+		d.Params = append(d.Params, p)
+	}
+	d.Kind = kindOf(d.Steps)
+	return d, nil
+}
+
+func convertParam(name string, p rawParam) (Param, error) {
+	switch p.Type {
+	case "String", "StringList", "Boolean", "Integer", "MapList", "StringMap":
+	default:
+		return Param{}, fmt.Errorf("parameter %s has type %q; want String, StringList, Boolean, Integer, MapList or StringMap", name, p.Type)
+	}
+	out := Param{Name: name, Type: p.Type, Description: p.Description, AllowedValues: p.AllowedValues, AllowedPattern: p.AllowedPattern}
+	if p.Default != nil {
+		var def string
+		switch v := p.Default.(type) {
+		case string:
+			def = v
+		case []any:
+			parts := make([]string, len(v))
+			for i, x := range v {
+				parts[i] = fmt.Sprint(x)
+			}
+			def = strings.Join(parts, ",")
+		default:
+			def = fmt.Sprint(v)
+		}
+		out.Default = &def
+	}
+	return out, nil
+}
+
+// platformOf reads a `StringEquals: [platformType, X]` precondition.
+func platformOf(pre map[string][]string) string {
+	if v := pre["StringEquals"]; len(v) == 2 && v[0] == "platformType" {
+		return v[1]
+	}
+	return ""
+}
+
+func kindOf(steps []Step) Kind {
+	for _, s := range steps {
+		switch {
+		case s.Action == "aws:updateSsmAgent":
+			return UpdateAgent
+		case s.Name == documents.ProbeStepName:
+			return Probe
+		case s.Name == documents.UpgradeRequestsStepName:
+			return UpgradeRequests
+		case s.Name == documents.FixStepName:
+			return Fix
+		}
+	}
+	return Generic
+}
+
+// PlatformTypes returns the PlatformTypes DescribeDocument reports, from
+// the actions the document uses.
+func (d *Doc) PlatformTypes() []string {
+	set := map[string]bool{}
+	for _, s := range d.Steps {
+		switch s.Action {
+		case "aws:runShellScript":
+			set["Linux"], set["MacOS"] = true, true
+		case "aws:runPowerShellScript":
+			set["Windows"] = true
+		default:
+			set["Linux"], set["MacOS"], set["Windows"] = true, true, true
+		}
+	}
+	out := make([]string, 0, len(set))
+	for _, p := range []string{"Windows", "Linux", "MacOS"} {
+		if set[p] {
+			out = append(out, p)
+		}
+	}
+	return out
+}
