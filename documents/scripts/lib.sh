@@ -5,7 +5,7 @@
 # Functions have no local variables in POSIX sh, so every variable a
 # function sets starts with a prefix naming the function's group.
 #
-# Text tools (sed, tr, awk, head, tail) only ever read standard input here,
+# Text tools (sed, tr, head, tail) only ever read standard input here,
 # never a file named on their command line: the simulator runs them that
 # way.
 

@@ -54,12 +54,20 @@ pr_workdir_noexec() {
     [ -n "$pw_p" ] || { pw_p=/; break; }
   done
   [ -r /proc/mounts ] || { printf 'false'; return 0; }
-  pw_opts=$(awk -v p="$pw_p" '
-    { m = $2
-      if (m == "/" || p == m || index(p, m "/") == 1) {
-        if (length(m) >= best) { best = length(m); opts = $4 }
-      } }
-    END { print opts }' </proc/mounts)
+  pw_best=-1
+  pw_opts=""
+  # Fields: device, mount point, type, options. A later mount over the
+  # same point hides the earlier one, hence -ge.
+  while read -r pw_dev pw_mnt pw_type pw_o pw_rest; do
+    case $pw_mnt in
+      /) ;;
+      *) case $pw_p in "$pw_mnt" | "$pw_mnt"/*) ;; *) continue ;; esac ;;
+    esac
+    if [ "${#pw_mnt}" -ge "$pw_best" ]; then
+      pw_best=${#pw_mnt}
+      pw_opts=$pw_o
+    fi
+  done </proc/mounts
   case ",$pw_opts," in
     *,noexec,*) printf 'true' ;;
     *) printf 'false' ;;
@@ -68,7 +76,11 @@ pr_workdir_noexec() {
 
 # pr_var_free_mb prints the free space in /var in MiB, -1 when unknown.
 pr_var_free_mb() {
-  pv_kb=$(df -Pk /var 2>/dev/null | tail -n 1 | awk '{ print $4 }')
+  # The fourth field of df's POSIX line is the space available.
+  pv_kb=$(df -Pk /var 2>/dev/null | tail -n 1 | {
+    read -r pv_fs pv_size pv_used pv_avail pv_rest
+    printf '%s' "${pv_avail-}"
+  })
   case $pv_kb in
     '' | *[!0-9]*) printf '%s' -1 ;;
     *) printf '%s' "$((pv_kb / 1024))" ;;

@@ -1,12 +1,15 @@
 package scripttest
 
 import (
+	"context"
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/patchready/patchready/documents"
 	"github.com/patchready/patchready/internal/ssmsim/host"
+	"github.com/patchready/patchready/internal/ssmsim/nodeshell"
 )
 
 // The proxy every proxied case uses. It carries credentials, which must
@@ -251,6 +254,9 @@ func TestScripts(t *testing.T) {
 				if res.code != 0 || len(lines(res.stdout)) != 1 {
 					t.Fatalf("probe exit %d, stdout %q, stderr %q", res.code, res.stdout, res.stderr)
 				}
+				if shell == shells[0] {
+					sameInSimulator(t, n.h, probe, res)
+				}
 				_, got := probeReport(t, res.stdout)
 				checkFields(t, "probe", got, c.probe)
 				if c.exact != "" && strings.TrimSpace(res.stdout) != c.exact {
@@ -261,6 +267,9 @@ func TestScripts(t *testing.T) {
 				}
 				res = n.run(t, fixScript(t, c.fix, c.min), runOpts{shell: shell})
 				noSecrets(t, res)
+				if shell == shells[0] {
+					sameInSimulator(t, n.h, fixScript(t, c.fix, c.min), res)
+				}
 				out := lines(res.stdout)
 				if res.code != c.fixCode || len(out) != 2 {
 					t.Fatalf("fix exit %d (want %d), stdout %q, stderr %q", res.code, c.fixCode, res.stdout, res.stderr)
@@ -295,6 +304,22 @@ func checkFix(t *testing.T, line string, c scriptCase) {
 		if d := c.stepDetail[s.Name]; d != "" && !strings.Contains(s.Detail, d) {
 			t.Errorf("step %s detail %q, want it to contain %q", s.Name, s.Detail, d)
 		}
+	}
+}
+
+// sameInSimulator runs the script as the simulator does (nodeshell, on
+// the host's tree in memory) and wants the very output and exit status
+// the real shell gave.
+func sameInSimulator(t *testing.T, h *host.Host, script string, real result) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	sim, err := nodeshell.Run(ctx, nodeshell.Options{Tree: h.Tree(), Script: script, Env: h.CommandEnv(testRegion, testInstance)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sim.Stdout != real.stdout || sim.Code != real.code {
+		t.Errorf("the simulator's run differs from the real one:\nsimulator exit %d\n%s\nstderr %s\nreal exit %d\n%s", sim.Code, sim.Stdout, sim.Stderr, real.code, real.stdout)
 	}
 }
 
