@@ -259,6 +259,11 @@ func TestScripts(t *testing.T) {
 				}
 				_, got := probeReport(t, res.stdout)
 				checkFields(t, "probe", got, c.probe)
+				// The simulator's Go summary of the node agrees with the
+				// script on the interpreter the patch run uses.
+				if cmd, _, _ := n.h.PatchPython(); cmd != got["python"] {
+					t.Errorf("host.PatchPython() = %q, the probe says %q", cmd, got["python"])
+				}
 				if c.exact != "" && strings.TrimSpace(res.stdout) != c.exact {
 					t.Errorf("probe printed\n%s\nwant\n%s", res.stdout, c.exact)
 				}

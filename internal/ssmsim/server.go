@@ -72,6 +72,8 @@ type Server struct {
 	requests atomic.Uint64
 	// tokenSerial numbers the page tokens issued, so no two are equal.
 	tokenSerial atomic.Uint64
+	// shells runs the nodes' scripts and caches their results.
+	shells *shellCache
 }
 
 // New returns a simulator configured by opts.
@@ -89,6 +91,7 @@ func New(opts Options) *Server {
 		rng:     rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x5eed)),
 		regions: map[string]*region{},
 		stats:   newStats(),
+		shells:  newShellCache(),
 	}
 	s.limiter = newLimiter(opts.Faults, s.clock)
 	s.limiter.rnd = s.randFloat

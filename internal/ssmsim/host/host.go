@@ -67,6 +67,9 @@ type Package struct {
 	Modules []Module `json:"modules,omitempty"`
 	// Tools are plain commands the package installs: curl, wget, which.
 	Tools []string `json:"tools,omitempty"`
+	// PipCommands are commands (pip, pip3) the package installs that run
+	// pip with the interpreter of the site its pip module goes in.
+	PipCommands []string `json:"pip_commands,omitempty"`
 }
 
 // Interpreter is one Python installation.

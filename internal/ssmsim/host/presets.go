@@ -105,7 +105,8 @@ func amazonLinux1() *Host {
 	h.add(map[string]Package{
 		"python27":     {Interpreter: interp("/usr/bin/python2.7", "2.7.18", "python2.7", "python", "python2", "python2.7", "python27"), Modules: []Module{mod("python2.7", "yum", "3.4.3")}},
 		"python26":     {Interpreter: interp("/usr/bin/python2.6", "2.6.9", "python2.6", "python2.6", "python26")},
-		"python27-pip": {Deps: []string{"python27"}, Modules: []Module{mod("python2.7", "pip", "9.0.3")}},
+		"python27-pip": {Deps: []string{"python27"}, Modules: []Module{mod("python2.7", "pip", "9.0.3")}, PipCommands: []string{"pip", "pip-2.7"}},
+		"python-pip":   {Deps: []string{"python27-pip"}},
 		"curl":         tools("curl"),
 		"wget":         tools("wget"),
 		"which":        tools("which"),
@@ -120,9 +121,10 @@ func amazonLinux2() *Host {
 		"systemd", Manager{Name: "yum", Version: "3.4.3", Site: "python2.7", Module: "yum"})
 	h.add(map[string]Package{
 		"python":      {Interpreter: interp("/usr/bin/python2.7", "2.7.18", "python2.7", "python", "python2", "python2.7"), Modules: []Module{mod("python2.7", "yum", "3.4.3")}},
-		"python2-pip": {Deps: []string{"python"}, Modules: []Module{mod("python2.7", "pip", "9.0.3")}},
-		"python3":     {Interpreter: interp("/usr/bin/python3.7", "3.7.16", "python3.7", "python3", "python3.7"), Modules: []Module{mod("python3.7", "pip", "20.2.2")}},
-		"python3-pip": {Deps: []string{"python3"}, Modules: []Module{mod("python3.7", "pip", "20.2.2")}},
+		"python2-pip": {Deps: []string{"python"}, Modules: []Module{mod("python2.7", "pip", "9.0.3")}, PipCommands: []string{"pip", "pip2", "pip2.7"}},
+		"python-pip":  {Deps: []string{"python2-pip"}},
+		"python3":     {Interpreter: interp("/usr/bin/python3.7", "3.7.16", "python3.7", "python3", "python3.7"), Modules: []Module{mod("python3.7", "pip", "20.2.2")}, PipCommands: []string{"pip3", "pip3.7"}},
+		"python3-pip": {Deps: []string{"python3"}, Modules: []Module{mod("python3.7", "pip", "20.2.2")}, PipCommands: []string{"pip3", "pip3.7"}},
 		"curl":        tools("curl"),
 		"wget":        tools("wget"),
 		"which":       tools("which"),
@@ -139,7 +141,7 @@ func amazonLinux2023() *Host {
 	h := newHost(OSRelease{ID: "amzn", Name: "Amazon Linux", VersionID: "2023", PrettyName: "Amazon Linux 2023"}, "systemd", yum, dnf)
 	h.add(map[string]Package{
 		"python3":     {Interpreter: interp("/usr/bin/python3.9", "3.9.16", "python3.9", "python3", "python3.9"), Modules: []Module{mod("python3.9", "dnf", "4.14.0")}},
-		"python3-pip": {Deps: []string{"python3"}, Modules: []Module{mod("python3.9", "pip", "21.3.1")}},
+		"python3-pip": {Deps: []string{"python3"}, Modules: []Module{mod("python3.9", "pip", "21.3.1")}, PipCommands: []string{"pip3", "pip"}},
 		"curl":        tools("curl"),
 		"wget":        tools("wget"),
 		"which":       tools("which"),
@@ -154,8 +156,9 @@ func rhel7() *Host {
 		"systemd", Manager{Name: "yum", Version: "3.4.3", Site: "python2.7", Module: "yum"})
 	h.add(map[string]Package{
 		"python":      {Interpreter: interp("/usr/bin/python2.7", "2.7.5", "python2.7", "python", "python2", "python2.7"), Modules: []Module{mod("python2.7", "yum", "3.4.3")}},
-		"python2-pip": {Deps: []string{"python"}, Modules: []Module{mod("python2.7", "pip", "8.1.2")}},
-		"python3":     {Interpreter: interp("/usr/bin/python3.6", "3.6.8", "python3.6", "python3", "python3.6"), Modules: []Module{mod("python3.6", "pip", "9.0.3")}},
+		"python2-pip": {Deps: []string{"python"}, Modules: []Module{mod("python2.7", "pip", "8.1.2")}, PipCommands: []string{"pip", "pip2"}},
+		"python-pip":  {Deps: []string{"python2-pip"}},
+		"python3":     {Interpreter: interp("/usr/bin/python3.6", "3.6.8", "python3.6", "python3", "python3.6"), Modules: []Module{mod("python3.6", "pip", "9.0.3")}, PipCommands: []string{"pip3"}},
 		"curl":        tools("curl"),
 		"wget":        tools("wget"),
 		"which":       tools("which"),
@@ -163,7 +166,7 @@ func rhel7() *Host {
 	h.ship("python", "curl", "which")
 	h.Sites["python2.7"]["requests"] = "2.6.0"
 	// python2-pip is in EPEL, which a stock RHEL 7 does not enable.
-	h.Withdraw("python2-pip")
+	h.Withdraw("python2-pip", "python-pip")
 	return h
 }
 
@@ -177,10 +180,10 @@ func rhel8(id, name, version string) *Host {
 	h := newHost(OSRelease{ID: id, Name: name, VersionID: version, PrettyName: name + " " + version}, "systemd", yum, dnf)
 	h.add(map[string]Package{
 		"platform-python": {Interpreter: interp("/usr/libexec/platform-python", "3.6.8", "python3.6"), Modules: []Module{mod("python3.6", "dnf", "4.7.0")}},
-		"python3":         {Deps: []string{"platform-python"}, Interpreter: interp("/usr/bin/python3.6", "3.6.8", "python3.6", "python3", "python3.6"), Modules: []Module{mod("python3.6", "pip", "9.0.3")}},
-		"python3-pip":     {Deps: []string{"python3"}, Modules: []Module{mod("python3.6", "pip", "9.0.3")}},
+		"python3":         {Deps: []string{"platform-python"}, Interpreter: interp("/usr/bin/python3.6", "3.6.8", "python3.6", "python3", "python3.6"), Modules: []Module{mod("python3.6", "pip", "9.0.3")}, PipCommands: []string{"pip3"}},
+		"python3-pip":     {Deps: []string{"python3"}, Modules: []Module{mod("python3.6", "pip", "9.0.3")}, PipCommands: []string{"pip3"}},
 		"python2":         {Interpreter: interp("/usr/bin/python2.7", "2.7.18", "python2.7", "python2", "python2.7")},
-		"python2-pip":     {Deps: []string{"python2"}, Modules: []Module{mod("python2.7", "pip", "9.0.3")}},
+		"python2-pip":     {Deps: []string{"python2"}, Modules: []Module{mod("python2.7", "pip", "9.0.3")}, PipCommands: []string{"pip2"}},
 		"curl":            tools("curl"),
 		"wget":            tools("wget"),
 		"which":           tools("which"),
@@ -198,7 +201,7 @@ func rhel9(id, name, version string) *Host {
 	h := newHost(OSRelease{ID: id, Name: name, VersionID: version, PrettyName: name + " " + version}, "systemd", yum, dnf)
 	h.add(map[string]Package{
 		"python3":     {Interpreter: interp("/usr/bin/python3.9", "3.9.18", "python3.9", "python3", "python3.9"), Modules: []Module{mod("python3.9", "dnf", "4.14.0")}},
-		"python3-pip": {Deps: []string{"python3"}, Modules: []Module{mod("python3.9", "pip", "21.2.3")}},
+		"python3-pip": {Deps: []string{"python3"}, Modules: []Module{mod("python3.9", "pip", "21.2.3")}, PipCommands: []string{"pip3", "pip"}},
 		"curl":        tools("curl"),
 		"wget":        tools("wget"),
 		"which":       tools("which"),
@@ -246,7 +249,7 @@ func sles15() *Host {
 		"systemd", Manager{Name: "zypper", Version: "zypper 1.14.64"})
 	h.add(map[string]Package{
 		"python3":     {Interpreter: interp("/usr/bin/python3.6", "3.6.15", "python3.6", "python3", "python3.6")},
-		"python3-pip": {Deps: []string{"python3"}, Modules: []Module{mod("python3.6", "pip", "20.0.2")}},
+		"python3-pip": {Deps: []string{"python3"}, Modules: []Module{mod("python3.6", "pip", "20.0.2")}, PipCommands: []string{"pip3"}},
 		"curl":        tools("curl"),
 		"wget":        tools("wget"),
 		"which":       tools("which"),

@@ -101,6 +101,28 @@ func (h *Host) lay(t Tree, root string, p Package) {
 	for _, tool := range p.Tools {
 		t.File(root+"/usr/bin/"+tool, 0o755, stub(tool, nil))
 	}
+	for _, m := range p.Modules {
+		if m.Name != "pip" {
+			continue
+		}
+		if py := h.siteInterpreter(m.Site); py != "" {
+			for _, c := range p.PipCommands {
+				t.File(root+"/usr/bin/"+c, 0o755, "#!/bin/sh\nexec "+py+" -m pip \"$@\"\n")
+			}
+		}
+	}
+}
+
+// siteInterpreter is the path of a catalogued interpreter on PATH that
+// uses site.
+func (h *Host) siteInterpreter(site string) string {
+	best := ""
+	for _, p := range h.Catalog {
+		if in := p.Interpreter; in != nil && in.Site == site && len(in.Commands) > 0 && (best == "" || in.Path < best) {
+			best = in.Path
+		}
+	}
+	return best
 }
 
 func (h *Host) netFile() string {
