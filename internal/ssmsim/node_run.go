@@ -74,4 +74,3 @@ func skippedStep(d *docparse.Doc, platform string) (docparse.Step, bool) {
 	}
 	return d.Steps[0], true
 }
-
