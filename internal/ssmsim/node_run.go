@@ -7,14 +7,6 @@ import (
 	"github.com/patchready/patchready/internal/ssmsim/docparse"
 )
 
-// latestRequests is the newest release of the Python requests module the
-// simulated package index offers: what `pip install --upgrade` installs.
-const latestRequests = "2.32.3"
-
-// imdsAddress must appear in no_proxy or the agent's metadata calls go to
-// the proxy and fail.
-const imdsAddress = "169.254.169.254"
-
 // slowed scales a duration by the node's Slow fault.
 func slowed(n *Node, d time.Duration) time.Duration {
 	if n.Faults.Slow > 1 {

@@ -195,7 +195,7 @@ func runDoc(t *testing.T, c *ssm.Client, clk interface{ Advance(time.Duration) }
 	return getInv(t, c, cmd, id)
 }
 
-func createDoc(t *testing.T, c *ssm.Client, name, content string) {
+func createDoc(t testing.TB, c *ssm.Client, name, content string) {
 	t.Helper()
 	_, err := c.CreateDocument(testCtx(t), &ssm.CreateDocumentInput{Name: aws.String(name), Content: aws.String(content),
 		DocumentType: types.DocumentTypeCommand, DocumentFormat: types.DocumentFormatYaml})

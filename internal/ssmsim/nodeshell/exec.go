@@ -36,6 +36,9 @@ func (s *session) exec(ctx context.Context, args []string) error {
 		return status(c(s, hc, args))
 	}
 	if _, ok := hostTools[base]; ok {
+		if code, ok := goFilter(hc, base, args[1:]); ok {
+			return status(code)
+		}
 		return runHostTool(ctx, hc, base, args[1:])
 	}
 	return notFound(hc, name)
