@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/patchready/patchready/internal/ssmsim/host"
 )
@@ -29,7 +30,14 @@ func (n *Node) softwareOf() (*host.Host, error) {
 // hosts interns built hosts by what they were built from: nodes built
 // alike share one immutable Host, so a 100,000-node fleet holds one per
 // distinct kind of node, and cached script runs hit across nodes.
-var hosts sync.Map // key string → *host.Host
+var (
+	hosts      sync.Map // key string → *host.Host
+	hostsCount atomic.Int64
+)
+
+// maxInternedHosts bounds the interning table; past it hosts are built
+// per node (a fuzzer's fleets, not a real one's).
+const maxInternedHosts = 10000
 
 // hostInput is everything a node's initial software depends on.
 type hostInput struct {
@@ -61,7 +69,13 @@ func hostFor(n *Node) (*host.Host, error) {
 	if err != nil {
 		return nil, fmt.Errorf("node %s host: %w", n.ID, err)
 	}
-	actual, _ := hosts.LoadOrStore(key, h)
+	if hostsCount.Load() >= maxInternedHosts {
+		return h, nil
+	}
+	actual, loaded := hosts.LoadOrStore(key, h)
+	if !loaded {
+		hostsCount.Add(1)
+	}
 	return actual.(*host.Host), nil
 }
 
