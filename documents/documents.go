@@ -29,8 +29,13 @@ const (
 // Step names. Results are read from these steps, and the simulator
 // recognises the project's documents by them.
 const (
-	ProbeStepName           = "patchreadyProbe"
-	FixStepName             = "patchreadyFix"
+	ProbeStepName = "patchreadyProbe"
+	FixStepName   = "patchreadyFix"
+	// The steps of AWS-RunPatchBaseline, one per platform; a node runs the
+	// one whose platformType precondition it meets.
+	PatchLinuxStepName      = "PatchLinux"
+	PatchWindowsStepName    = "PatchWindows"
+	PatchMacOSStepName      = "PatchMacOS"
 	UpgradeRequestsStepName = "patchreadyUpgradeRequests"
 )
 

@@ -10,19 +10,31 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/patchready/patchready/internal/clock"
+	"github.com/patchready/patchready/internal/converge"
 	"github.com/patchready/patchready/internal/engine"
+	"github.com/patchready/patchready/internal/fleet"
 	"github.com/patchready/patchready/internal/plan"
 	"github.com/patchready/patchready/internal/remedy"
 	"github.com/patchready/patchready/internal/render"
 )
 
-// ApplyOptions are the flags of `patchready apply`.
+// ApplyOptions are the arguments and flags of `patchready apply` and what
+// it depends on.
 type ApplyOptions struct {
+	IO      *IOStreams
+	Session func(context.Context) (*session, error)
+	Clock   clock.Clock
+	// Shutdown carries the drain (closed by the first interrupt: no new
+	// work starts) and takes the hint printed if the run is interrupted.
+	Shutdown *Shutdown
+
 	PlanFile string
 	plan     PlanOptions // used when no plan file is given
 
 	AutoApprove      bool
 	NoWait           bool
+	Scan             string
 	Timeout          time.Duration
 	PollInterval     time.Duration
 	MaxPollInterval  time.Duration
@@ -35,24 +47,41 @@ type ApplyOptions struct {
 	Resume           string
 	Output           string
 	Verbose          bool
-	// strategySet is true when --strategy was given: with a saved plan it
-	// must agree with the plan's.
-	strategySet bool
 
 	WindowID       string
 	WindowSchedule string
 	WindowDuration int32
 	WindowCutoff   int32
 	WindowTimezone string
+
+	// Set from the command line by NewCmdApply.
+	// given are the flags on the command line, by name.
+	given map[string]bool
+	// resumeArgs and cleanupArgs are the flags to repeat in the hint that
+	// continues or undoes an interrupted run.
+	resumeArgs, cleanupArgs []string
+	// noHint is true when an interrupted run cannot be continued (the
+	// demo: its simulator ends with the process).
+	noHint bool
+
+	// Set by CheckAndSetDefaults.
+	format   render.Format
+	sel      fleet.Selection
+	settings planSettings
+	// saved is the plan of PLANFILE or of the resumed run, narrowed.
+	saved *savedPlan
+
+	// report is where the run's nodes ended, for the demo's verdict.
+	report *converge.Report
 }
 
-func init() { subcommands = append(subcommands, newApplyCmd) }
-
-func newApplyCmd(ios *IOStreams, g *GlobalOptions) *cobra.Command {
-	o := &ApplyOptions{}
+// NewCmdApply is `patchready apply`; runF replaces applyRun in tests.
+func NewCmdApply(f *Factory, runF func(*ApplyOptions) error) *cobra.Command {
+	o := &ApplyOptions{IO: f.IOStreams, Session: f.Session, Clock: f.Clock, Shutdown: f.Shutdown}
 	cmd := &cobra.Command{
-		Use:   "apply [PLANFILE]",
-		Short: "Fix what a plan found, then wait until every node reads back compliant",
+		Use:         "apply [PLANFILE]",
+		Annotations: withAnnotations(drainsOnInterrupt(), usesAWS()),
+		Short:       "Fix what a plan found, then wait until every node reads back compliant",
 		Long: `apply carries out a plan: AWS-UpdateSSMAgent on nodes whose agent is too old
 (through one-shot State Manager associations, or a maintenance window task),
 then, once each node's new agent is read back, patchready's requests upgrade on
@@ -64,11 +93,22 @@ nodes and refusing if their facts changed ("plan is stale"). Without it, it
 plans, shows the plan and asks for confirmation (--auto-approve to skip).
 
 Everything created is tagged patchready:managed=true and recorded in a journal
-under --state-dir; an interrupted run continues with --resume RUN_ID. The first
-Ctrl-C stops starting new work and waits for running work; the second cancels.
+under --state-dir; an interrupted run continues with --resume RUN_ID. The run
+ID is printed when the apply starts.
+
+With PLANFILE, --instance-ids, --exclude-instance-ids and --platform narrow
+the saved plan to a subset of what was reviewed (the output says so); flags
+that decide what a plan holds (--tag, --no-probe, --rules, --rules-file,
+--min-agent-version) are refused, and so is a plan made for another region.
+
+The first SIGINT or SIGTERM stops starting new work, prints how to continue
+(apply --resume RUN_ID) or undo (cleanup --run-id RUN_ID) the run, and gives
+running work --shutdown-grace (20s) to report before it is cancelled; what SSM
+is already running stays in place. The second signal exits at once.
 
 Exit codes: 0 every targeted node verified; 3 some failed or timed out;
-1 error (stale plan, bad input, AWS error).`,
+1 error (stale plan, bad input, AWS error); 130 after SIGINT, 143 after
+SIGTERM.`,
 		Example: `  # Apply a reviewed plan
   patchready apply plan.json
 
@@ -86,34 +126,43 @@ Exit codes: 0 every targeted node verified; 3 some failed or timed out;
 			if len(args) == 1 {
 				o.PlanFile = args[0]
 			}
-			o.strategySet = cmd.Flags().Changed("strategy")
-			return applyRun(cmd.Context(), ios, g, o)
+			o.given = givenFlags(cmd)
+			o.resumeArgs, o.cleanupArgs = hintArgs(cmd, keptOnResume), hintArgs(cmd, awsFlag)
+			if err := o.CheckAndSetDefaults(); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(o)
+			}
+			return applyRun(cmd.Context(), o)
 		},
 	}
 	o.plan.sel.bind(cmd)
-	f := cmd.Flags()
-	f.StringVar(&o.plan.Strategy, "strategy", string(plan.DefaultStrategy), strategyFlagHelp()+" (a saved plan carries its own)")
-	f.BoolVar(&o.plan.NoProbe, "no-probe", false, "skip the read-only probe when planning (without PLANFILE)")
+	fl := cmd.Flags()
+	fl.StringVar(&o.plan.Strategy, "strategy", string(plan.DefaultStrategy), strategyFlagHelp()+" (a saved plan carries its own)")
+	fl.BoolVar(&o.plan.NoProbe, "no-probe", false, "skip the read-only probe when planning (without PLANFILE)")
 	o.plan.rules.bind(cmd)
-	f.BoolVar(&o.AutoApprove, "auto-approve", false, "apply without asking (needed when not on a terminal)")
-	f.BoolVar(&o.NoWait, "no-wait", false, "return once the updates are started, without waiting for read-back")
-	f.DurationVar(&o.Timeout, "timeout", 30*time.Minute, "give up waiting after this long; unfinished nodes end timed-out")
-	f.DurationVar(&o.PollInterval, "poll-interval", 15*time.Second, "first wait between read-backs")
-	f.DurationVar(&o.MaxPollInterval, "max-poll-interval", 0, "longest wait between read-backs while nothing changes (default 4x --poll-interval; set it to --poll-interval to verify each node within one interval, at more API calls)")
-	f.StringVar(&o.MaxConcurrency, "max-concurrency", "10%", "nodes updated at once, a number or percentage (SSM MaxConcurrency)")
-	f.StringVar(&o.MaxErrors, "max-errors", "10%", "errors after which SSM stops a batch, a number or percentage (SSM MaxErrors)")
-	f.StringVar(&o.MaxTargets, "max-targets", "", "refuse to touch more nodes than this, N or P% of the selected nodes")
-	f.StringVar(&o.AgentVersion, "agent-version", "", "install this agent version instead of the latest")
-	f.BoolVar(&o.KeepAssociations, "keep-associations", false, "leave the one-shot associations (or window) in place afterwards")
-	f.StringVar(&o.StateDir, "state-dir", defaultStateDir(), "where run journals are kept")
-	f.StringVar(&o.Resume, "resume", "", "continue the interrupted run with this ID (see the journal under --state-dir)")
-	f.StringVarP(&o.Output, "output", "o", "text", "report format: text or json")
-	f.BoolVar(&o.Verbose, "verbose", false, "list every node in the report")
-	f.StringVar(&o.WindowID, "window-id", "", "use this existing maintenance window (maintenance-window strategy)")
-	f.StringVar(&o.WindowSchedule, "window-schedule", "", "window schedule, cron/rate/at expression (default: two minutes from now, once)")
-	f.Int32Var(&o.WindowDuration, "window-duration", 2, "window duration in hours (1-24)")
-	f.Int32Var(&o.WindowCutoff, "window-cutoff", 1, "hours before the window ends when no new task starts (< duration)")
-	f.StringVar(&o.WindowTimezone, "window-timezone", "", "IANA time zone of the window schedule (default UTC)")
+	fl.BoolVar(&o.AutoApprove, "auto-approve", false, "apply without asking (needed when not on a terminal)")
+	fl.BoolVar(&o.NoWait, "no-wait", false, "return once the updates are started, without waiting for read-back")
+	bindScan(cmd, &o.Scan)
+	fl.DurationVar(&o.Timeout, "timeout", 30*time.Minute, "give up waiting after this long; unfinished nodes end timed-out")
+	fl.DurationVar(&o.PollInterval, "poll-interval", 15*time.Second, "first wait between read-backs")
+	fl.DurationVar(&o.MaxPollInterval, "max-poll-interval", 0, "longest wait between read-backs while nothing changes (default 4x --poll-interval; set it to --poll-interval to verify each node within one interval, at more API calls)")
+	fl.StringVar(&o.MaxConcurrency, "max-concurrency", "10%", "nodes updated at once, a number or percentage (SSM MaxConcurrency)")
+	fl.StringVar(&o.MaxErrors, "max-errors", "10%", "errors after which SSM stops a batch, a number or percentage (SSM MaxErrors)")
+	fl.StringVar(&o.MaxTargets, "max-targets", "", "refuse to touch more nodes than this, N or P% of the selected nodes")
+	fl.StringVar(&o.AgentVersion, "agent-version", "", "install this agent version instead of the latest")
+	fl.BoolVar(&o.KeepAssociations, "keep-associations", false, "leave the one-shot associations (or window) in place afterwards")
+	fl.StringVar(&o.StateDir, "state-dir", defaultStateDir(), "where run journals are kept")
+	fl.StringVar(&o.Resume, "resume", "", "continue the interrupted run with this ID (see the journal under --state-dir)")
+	fl.StringVarP(&o.Output, "output", "o", "text", "report format: text or json")
+	fl.BoolVar(&o.Verbose, "verbose", false, "list every node in the report")
+	fl.StringVar(&o.WindowID, "window-id", "", "use this existing maintenance window (maintenance-window strategy)")
+	fl.StringVar(&o.WindowSchedule, "window-schedule", "", "window schedule, cron/rate/at expression (default: two minutes from now, once)")
+	fl.Int32Var(&o.WindowDuration, "window-duration", 2, "window duration in hours (1-24)")
+	fl.Int32Var(&o.WindowCutoff, "window-cutoff", 1, "hours before the window ends when no new task starts (< duration)")
+	fl.StringVar(&o.WindowTimezone, "window-timezone", "", "IANA time zone of the window schedule (default UTC)")
+	bindShutdownGrace(cmd)
 	return cmd
 }
 
@@ -128,63 +177,83 @@ func defaultStateDir() string {
 	return ".patchready"
 }
 
-func applyRun(ctx context.Context, ios *IOStreams, g *GlobalOptions, o *ApplyOptions) error {
-	if err := o.validate(); err != nil {
-		return err
-	}
-	format, err := render.ParseFormat(o.Output)
-	if err != nil || format == render.Markdown {
-		return fmt.Errorf("-o %q: apply reports in text or json", o.Output)
-	}
-	s, err := g.session(ctx, ios)
+// applyRun carries out an apply whose options passed CheckAndSetDefaults.
+func applyRun(ctx context.Context, o *ApplyOptions) error {
+	ios := o.IO
+	s, err := o.Session(ctx)
 	if err != nil {
 		return err
 	}
-	p, planFile, runID, fresh, err := o.loadOrMakePlan(ctx, ios, g, s)
-	if err != nil || !p.HasChanges() {
+	if o.saved != nil && o.saved.plan.Region != "" && o.saved.plan.Region != s.region {
+		// Before anything else: every other difference (stale facts, IDs
+		// not found) follows from this one.
+		return fmt.Errorf("%s was made for region %s, but this apply would run in %s (from --region, AWS_REGION or the profile): "+
+			"pass --region %s to apply it there, or make a new plan in %s", o.saved.what, o.saved.plan.Region, s.region, o.saved.plan.Region, s.region)
+	}
+	p, err := o.planToApply(ctx, s)
+	if err != nil || !p.plan.HasChanges() {
 		return err
 	}
-	maxTargets, err := parseMaxTargets(o.MaxTargets, len(p.Nodes))
+	maxTargets, err := parseMaxTargets(o.MaxTargets, len(p.plan.Nodes))
 	if err != nil {
 		return err
 	}
-	if o.strategySet && o.plan.Strategy != p.Strategy.String() {
-		// The strategy is part of what the reviewer approved.
-		return fmt.Errorf("--strategy %s: the plan was made with strategy %s; make a new plan with --strategy %s and apply that", o.plan.Strategy, p.Strategy, o.plan.Strategy)
+	if isClosed(o.Shutdown.Drain()) {
+		return errors.New("interrupted before the apply started: nothing was changed")
 	}
+	journal := remedy.JournalPath(o.StateDir, p.runID)
+	verb := "Applying"
+	if o.Resume != "" {
+		verb = "Resuming"
+	}
+	fmt.Fprintf(ios.ErrOut, "%s run %s: %d nodes to fix; journal %s\n", verb, p.runID, p.plan.Summary.Fix, journal)
+	hint := ""
+	if !o.noHint {
+		hint = applyHint(p.runID, o.resumeArgs, o.cleanupArgs)
+	}
+	o.Shutdown.SetHint(hint)
 	prog := newProgress(ios, s.log)
 	res, err := engine.Apply(ctx, s.ssm, engine.ApplyInput{
-		Plan: p, PlanFile: planFile, RunID: runID, StateDir: o.StateDir, Fresh: fresh, Resume: o.Resume != "",
+		Plan: p.plan, PlanFile: p.file, RunID: p.runID, StateDir: o.StateDir, Fresh: p.fresh, Resume: o.Resume != "",
 		MaxConcurrency: o.MaxConcurrency, MaxErrors: o.MaxErrors, AgentVersion: o.AgentVersion, Keep: o.KeepAssociations,
 		Window: remedy.WindowOptions{ID: o.WindowID, Schedule: o.WindowSchedule, Duration: o.WindowDuration, Cutoff: o.WindowCutoff, Timezone: o.WindowTimezone},
-		Clock:  s.clock, PollInterval: o.PollInterval, MaxPollInterval: maxPoll(o.PollInterval, o.MaxPollInterval), Timeout: o.Timeout,
-		Drain: ios.Drain, OnProgress: prog.update,
-		NoWait: o.NoWait, MaxTargets: maxTargets, Logger: s.log,
+		Clock:  o.Clock, PollInterval: o.PollInterval, MaxPollInterval: maxPoll(o.PollInterval, o.MaxPollInterval), Timeout: o.Timeout,
+		Drain: o.Shutdown.Drain(), OnProgress: prog.update,
+		NoWait: o.NoWait, Scan: engine.ScanMode(o.Scan), MaxTargets: maxTargets, Logger: s.log,
 	})
 	prog.done()
+	o.Shutdown.SetHint("")
 	if err != nil {
-		if res.JournalPath != "" {
-			fmt.Fprintf(ios.ErrOut, "\nThe run's journal is %s.\nContinue it with: patchready apply --resume %s   (or undo it with: patchready cleanup)\n", res.JournalPath, runID)
+		if res.JournalPath != "" && hint != "" {
+			// Cancelled when the shutdown grace ended, or stopped by an
+			// error: either way the journal is not finished, so the run
+			// can be continued or undone.
+			fmt.Fprint(ios.ErrOut, "\n"+hint)
+		}
+		if ctx.Err() != nil && o.Shutdown.Interrupted() {
+			return fmt.Errorf("run %s interrupted before it finished", p.runID)
 		}
 		return explain(err)
 	}
 	if res.NoWait {
-		fmt.Fprintf(ios.ErrOut, "Started the updates of %d nodes (run %s) and returned without waiting (--no-wait).\nFollow up with: patchready plan   (nodes read back compliant drop out of the plan)\n", res.Targets, runID)
+		fmt.Fprintf(ios.ErrOut, "Started the updates of %d nodes (run %s) and returned without waiting (--no-wait).\nFollow up with: patchready plan   (nodes read back compliant drop out of the plan)\n", res.Targets, p.runID)
 		return nil
 	}
+	o.report = &res.Report
 	code := ExitOK
 	if !res.Report.AllVerified() {
 		code = ExitNotCompliant
 	}
-	rep := render.NewApplyReport(runID, res.JournalPath, res.Targets, res.Report, code)
-	if err := render.Report(ios.Out, rep, format, render.Options{Verbose: o.Verbose, Color: g.color(ios)}); err != nil {
+	rep := render.NewApplyReport(p.runID, res.JournalPath, res.Targets, res.Report, code)
+	if err := render.Report(ios.Out, rep, o.format, render.Options{Verbose: o.Verbose, Color: ios.ColorEnabled()}); err != nil {
 		return err
 	}
-	if res.Report.Resumable() > 0 {
+	switch {
+	case res.Report.Counts[converge.StateNotStarted] > 0:
 		// Only a drained run with work left is resumable: one whose every
 		// node settled before the interrupt took effect is finished.
-		fmt.Fprintf(ios.ErrOut, "Interrupted. Continue with: patchready apply --resume %s\n", runID)
-	} else if isClosed(ios.Drain) {
+		fmt.Fprint(ios.ErrOut, "\n"+hint)
+	case isClosed(o.Shutdown.Drain()):
 		fmt.Fprintln(ios.ErrOut, "Interrupted, but every targeted node had already settled: the run is complete.")
 	}
 	if code != ExitOK {
@@ -193,81 +262,5 @@ func applyRun(ctx context.Context, ios *IOStreams, g *GlobalOptions, o *ApplyOpt
 	return nil
 }
 
-// loadOrMakePlan returns the plan to apply: the one in the resumed run's
-// journal, the saved PLANFILE, or a new one the user confirms.
-func (o *ApplyOptions) loadOrMakePlan(ctx context.Context, ios *IOStreams, g *GlobalOptions, s *session) (p plan.Plan, file, runID string, fresh bool, err error) {
-	switch {
-	case o.Resume != "":
-		st, err := remedy.ReadJournal(remedy.JournalPath(o.StateDir, o.Resume))
-		if err != nil {
-			return p, "", "", false, err
-		}
-		if st.Finished {
-			return p, "", "", false, fmt.Errorf("run %s already finished (exit code %d): nothing to resume", o.Resume, st.ExitCode)
-		}
-		p, err = plan.LoadFile(st.PlanFile)
-		if err != nil {
-			return p, "", "", false, fmt.Errorf("plan of run %s: %w", o.Resume, err)
-		}
-		if p.Fingerprint != st.Fingerprint {
-			return p, "", "", false, fmt.Errorf("plan file %s has changed since run %s started: refusing to resume with a different plan", st.PlanFile, o.Resume)
-		}
-		return p, st.PlanFile, o.Resume, true, nil
-	case o.PlanFile != "":
-		p, err = plan.LoadFile(o.PlanFile)
-		if err != nil {
-			return p, "", "", false, err
-		}
-		abs, _ := filepath.Abs(o.PlanFile)
-		return p, abs, newRunID(s.clock.Now()), false, nil
-	}
-	sel, err := o.plan.sel.selection()
-	if err != nil {
-		return p, "", "", false, err
-	}
-	settings, err := o.plan.rules.settings(o.plan.Strategy)
-	if err != nil {
-		return p, "", "", false, err
-	}
-	runID = newRunID(s.clock.Now())
-	p, err = engine.MakePlan(ctx, s.ssm, engine.PlanInput{
-		Selection: sel, Rules: settings.rules, Strategy: settings.strategy, Probe: !o.plan.NoProbe,
-		Region: s.region, ToolVersion: toolVersion(), RunID: runID, Clock: s.clock, Logger: s.log,
-	})
-	if err != nil {
-		return p, "", "", false, explain(err)
-	}
-	if err := render.Plan(ios.Out, p, render.Text, render.Options{Verbose: o.Verbose, Color: g.color(ios)}); err != nil {
-		return p, "", "", false, err
-	}
-	if !p.HasChanges() {
-		return p, "", "", false, nil
-	}
-	if err := confirm(ios, o.AutoApprove); err != nil {
-		return p, "", "", false, err
-	}
-	// Keep the plan beside the journal, so --resume can find exactly it.
-	file = filepath.Join(o.StateDir, "runs", runID+".plan.json")
-	if err := os.MkdirAll(filepath.Dir(file), 0o700); err != nil {
-		return p, "", "", false, fmt.Errorf("create state directory: %w", err)
-	}
-	if err := plan.SaveFile(file, p); err != nil {
-		return p, "", "", false, fmt.Errorf("save plan for the journal: %w", err)
-	}
-	return p, file, runID, true, nil
-}
-
 // errNotApproved is returned when the user does not type "yes".
 var errNotApproved = errors.New("apply cancelled: nothing was changed")
-
-func isClosed(ch <-chan struct{}) bool {
-	if ch == nil {
-		return false
-	}
-	select {
-	case <-ch:
-		return true
-	default:
-		return false
-	}
-}

@@ -15,8 +15,12 @@ import (
 	"github.com/patchready/patchready/internal/bench"
 )
 
-// BenchOptions are the flags of `patchready bench`.
+// BenchOptions are the flags of `patchready bench` and what it depends on.
 type BenchOptions struct {
+	IO *IOStreams
+	// Globals give the benchmark's logger the user's --log-level.
+	Globals *GlobalOptions
+
 	Sizes     string
 	Rate      float64
 	TimeScale float64
@@ -26,12 +30,16 @@ type BenchOptions struct {
 	Output    string
 	External  bool
 	PlanOnly  bool
+
+	// given are the flags on the command line, set by NewCmdBench.
+	given map[string]bool
+	// sizes are the parsed --sizes, set by CheckAndSetDefaults.
+	sizes []int
 }
 
-func init() { subcommands = append(subcommands, newBenchCmd) }
-
-func newBenchCmd(ios *IOStreams, g *GlobalOptions) *cobra.Command {
-	o := &BenchOptions{}
+// NewCmdBench is `patchready bench`; runF replaces benchRun in tests.
+func NewCmdBench(f *Factory, runF func(*BenchOptions) error) *cobra.Command {
+	o := &BenchOptions{IO: f.IOStreams, Globals: f.Globals}
 	cmd := &cobra.Command{
 		Use:   "bench",
 		Short: "Measure plan and apply against simulated fleets of given sizes",
@@ -44,13 +52,13 @@ agent update every node was verified, and throttles met and retries spent.
 CPU and memory include the simulator, which runs in the same process,
 unless --external runs it as a separate process (this binary's sim serve):
 then they are patchready's alone, and the fleet is the simulator's generated
-one (--need-update does not apply) and verification lags are not measured.
+one (--need-update is refused) and verification lags are not measured.
 --plan-only stops after the plan file is saved, reports its size and times
 patchready show on it.
 
 With --rate, every SSM operation is limited to that many calls per second
 (burst the same), on real time: the fleet's timings are cut to seconds so
-that the run stays short, and --time-scale is ignored. The table then gives
+that the run stays short (--time-scale is refused). The table then gives
 the sustained rate of the busiest operation as a share of the limit.`,
 		Example: `  # 1,000 and 10,000 nodes (the default)
   patchready bench
@@ -65,31 +73,57 @@ the sustained rate of the busiest operation as a share of the limit.`,
   patchready bench --sizes 100000 --external --plan-only`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return benchRun(cmd.Context(), ios, g, o)
+			o.given = givenFlags(cmd)
+			if err := o.CheckAndSetDefaults(); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(o)
+			}
+			return benchRun(cmd.Context(), o)
 		},
 	}
-	f := cmd.Flags()
-	f.StringVar(&o.Sizes, "sizes", "1000,10000", "comma-separated fleet sizes")
-	f.Float64Var(&o.Rate, "rate", 0, "calls per second allowed per operation (0: unlimited)")
-	f.Float64Var(&o.TimeScale, "time-scale", 500, "how many times faster than real time the simulated fleet runs")
-	f.DurationVar(&o.MaxPoll, "max-poll-interval", 0, "apply's longest wait between read-backs (default 4x the 15s poll interval)")
-	f.Uint64Var(&o.Seed, "seed", 1, "seed for the generated fleets and the simulator")
-	f.Float64Var(&o.Fraction, "need-update", 0.4, "share of nodes set below the agent floor")
-	f.StringVarP(&o.Output, "output", "o", "markdown", "output format: markdown or json")
-	f.BoolVar(&o.External, "external", false, "run the simulator as a separate process, so that CPU and memory are patchready's alone")
-	f.BoolVar(&o.PlanOnly, "plan-only", false, "stop after saving the plan file; report its size and time show on it")
+	fl := cmd.Flags()
+	fl.StringVar(&o.Sizes, "sizes", "1000,10000", "comma-separated fleet sizes")
+	fl.Float64Var(&o.Rate, "rate", 0, "calls per second allowed per operation (0: unlimited)")
+	fl.Float64Var(&o.TimeScale, "time-scale", 500, "how many times faster than real time the simulated fleet runs")
+	fl.DurationVar(&o.MaxPoll, "max-poll-interval", 0, "apply's longest wait between read-backs (default 4x the 15s poll interval)")
+	fl.Uint64Var(&o.Seed, "seed", 1, "seed for the generated fleets and the simulator")
+	fl.Float64Var(&o.Fraction, "need-update", 0.4, "share of nodes set below the agent floor")
+	fl.StringVarP(&o.Output, "output", "o", "markdown", "output format: markdown or json")
+	fl.BoolVar(&o.External, "external", false, "run the simulator as a separate process, so that CPU and memory are patchready's alone")
+	fl.BoolVar(&o.PlanOnly, "plan-only", false, "stop after saving the plan file; report its size and time show on it")
 	return cmd
 }
 
-func benchRun(ctx context.Context, ios *IOStreams, g *GlobalOptions, o *BenchOptions) error {
+// CheckAndSetDefaults checks the flags before any fleet is built.
+func (o *BenchOptions) CheckAndSetDefaults() error {
 	if o.Output != "markdown" && o.Output != "json" {
 		return fmt.Errorf("--output %q: use markdown or json", o.Output)
 	}
-	sizes, err := parseSizes(o.Sizes)
-	if err != nil {
-		return err
+	if o.External && o.Rate > 0 {
+		return errors.New("--external and --rate: the rate scenario sets the simulator's node timings, which an external simulator does not take; use one")
 	}
-	log, err := newLogger(g, ios.ErrOut)
+	// Flags a scenario would not use are refused rather than ignored.
+	switch {
+	case o.Rate > 0 && o.given["time-scale"]:
+		return errors.New("--time-scale has no effect with --rate, which runs on real time with the fleet's timings cut to seconds; leave one out")
+	case o.External && o.given["need-update"]:
+		return errors.New("--need-update has no effect with --external: the external simulator serves its own generated fleet; leave one out")
+	case o.PlanOnly && o.given["max-poll-interval"]:
+		return errors.New("--max-poll-interval has no effect with --plan-only, which stops before apply; leave one out")
+	}
+	var err error
+	o.sizes, err = parseSizes(o.Sizes)
+	return err
+}
+
+// benchRun runs the benchmarks, with options that passed
+// CheckAndSetDefaults.
+func benchRun(ctx context.Context, o *BenchOptions) error {
+	ios := o.IO
+	sizes := o.sizes
+	log, err := newLogger(o.Globals, ios.ErrOut)
 	if err != nil {
 		return err
 	}
@@ -97,9 +131,6 @@ func benchRun(ctx context.Context, ios *IOStreams, g *GlobalOptions, o *BenchOpt
 	binary, err := os.Executable()
 	if err != nil {
 		return fmt.Errorf("find the patchready binary: %w", err)
-	}
-	if o.External && o.Rate > 0 {
-		return errors.New("--external and --rate: the rate scenario sets the simulator's node timings, which an external simulator does not take; use one")
 	}
 	var results []bench.Result
 	for _, n := range sizes {

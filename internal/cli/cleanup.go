@@ -4,25 +4,33 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/patchready/patchready/internal/cleanup"
 )
 
-// CleanupOptions are the flags of `patchready cleanup`.
+// CleanupOptions are the flags of `patchready cleanup` and what it depends
+// on.
 type CleanupOptions struct {
+	IO      *IOStreams
+	Session func(context.Context) (*session, error)
+
 	DryRun bool
 	RunID  string
+
+	// given are the flags on the command line, set by NewCmdCleanup.
+	given map[string]bool
 }
 
-func init() { subcommands = append(subcommands, newCleanupCmd) }
-
-func newCleanupCmd(ios *IOStreams, g *GlobalOptions) *cobra.Command {
-	o := &CleanupOptions{}
+// NewCmdCleanup is `patchready cleanup`; runF replaces cleanupRun in tests.
+func NewCmdCleanup(f *Factory, runF func(*CleanupOptions) error) *cobra.Command {
+	o := &CleanupOptions{IO: f.IOStreams, Session: f.Session}
 	cmd := &cobra.Command{
-		Use:   "cleanup",
-		Short: "Remove every resource patchready created (found by its tag)",
+		Use:         "cleanup",
+		Annotations: usesAWS(),
+		Short:       "Remove every resource patchready created (found by its tag)",
 		Long: `cleanup finds the associations, maintenance windows and SSM documents that
 patchready created (name starting with patchready- and tag
 patchready:managed=true) and deletes them, printing each one. That includes
@@ -39,22 +47,42 @@ With --dry-run nothing is deleted: cleanup prints what it would remove.`,
   patchready cleanup --run-id 20261125T201500Z-1a2b3c`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return cleanupRun(cmd.Context(), ios, g, o)
+			o.given = givenFlags(cmd)
+			if err := o.CheckAndSetDefaults(); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(o)
+			}
+			return cleanupRun(cmd.Context(), o)
 		},
 	}
-	f := cmd.Flags()
-	f.BoolVar(&o.DryRun, "dry-run", false, "print what would be removed, remove nothing")
-	f.StringVar(&o.RunID, "run-id", "", "remove only the resources of this run")
+	fl := cmd.Flags()
+	fl.BoolVar(&o.DryRun, "dry-run", false, "print what would be removed, remove nothing")
+	fl.StringVar(&o.RunID, "run-id", "", "remove only the resources of this run")
 	return cmd
 }
 
 var reRunID = regexp.MustCompile(`^[0-9]{8}T[0-9]{6}Z-[0-9a-f]{6}$`)
 
-func cleanupRun(ctx context.Context, ios *IOStreams, g *GlobalOptions, o *CleanupOptions) error {
+// CheckAndSetDefaults checks the flags before anything is read.
+func (o *CleanupOptions) CheckAndSetDefaults() error {
+	if o.given["run-id"] && strings.TrimSpace(o.RunID) == "" {
+		// Without a run ID cleanup removes everything patchready made,
+		// the schedule included: never what an empty variable meant.
+		return emptyValue("run-id", o.RunID, "a run ID")
+	}
 	if o.RunID != "" && !reRunID.MatchString(o.RunID) {
 		return fmt.Errorf("--run-id %q: not a run ID (they look like 20261125T201500Z-1a2b3c)", o.RunID)
 	}
-	s, err := g.session(ctx, ios)
+	return nil
+}
+
+// cleanupRun removes what patchready made, with options that passed
+// CheckAndSetDefaults.
+func cleanupRun(ctx context.Context, o *CleanupOptions) error {
+	ios := o.IO
+	s, err := o.Session(ctx)
 	if err != nil {
 		return err
 	}

@@ -23,10 +23,10 @@ import (
 	"github.com/patchready/patchready/internal/ssmsim"
 )
 
-// simGlobals returns global options whose sessions talk to a simulator of
-// fl over HTTP on a clock running 2,000 times faster than real time, and a
+// simFactory returns a factory whose sessions talk to a simulator of fl
+// over HTTP on a clock running 2,000 times faster than real time, and a
 // client of the same simulator for the test's own checks.
-func simGlobals(t *testing.T, fl ssmsim.Fleet) (*GlobalOptions, *ssmsim.Server, *ssm.Client) {
+func simFactory(t *testing.T, fl ssmsim.Fleet) (*Factory, *ssmsim.Server, *ssm.Client) {
 	t.Helper()
 	clk := clock.NewScaled(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC), 2000)
 	sim := ssmsim.New(ssmsim.Options{Clock: clk, Seed: 1, Fleets: map[string]ssmsim.Fleet{"*": fl}})
@@ -43,20 +43,37 @@ func simGlobals(t *testing.T, fl ssmsim.Fleet) (*GlobalOptions, *ssmsim.Server, 
 		}, opts...)
 		return c, err
 	}
-	g := &GlobalOptions{LogLevel: "error", LogFormat: "console"}
-	g.newSession = func(ctx context.Context, _ *GlobalOptions, _ *IOStreams) (*session, error) {
+	f := NewFactory(&IOStreams{In: strings.NewReader(""), Out: &bytes.Buffer{}, ErrOut: &bytes.Buffer{}})
+	f.Globals.LogLevel, f.Globals.LogFormat = "error", "console"
+	f.Clock = clk
+	f.Session = func(ctx context.Context) (*session, error) {
 		calls := awsclient.NewCallCounter()
 		c, err := connect(ctx, calls)
 		if err != nil {
 			return nil, err
 		}
-		return &session{ssm: c, region: "us-east-1", log: zap.NewNop(), clock: clk, calls: calls}, nil
+		return &session{ssm: c, region: "us-east-1", log: zap.NewNop(), calls: calls}, nil
 	}
 	api, err := connect(context.Background(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return g, sim, api
+	return f, sim, api
+}
+
+// The options of each command as its constructor fills in its
+// dependencies, writing to ios; the tests set the flags.
+
+func applyOpts(f *Factory, ios *IOStreams) *ApplyOptions {
+	return &ApplyOptions{IO: ios, Session: f.Session, Clock: f.Clock, Shutdown: f.Shutdown}
+}
+
+func cleanupOpts(f *Factory, ios *IOStreams) *CleanupOptions {
+	return &CleanupOptions{IO: ios, Session: f.Session}
+}
+
+func scheduleOpts(f *Factory, ios *IOStreams) *ScheduleOptions {
+	return &ScheduleOptions{IO: ios, Session: f.Session, Clock: f.Clock}
 }
 
 // managedLeft lists every resource in the account tagged
@@ -114,7 +131,7 @@ func managedLeft(t *testing.T, api *ssm.Client) []string {
 // After applies that keep their associations and window, and a schedule
 // install, cleanup removes everything patchready made, and nothing else.
 func TestCleanupLeavesNothingTagged(t *testing.T) {
-	g, _, api := simGlobals(t, ssmsim.SampleFleet())
+	f, _, api := simFactory(t, ssmsim.SampleFleet())
 	ctx := context.Background()
 	dir := t.TempDir()
 	// A user's association with the same prefix but no patchready tag must survive.
@@ -128,22 +145,30 @@ func TestCleanupLeavesNothingTagged(t *testing.T) {
 
 	for _, strategy := range []string{"maintenance-window", "association"} {
 		var out, errOut bytes.Buffer
-		ao := &ApplyOptions{AutoApprove: true, KeepAssociations: true, Timeout: 30 * time.Minute, PollInterval: 15 * time.Second,
-			MaxConcurrency: "10%", MaxErrors: "10%", StateDir: dir, Output: "text", WindowDuration: 2, WindowCutoff: 1}
+		ao := applyOpts(f, &IOStreams{Out: &out, ErrOut: &errOut})
+		ao.AutoApprove, ao.KeepAssociations, ao.Timeout, ao.PollInterval = true, true, 30*time.Minute, 15*time.Second
+		ao.MaxConcurrency, ao.MaxErrors, ao.StateDir, ao.Output, ao.WindowDuration, ao.WindowCutoff = "10%", "10%", dir, "text", 2, 1
 		ao.plan.Strategy = strategy
 		if strategy == "maintenance-window" {
 			// The Windows nodes, to the newest agent, through a window.
-			ao.plan.sel.platform, ao.plan.rules.MinAgentVersion = "Windows", ssmsim.DefaultLatestAgentVersion
+			ao.plan.sel.platform.value, ao.plan.rules.MinAgentVersion = "Windows", ssmsim.DefaultLatestAgentVersion
 		}
-		err := applyRun(ctx, &IOStreams{Out: &out, ErrOut: &errOut}, g, ao)
+		err := ao.CheckAndSetDefaults()
+		if err == nil {
+			err = applyRun(ctx, ao)
+		}
 		var ee *exitError
 		if err != nil && !(errors.As(err, &ee) && ee.code == ExitNotCompliant) {
 			t.Fatalf("apply --strategy %s: %v\n%s", strategy, err, errOut.String())
 		}
 	}
 	var out bytes.Buffer
-	if err := scheduleInstallRun(ctx, &IOStreams{Out: &out, ErrOut: &out}, g, &ScheduleOptions{
-		Schedule: "rate(14 days)", RequestsTag: "patchready:proxied=true", MaxConcurrency: "10%", MaxErrors: "10%"}); err != nil {
+	so := scheduleOpts(f, &IOStreams{Out: &out, ErrOut: &out})
+	so.Schedule, so.RequestsTag, so.MaxConcurrency, so.MaxErrors = "rate(14 days)", "patchready:proxied=true", "10%", "10%"
+	if err := so.CheckAndSetDefaults(); err != nil {
+		t.Fatal(err)
+	}
+	if err := scheduleInstallRun(ctx, so); err != nil {
 		t.Fatalf("schedule install: %v\n%s", err, out.String())
 	}
 	before := managedLeft(t, api)
@@ -157,7 +182,9 @@ func TestCleanupLeavesNothingTagged(t *testing.T) {
 
 	// --dry-run prints every one of them and removes nothing.
 	var dry bytes.Buffer
-	if err := cleanupRun(ctx, &IOStreams{Out: &dry, ErrOut: &bytes.Buffer{}}, g, &CleanupOptions{DryRun: true}); err != nil {
+	co := cleanupOpts(f, &IOStreams{Out: &dry, ErrOut: &bytes.Buffer{}})
+	co.DryRun = true
+	if err := cleanupRun(ctx, co); err != nil {
 		t.Fatal(err)
 	}
 	if n := strings.Count(dry.String(), "would remove "); n != len(before) {
@@ -168,7 +195,7 @@ func TestCleanupLeavesNothingTagged(t *testing.T) {
 	}
 
 	var stdout bytes.Buffer
-	if err := cleanupRun(ctx, &IOStreams{Out: &stdout, ErrOut: &bytes.Buffer{}}, g, &CleanupOptions{}); err != nil {
+	if err := cleanupRun(ctx, cleanupOpts(f, &IOStreams{Out: &stdout, ErrOut: &bytes.Buffer{}})); err != nil {
 		t.Fatal(err)
 	}
 	if n := strings.Count(stdout.String(), "removed "); n != len(before) {
@@ -186,21 +213,29 @@ func TestCleanupLeavesNothingTagged(t *testing.T) {
 
 // --run-id removes only that run's resources.
 func TestCleanupOneRun(t *testing.T) {
-	g, _, api := simGlobals(t, ssmsim.Fleet{Nodes: []ssmsim.Node{
+	f, _, api := simFactory(t, ssmsim.Fleet{Nodes: []ssmsim.Node{
 		{ID: "i-00000000000000001", PlatformType: "Linux", PlatformName: "Ubuntu", PlatformVersion: "22.04", AgentVersion: "2.0.700.0"},
 	}})
 	ctx := context.Background()
-	ao := &ApplyOptions{AutoApprove: true, KeepAssociations: true, Timeout: 30 * time.Minute, PollInterval: 15 * time.Second,
-		MaxConcurrency: "10%", MaxErrors: "10%", StateDir: t.TempDir(), Output: "json", WindowDuration: 2, WindowCutoff: 1}
-	ao.plan.Strategy, ao.plan.NoProbe = "association", true
 	var report bytes.Buffer
-	if err := applyRun(ctx, &IOStreams{Out: &report, ErrOut: &bytes.Buffer{}}, g, ao); err != nil {
+	ao := applyOpts(f, &IOStreams{Out: &report, ErrOut: &bytes.Buffer{}})
+	ao.AutoApprove, ao.KeepAssociations, ao.Timeout, ao.PollInterval = true, true, 30*time.Minute, 15*time.Second
+	ao.MaxConcurrency, ao.MaxErrors, ao.StateDir, ao.Output, ao.WindowDuration, ao.WindowCutoff = "10%", "10%", t.TempDir(), "json", 2, 1
+	ao.plan.Strategy, ao.plan.NoProbe = "association", true
+	if err := ao.CheckAndSetDefaults(); err != nil {
+		t.Fatal(err)
+	}
+	if err := applyRun(ctx, ao); err != nil {
 		t.Fatal(err)
 	}
 	// The schedule's agent association runs at once on every node: after the apply.
 	var out bytes.Buffer
-	if err := scheduleInstallRun(ctx, &IOStreams{Out: &out, ErrOut: &out}, g, &ScheduleOptions{
-		Schedule: "rate(14 days)", RequestsTag: "patchready:proxied=true", MaxConcurrency: "10%", MaxErrors: "10%"}); err != nil {
+	so := scheduleOpts(f, &IOStreams{Out: &out, ErrOut: &out})
+	so.Schedule, so.RequestsTag, so.MaxConcurrency, so.MaxErrors = "rate(14 days)", "patchready:proxied=true", "10%", "10%"
+	if err := so.CheckAndSetDefaults(); err != nil {
+		t.Fatal(err)
+	}
+	if err := scheduleInstallRun(ctx, so); err != nil {
 		t.Fatal(err)
 	}
 	// The run ID is the one its journal is named after.
@@ -211,7 +246,9 @@ func TestCleanupOneRun(t *testing.T) {
 	runID := strings.TrimSuffix(filepath.Base(journals[0]), ".jsonl")
 
 	var stdout bytes.Buffer
-	if err := cleanupRun(ctx, &IOStreams{Out: &stdout, ErrOut: &bytes.Buffer{}}, g, &CleanupOptions{RunID: runID}); err != nil {
+	co := cleanupOpts(f, &IOStreams{Out: &stdout, ErrOut: &bytes.Buffer{}})
+	co.RunID = runID
+	if err := cleanupRun(ctx, co); err != nil {
 		t.Fatal(err)
 	}
 	if got := stdout.String(); strings.Count(got, "removed ") != 1 || !strings.Contains(got, "run "+runID) {
@@ -221,7 +258,9 @@ func TestCleanupOneRun(t *testing.T) {
 	if !strings.Contains(left, "patchready-schedule-update-agent") || strings.Contains(left, "patchready-update-agent-") {
 		t.Errorf("after cleanup --run-id:\n%s", left)
 	}
-	if err := cleanupRun(ctx, &IOStreams{Out: &bytes.Buffer{}, ErrOut: &bytes.Buffer{}}, g, &CleanupOptions{RunID: "nope"}); err == nil {
+	co = cleanupOpts(f, &IOStreams{Out: &bytes.Buffer{}, ErrOut: &bytes.Buffer{}})
+	co.RunID = "nope"
+	if err := co.CheckAndSetDefaults(); err == nil {
 		t.Error("a malformed --run-id was accepted")
 	}
 }

@@ -8,6 +8,9 @@ const (
 	ExitError        = 1 // bad input, AWS error, stale plan
 	ExitChanges      = 2 // plan has changes (only with --detailed-exitcode)
 	ExitNotCompliant = 3 // apply finished but some targeted nodes are not compliant
+	// ExitInterrupted is 128+SIGINT; after SIGTERM the code is 143
+	// (128+15). The first signal received decides.
+	ExitInterrupted = 130
 )
 
 // exitError carries an exit code other than 1 through cobra's error return.

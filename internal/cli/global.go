@@ -1,11 +1,9 @@
 package cli
 
 import (
-	"context"
 	"os"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 )
 
 // GlobalOptions are the flags every command accepts, named as the AWS CLI
@@ -17,9 +15,6 @@ type GlobalOptions struct {
 	LogLevel    string
 	LogFormat   string
 	NoColor     bool
-
-	// newSession replaces how commands reach SSM (the demo, tests).
-	newSession sessionFactory
 }
 
 func (g *GlobalOptions) bind(root *cobra.Command) {
@@ -31,17 +26,3 @@ func (g *GlobalOptions) bind(root *cobra.Command) {
 	f.StringVar(&g.LogFormat, "log-format", "console", "log format on stderr: console or json")
 	f.BoolVar(&g.NoColor, "no-color", os.Getenv("NO_COLOR") != "", "disable colour in output (also NO_COLOR)")
 }
-
-func isTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }
-
-// session returns the SSM session for a command: the one the demo or a
-// test installed, or a new one from the flags and environment.
-func (g *GlobalOptions) session(ctx context.Context, ios *IOStreams) (*session, error) {
-	if g.newSession != nil {
-		return g.newSession(ctx, g, ios)
-	}
-	return newSession(ctx, g, ios)
-}
-
-// color reports whether human output may use ANSI colour.
-func (g *GlobalOptions) color(ios *IOStreams) bool { return !g.NoColor && ios.IsTerminal }

@@ -3,21 +3,38 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
+	"net/url"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 	"go.uber.org/zap"
 
+	"github.com/patchready/patchready/internal/awsclient"
+	"github.com/patchready/patchready/internal/clock"
 	"github.com/patchready/patchready/internal/converge"
+	"github.com/patchready/patchready/internal/engine"
+	"github.com/patchready/patchready/internal/fleet"
 	"github.com/patchready/patchready/internal/heal"
+	"github.com/patchready/patchready/internal/notify"
 	"github.com/patchready/patchready/internal/plan"
 )
 
-// HealOptions are the flags of `patchready heal`.
+// HealOptions are the flags of `patchready heal` and what it depends on.
 type HealOptions struct {
+	IO      *IOStreams
+	Session func(context.Context) (*session, error)
+	Clock   clock.Clock
+	// Globals give the notifier's SNS client the same profile and
+	// endpoint as the session.
+	Globals *GlobalOptions
+	// Shutdown carries the drain (closed by the first interrupt: no new
+	// cycle or apply starts) and takes the hint about the running cycle.
+	Shutdown *Shutdown
+
 	sel             selectionFlags
 	Interval        time.Duration
 	Once            bool
@@ -35,15 +52,26 @@ type HealOptions struct {
 	AgentVersion    string
 	NoProbe         bool
 	Output          string
+	NotifyWebhook   string
+	NotifySNSTopic  string
+	Scan            string
+
+	// cleanupArgs are the flags to repeat in the hint that undoes an
+	// interrupted cycle; set by NewCmdHeal.
+	cleanupArgs []string
+
+	// Parsed by CheckAndSetDefaults.
+	selected fleet.Selection
+	settings planSettings
 }
 
-func init() { subcommands = append(subcommands, newHealCmd) }
-
-func newHealCmd(ios *IOStreams, g *GlobalOptions) *cobra.Command {
-	o := &HealOptions{}
+// NewCmdHeal is `patchready heal`; runF replaces healRun in tests.
+func NewCmdHeal(f *Factory, runF func(*HealOptions) error) *cobra.Command {
+	o := &HealOptions{IO: f.IOStreams, Session: f.Session, Clock: f.Clock, Globals: f.Globals, Shutdown: f.Shutdown}
 	cmd := &cobra.Command{
-		Use:   "heal",
-		Short: "Keep the fleet ready: plan, fix and verify, again every interval",
+		Use:         "heal",
+		Annotations: withAnnotations(drainsOnInterrupt(), usesAWS()),
+		Short:       "Keep the fleet ready: plan, fix and verify, again every interval",
 		Long: `heal is self-healing on a schedule. Each cycle it plans exactly as
 'patchready plan' does, applies the fixes within the guardrails
 (--max-targets, --max-concurrency, --max-errors, --timeout) through one-shot
@@ -66,14 +94,29 @@ nodes, backs off failures and exports metrics. Use schedule install for a
 hands-off baseline; use heal where someone watches the results.
 
 With --metrics-addr, heal serves Prometheus metrics on /metrics, /healthz
-(200 while the loop runs) and /readyz (200 once a cycle has completed).
+(200 while the loop runs) and /readyz (200 once a cycle has completed), and a
+live dashboard: / is the readiness report of the latest cycle, refreshing
+itself, and /api/status the latest cycle as JSON. An address without a host
+(:9090) listens on 127.0.0.1 only; to expose the dashboard, give a host and put
+a proxy that authenticates in front of it.
 
-The first SIGINT/SIGTERM ends the loop cleanly: the running cycle starts no
-new work and waits for what is running; the second stops at once.
+With --notify-webhook (a Slack-compatible incoming webhook) or
+--notify-sns-topic, heal sends a message when a cycle's outcome changes: new
+failures, more blocked nodes, a cycle that could not run, recovery. It carries
+counts and the top reasons, never proxy URLs or credentials. Delivery is
+retried with backoff; a failed notification is logged and counted
+(patchready_notifications_total) and never fails the cycle.
+
+Each cycle's run ID is printed when the cycle starts. The first SIGINT or
+SIGTERM ends the loop: the running cycle starts no new work, prints how to
+undo it (cleanup --run-id RUN_ID), and gives running work --shutdown-grace
+(20s) to report before it is cancelled; what SSM is already running stays in
+place, and the next cycle picks up what is left. The second signal exits at
+once.
 
 Exit codes: with --once, 0 when every node that needed a fix was fixed, 3
-when some node failed, timed out or is backing off, 1 on error. The loop
-exits 0 when stopped by a signal.`,
+when some node failed, timed out or is backing off, 1 on error; 130 after
+SIGINT and 143 after SIGTERM, with or without --once.`,
 		Example: `  # A long-running loop (a Deployment, a tmux session), with metrics
   patchready heal --region eu-west-1 --metrics-addr 127.0.0.1:9090
 
@@ -84,31 +127,47 @@ exits 0 when stopped by a signal.`,
   patchready heal --tag Tier=web --max-targets 50 --max-concurrency 5`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return healRun(cmd.Context(), ios, g, o)
+			o.cleanupArgs = hintArgs(cmd, awsFlag)
+			if err := o.CheckAndSetDefaults(); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(o)
+			}
+			return healRun(cmd.Context(), o)
 		},
 	}
 	o.sel.bind(cmd)
-	f := cmd.Flags()
-	f.DurationVar(&o.Interval, "interval", heal.DefaultInterval, "time between cycles, and the base of the backoff of failing nodes")
-	f.BoolVar(&o.Once, "once", false, "run one cycle and exit (for a CronJob or systemd timer)")
-	f.StringVar(&o.MetricsAddr, "metrics-addr", "", "serve Prometheus metrics, /healthz and /readyz on this address, e.g. 127.0.0.1:9090 (default off)")
-	f.StringVar(&o.MaxTargets, "max-targets", "", "refuse a cycle that would touch more nodes than this, N or P% of the selected nodes")
-	f.StringVar(&o.MaxConcurrency, "max-concurrency", "10%", "nodes updated at once, a number or percentage (SSM MaxConcurrency)")
-	f.StringVar(&o.MaxErrors, "max-errors", "10%", "errors after which SSM stops a batch, a number or percentage (SSM MaxErrors)")
-	f.DurationVar(&o.Timeout, "timeout", 30*time.Minute, "how long a cycle waits for read-back; unfinished nodes count as failed")
-	f.DurationVar(&o.PollInterval, "poll-interval", 15*time.Second, "first wait between read-backs")
-	f.DurationVar(&o.MaxPollInterval, "max-poll-interval", 0, "longest wait between read-backs while nothing changes (default 4x --poll-interval)")
-	f.DurationVar(&o.MaxBackoff, "max-backoff", heal.DefaultMaxBackoff, "longest a failing node is left alone")
-	f.StringVar(&o.StateDir, "state-dir", defaultStateDir(), "where the backoff state and run journals are kept")
+	fl := cmd.Flags()
+	fl.DurationVar(&o.Interval, "interval", heal.DefaultInterval, "time between cycles, and the base of the backoff of failing nodes")
+	fl.BoolVar(&o.Once, "once", false, "run one cycle and exit (for a CronJob or systemd timer)")
+	fl.StringVar(&o.MetricsAddr, "metrics-addr", "", "serve the dashboard (/ and /api/status), Prometheus metrics, /healthz and /readyz on this address, e.g. :9090 for 127.0.0.1:9090 (default off)")
+	fl.StringVar(&o.MaxTargets, "max-targets", "", "refuse a cycle that would touch more nodes than this, N or P% of the selected nodes")
+	fl.StringVar(&o.MaxConcurrency, "max-concurrency", "10%", "nodes updated at once, a number or percentage (SSM MaxConcurrency)")
+	fl.StringVar(&o.MaxErrors, "max-errors", "10%", "errors after which SSM stops a batch, a number or percentage (SSM MaxErrors)")
+	fl.DurationVar(&o.Timeout, "timeout", 30*time.Minute, "how long a cycle waits for read-back; unfinished nodes count as failed")
+	fl.DurationVar(&o.PollInterval, "poll-interval", 15*time.Second, "first wait between read-backs")
+	fl.DurationVar(&o.MaxPollInterval, "max-poll-interval", 0, "longest wait between read-backs while nothing changes (default 4x --poll-interval)")
+	fl.DurationVar(&o.MaxBackoff, "max-backoff", heal.DefaultMaxBackoff, "longest a failing node is left alone")
+	fl.StringVar(&o.StateDir, "state-dir", defaultStateDir(), "where the backoff state and run journals are kept")
 	o.rules.bind(cmd)
-	f.StringVar(&o.Strategy, "strategy", string(plan.DefaultStrategy), "how each cycle updates the agent: association or run-command (a maintenance window would wait past the cycle)")
-	f.StringVar(&o.AgentVersion, "agent-version", "", "install this agent version instead of the latest")
-	f.BoolVar(&o.NoProbe, "no-probe", false, "skip the read-only probe (the patch-run checks are then not made)")
-	f.StringVarP(&o.Output, "output", "o", "text", "per-cycle summary on stdout: text, or json (one object per line)")
+	fl.StringVar(&o.Strategy, "strategy", string(plan.DefaultStrategy), "how each cycle updates the agent: association or run-command (a maintenance window would wait past the cycle)")
+	fl.StringVar(&o.AgentVersion, "agent-version", "", "install this agent version instead of the latest")
+	fl.BoolVar(&o.NoProbe, "no-probe", false, "skip the read-only probe (the patch-run checks are then not made)")
+	fl.StringVarP(&o.Output, "output", "o", "text", "per-cycle summary on stdout: text, or json (one object per line)")
+	fl.StringVar(&o.NotifyWebhook, "notify-webhook", "", "post a Slack-compatible message to this incoming webhook URL when a cycle's outcome changes")
+	fl.StringVar(&o.NotifySNSTopic, "notify-sns-topic", "", "publish to this SNS topic ARN when a cycle's outcome changes")
+	bindScan(cmd, &o.Scan)
+	bindShutdownGrace(cmd)
 	return cmd
 }
 
-func (o *HealOptions) validate() error {
+// CheckAndSetDefaults checks every flag and parses the selection and the
+// prerequisites, before anything is read or created.
+func (o *HealOptions) CheckAndSetDefaults() error {
+	if err := checkScan(o.Scan); err != nil {
+		return err
+	}
 	if !reMaxConcurrency.MatchString(o.MaxConcurrency) || len(o.MaxConcurrency) > 7 {
 		return fmt.Errorf("--max-concurrency %q: use a number from 1, or a percentage from 1%% to 100%%", o.MaxConcurrency)
 	}
@@ -127,48 +186,67 @@ func (o *HealOptions) validate() error {
 	if err := checkPoll(o.PollInterval, o.MaxPollInterval); err != nil {
 		return err
 	}
+	if err := checkAgentVersion(o.AgentVersion); err != nil {
+		return err
+	}
 	if o.MaxBackoff < o.Interval {
 		return fmt.Errorf("--max-backoff %s: must be at least --interval (%s)", o.MaxBackoff, o.Interval)
 	}
 	if o.Output != "text" && o.Output != "json" {
 		return fmt.Errorf("-o %q: heal prints text or json", o.Output)
 	}
+	if o.NotifyWebhook != "" {
+		// The URL is a secret: the message names the flag, not the value.
+		if u, err := url.Parse(o.NotifyWebhook); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return errors.New("--notify-webhook: want an http(s) URL, e.g. https://hooks.slack.com/services/…")
+		}
+	}
+	if o.NotifySNSTopic != "" {
+		if _, err := notify.TopicRegion(o.NotifySNSTopic); err != nil {
+			return fmt.Errorf("--notify-sns-topic: %w", err)
+		}
+	}
+	var err error
+	if o.selected, err = o.sel.selection(); err != nil {
+		return err
+	}
+	if o.settings, err = o.rules.settings(o.Strategy); err != nil {
+		return err
+	}
+	if o.settings.strategy == "maintenance-window" {
+		return fmt.Errorf("--strategy maintenance-window: heal cannot wait for a window to open within a cycle; use association or run-command, or apply a maintenance-window plan yourself")
+	}
 	return nil
 }
 
-func healRun(ctx context.Context, ios *IOStreams, g *GlobalOptions, o *HealOptions) error {
-	if err := o.validate(); err != nil {
-		return err
-	}
-	sel, err := o.sel.selection()
-	if err != nil {
-		return err
-	}
-	settings, err := o.rules.settings(o.Strategy)
-	if err != nil {
-		return err
-	}
-	if settings.strategy == "maintenance-window" {
-		return fmt.Errorf("--strategy maintenance-window: heal cannot wait for a window to open within a cycle; use association or run-command, or apply a maintenance-window plan yourself")
-	}
-	s, err := g.session(ctx, ios)
+// healRun runs heal with options that passed CheckAndSetDefaults.
+func healRun(ctx context.Context, o *HealOptions) error {
+	ios := o.IO
+	sel, settings := o.selected, o.settings
+	s, err := o.Session(ctx)
 	if err != nil {
 		return err
 	}
 	var metrics *heal.Metrics
+	var dashboard *heal.Dashboard
 	if o.MetricsAddr != "" {
-		ln, err := net.Listen("tcp", o.MetricsAddr)
+		ln, err := net.Listen("tcp", heal.ListenAddr(o.MetricsAddr))
 		if err != nil {
 			return fmt.Errorf("--metrics-addr %s: %w", o.MetricsAddr, err)
 		}
 		metrics = heal.NewMetrics(s.calls.Snapshot)
+		dashboard = heal.NewDashboard(0, s.log)
 		mctx, stop := context.WithCancel(context.WithoutCancel(ctx))
 		defer stop()
 		go func() {
-			if err := heal.ServeMetrics(mctx, ln, metrics.Handler(), s.log); err != nil {
+			if err := heal.ServeMetrics(mctx, ln, dashboard.Handler(metrics.Handler()), s.log); err != nil {
 				s.log.Error("metrics server stopped", zap.Error(err))
 			}
 		}()
+	}
+	notifier, err := healNotifier(ctx, o, s)
+	if err != nil {
+		return err
 	}
 	maxTargets := func(selected int) int {
 		n, _ := parseMaxTargets(o.MaxTargets, selected) // validated above
@@ -179,12 +257,23 @@ func healRun(ctx context.Context, ios *IOStreams, g *GlobalOptions, o *HealOptio
 			Selection: sel, Rules: settings.rules, Strategy: settings.strategy, Probe: !o.NoProbe,
 			Region: s.region, ToolVersion: toolVersion(),
 		},
-		MaxConcurrency: o.MaxConcurrency, MaxErrors: o.MaxErrors, AgentVersion: o.AgentVersion,
+		MaxConcurrency: o.MaxConcurrency, MaxErrors: o.MaxErrors, AgentVersion: o.AgentVersion, Scan: engine.ScanMode(o.Scan),
 		PollInterval: o.PollInterval, MaxPollInterval: maxPoll(o.PollInterval, o.MaxPollInterval), Timeout: o.Timeout,
 		MaxTargets: maxTargets, StateDir: o.StateDir, Interval: o.Interval, MaxBackoff: o.MaxBackoff,
-		Once: o.Once, Clock: s.clock, Drain: ios.Drain, Logger: s.log, Metrics: metrics,
-		NewRunID: newRunID,
-		OnCycle:  func(r heal.CycleResult) { printCycle(ios, o.Output, r) },
+		Once: o.Once, Clock: o.Clock, Drain: o.Shutdown.Drain(), Logger: s.log, Metrics: metrics,
+		Dashboard: dashboard, Notifier: notifier,
+		// heal names each cycle's run when the cycle starts: that is when
+		// the run ID is announced and the interrupt hint set.
+		NewRunID: func(now time.Time) string {
+			id := newRunID(now)
+			fmt.Fprintf(ios.ErrOut, "Heal cycle %s started.\n", id)
+			o.Shutdown.SetHint(healHint(id, o.cleanupArgs))
+			return id
+		},
+		OnCycle: func(r heal.CycleResult) {
+			o.Shutdown.SetHint("")
+			printCycle(ios, o.Output, r)
+		},
 	})
 	if err != nil {
 		return explain(err)
@@ -195,6 +284,34 @@ func healRun(ctx context.Context, ios *IOStreams, g *GlobalOptions, o *HealOptio
 		}
 	}
 	return nil
+}
+
+// healNotifier builds the notifier of --notify-webhook and
+// --notify-sns-topic, or nil when neither is set.
+func healNotifier(ctx context.Context, o *HealOptions, s *session) (*notify.Notifier, error) {
+	var senders []notify.Sender
+	if o.NotifyWebhook != "" {
+		senders = append(senders, &notify.Webhook{URL: o.NotifyWebhook})
+	}
+	if o.NotifySNSTopic != "" {
+		g := o.Globals
+		if g == nil {
+			g = &GlobalOptions{}
+		}
+		cfg, err := awsclient.Load(ctx, awsclient.Config{Region: s.region, Profile: g.Profile, EndpointURL: g.EndpointURL, Logger: s.log})
+		if err != nil {
+			return nil, err
+		}
+		ch, err := notify.NewSNSFromConfig(cfg, o.NotifySNSTopic, g.EndpointURL)
+		if err != nil {
+			return nil, fmt.Errorf("--notify-sns-topic: %w", err)
+		}
+		senders = append(senders, ch)
+	}
+	if len(senders) == 0 {
+		return nil, nil
+	}
+	return &notify.Notifier{Senders: senders, StatePath: notify.StatePath(o.StateDir), Logger: s.log}, nil
 }
 
 // printCycle writes one line per cycle to stdout: the data a scheduler's

@@ -12,8 +12,8 @@ import (
 	"github.com/patchready/patchready/internal/ssmsim"
 )
 
-func healOptions(dir string) *HealOptions {
-	return &HealOptions{Interval: time.Hour, Once: true, MaxConcurrency: "10%", MaxErrors: "10%", Timeout: time.Hour,
+func healOptions(f *Factory, ios *IOStreams, dir string) *HealOptions {
+	return &HealOptions{IO: ios, Session: f.Session, Clock: f.Clock, Shutdown: f.Shutdown, Interval: time.Hour, Once: true, MaxConcurrency: "10%", MaxErrors: "10%", Timeout: time.Hour,
 		PollInterval: 15 * time.Second, MaxBackoff: heal.DefaultMaxBackoff, StateDir: dir, NoProbe: true, Output: "text",
 		MetricsAddr: "127.0.0.1:0"}
 }
@@ -26,11 +26,15 @@ func TestHealOnceExitCodes(t *testing.T) {
 		AgentVersion: "2.0.700.0", Faults: ssmsim.NodeFaults{UpdateFails: true}}
 	good := bad
 	good.ID, good.Faults = "i-00000000000000001", ssmsim.NodeFaults{}
-	g, sim, _ := simGlobals(t, ssmsim.Fleet{Nodes: []ssmsim.Node{good, bad}})
+	f, sim, _ := simFactory(t, ssmsim.Fleet{Nodes: []ssmsim.Node{good, bad}})
 	dir := t.TempDir()
 	run := func() (int, string) {
 		var out, errOut bytes.Buffer
-		err := healRun(context.Background(), &IOStreams{Out: &out, ErrOut: &errOut}, g, healOptions(dir))
+		o := healOptions(f, &IOStreams{Out: &out, ErrOut: &errOut}, dir)
+		err := o.CheckAndSetDefaults()
+		if err == nil {
+			err = healRun(context.Background(), o)
+		}
 		return exitCode(err), out.String()
 	}
 	line := regexp.MustCompile(`^heal \d{8}T\d{6}Z-[0-9a-f]{6} `)
@@ -53,7 +57,7 @@ func TestHealOnceExitCodes(t *testing.T) {
 }
 
 func TestHealValidatesFlags(t *testing.T) {
-	g, _, _ := simGlobals(t, ssmsim.Fleet{})
+	f, _, _ := simFactory(t, ssmsim.Fleet{})
 	for name, mod := range map[string]func(o *HealOptions){
 		"tiny interval":          func(o *HealOptions) { o.Interval = time.Second },
 		"backoff below interval": func(o *HealOptions) { o.MaxBackoff = time.Minute },
@@ -62,9 +66,9 @@ func TestHealValidatesFlags(t *testing.T) {
 		"bad output":             func(o *HealOptions) { o.Output = "yaml" },
 	} {
 		t.Run(name, func(t *testing.T) {
-			o := healOptions(t.TempDir())
+			o := healOptions(f, &IOStreams{Out: &bytes.Buffer{}, ErrOut: &bytes.Buffer{}}, t.TempDir())
 			mod(o)
-			err := healRun(context.Background(), &IOStreams{Out: &bytes.Buffer{}, ErrOut: &bytes.Buffer{}}, g, o)
+			err := o.CheckAndSetDefaults()
 			var ee *exitError
 			if err == nil || errors.As(err, &ee) {
 				t.Errorf("healRun = %v, want a plain input error", err)

@@ -12,7 +12,7 @@ import (
 // Every command's --help must teach by example: a user who runs
 // `patchready X --help` sees at least one command line to copy.
 func TestEveryCommandHelpHasAnExample(t *testing.T) {
-	root := NewRootCmd(&IOStreams{Out: &bytes.Buffer{}, ErrOut: &bytes.Buffer{}})
+	root := NewRootCmd(NewFactory(&IOStreams{Out: &bytes.Buffer{}, ErrOut: &bytes.Buffer{}}))
 	root.InitDefaultCompletionCmd()
 	var walk func(c *cobra.Command)
 	seen := 0

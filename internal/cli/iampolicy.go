@@ -10,9 +10,9 @@ import (
 	"github.com/patchready/patchready/documents"
 )
 
-func init() { subcommands = append(subcommands, newIAMPolicyCmd) }
-
-func newIAMPolicyCmd(ios *IOStreams, g *GlobalOptions) *cobra.Command {
+// NewCmdIAMPolicy is `patchready iam-policy`.
+func NewCmdIAMPolicy(f *Factory) *cobra.Command {
+	ios := f.IOStreams
 	var readOnly bool
 	cmd := &cobra.Command{
 		Use:   "iam-policy",

@@ -2,18 +2,23 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
 
+	"github.com/patchready/patchready/internal/clock"
 	"github.com/patchready/patchready/internal/engine"
+	"github.com/patchready/patchready/internal/fleet"
 	"github.com/patchready/patchready/internal/plan"
 	"github.com/patchready/patchready/internal/render"
 )
 
-// PlanOptions are the flags of `patchready plan`.
+// PlanOptions are the flags of `patchready plan` and what it depends on.
 type PlanOptions struct {
+	IO      *IOStreams
+	Session func(context.Context) (*session, error)
+	Clock   clock.Clock
+
 	sel              selectionFlags
 	Out              string
 	Output           string
@@ -22,15 +27,21 @@ type PlanOptions struct {
 	Verbose          bool
 	rules            ruleFlags
 	Strategy         string
+
+	// Parsed by CheckAndSetDefaults.
+	format   render.Format
+	selected fleet.Selection
+	settings planSettings
 }
 
-func init() { subcommands = append(subcommands, newPlanCmd) }
-
-func newPlanCmd(ios *IOStreams, g *GlobalOptions) *cobra.Command {
-	o := &PlanOptions{}
+// NewCmdPlan is `patchready plan`. runF replaces the run function (tests
+// check flag parsing with it); nil runs planRun.
+func NewCmdPlan(f *Factory, runF func(*PlanOptions) error) *cobra.Command {
+	o := &PlanOptions{IO: f.IOStreams, Session: f.Session, Clock: f.Clock}
 	cmd := &cobra.Command{
-		Use:   "plan",
-		Short: "Show what it would take to make the selected nodes ready for Patch Manager",
+		Use:         "plan",
+		Annotations: usesAWS(),
+		Short:       "Show what it would take to make the selected nodes ready for Patch Manager",
 		Long: `plan reads every selected managed node (DescribeInstanceInformation), runs a
 read-only probe on Online Linux nodes that finds the node as AWS-RunPatchBaseline
 would (the Python it would use and that Python's requests, curl or wget, the
@@ -51,41 +62,52 @@ later (patchready apply FILE).`,
   patchready plan --detailed-exitcode --no-color`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return planRun(cmd.Context(), ios, g, o)
+			if err := o.CheckAndSetDefaults(); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(o)
+			}
+			return planRun(cmd.Context(), o)
 		},
 	}
 	o.sel.bind(cmd)
-	f := cmd.Flags()
-	f.StringVar(&o.Out, "out", "", "save the plan to this file (JSON, mode 0600) for show and apply")
-	f.StringVarP(&o.Output, "output", "o", "text", "output format: text, json or markdown")
-	f.BoolVar(&o.NoProbe, "no-probe", false, "skip the read-only probe (the patch-run checks are then not made, and the plan says so)")
-	f.BoolVar(&o.DetailedExitcode, "detailed-exitcode", false, "exit 2 when the plan has changes, 0 when it has none")
-	f.BoolVar(&o.Verbose, "verbose", false, "list every node instead of collapsing long groups")
+	fl := cmd.Flags()
+	fl.StringVar(&o.Out, "out", "", "save the plan to this file (JSON, mode 0600) for show and apply")
+	fl.StringVarP(&o.Output, "output", "o", "text", "output format: text, json or markdown")
+	fl.BoolVar(&o.NoProbe, "no-probe", false, "skip the read-only probe (the patch-run checks are then not made, and the plan says so)")
+	fl.BoolVar(&o.DetailedExitcode, "detailed-exitcode", false, "exit 2 when the plan has changes, 0 when it has none")
+	fl.BoolVar(&o.Verbose, "verbose", false, "list every node instead of collapsing long groups")
 	o.rules.bind(cmd)
-	f.StringVar(&o.Strategy, "strategy", string(plan.DefaultStrategy), strategyFlagHelp())
+	fl.StringVar(&o.Strategy, "strategy", string(plan.DefaultStrategy), strategyFlagHelp())
 	return cmd
 }
 
-func planRun(ctx context.Context, ios *IOStreams, g *GlobalOptions, o *PlanOptions) error {
-	format, err := render.ParseFormat(o.Output)
-	if err != nil {
+// CheckAndSetDefaults checks the flags and parses the output format, the
+// selection and the prerequisites, before anything is read.
+func (o *PlanOptions) CheckAndSetDefaults() error {
+	var err error
+	if o.format, err = render.ParseFormat(o.Output); err != nil {
 		return err
 	}
-	sel, err := o.sel.selection()
-	if err != nil {
+	if o.selected, err = o.sel.selection(); err != nil {
 		return err
 	}
-	settings, err := o.rules.settings(o.Strategy)
-	if err != nil {
-		return err
-	}
-	s, err := g.session(ctx, ios)
+	o.settings, err = o.rules.settings(o.Strategy)
+	return err
+}
+
+// planRun makes a plan with options that passed CheckAndSetDefaults.
+func planRun(ctx context.Context, o *PlanOptions) error {
+	ios := o.IO
+	sel, settings, format := o.selected, o.settings, o.format
+	s, err := o.Session(ctx)
 	if err != nil {
 		return err
 	}
 	p, err := engine.MakePlan(ctx, s.ssm, engine.PlanInput{
 		Selection: sel, Rules: settings.rules, Strategy: settings.strategy, Probe: !o.NoProbe,
-		Region: s.region, ToolVersion: toolVersion(), RunID: newRunID(s.clock.Now()), Clock: s.clock, Logger: s.log,
+		Region: s.region, ToolVersion: toolVersion(), RunID: newRunID(o.Clock.Now()), Clock: o.Clock, Logger: s.log,
 	})
 	if err != nil {
 		return explain(err)
@@ -97,7 +119,7 @@ func planRun(ctx context.Context, ios *IOStreams, g *GlobalOptions, o *PlanOptio
 			return fmt.Errorf("save plan: %w", err)
 		}
 	}
-	if err := render.Plan(ios.Out, p, format, render.Options{Verbose: o.Verbose, Color: g.color(ios)}); err != nil {
+	if err := render.Plan(ios.Out, p, format, render.Options{Verbose: o.Verbose, Color: ios.ColorEnabled()}); err != nil {
 		return err
 	}
 	if o.Out != "" {
@@ -108,5 +130,3 @@ func planRun(ctx context.Context, ios *IOStreams, g *GlobalOptions, o *PlanOptio
 	}
 	return nil
 }
-
-var errInterrupted = errors.New("interrupted")

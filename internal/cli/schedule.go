@@ -3,28 +3,38 @@ package cli
 import (
 	"context"
 	"fmt"
+	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/patchready/patchready/internal/fleet"
+	"github.com/patchready/patchready/internal/clock"
 	"github.com/patchready/patchready/internal/prereq"
 	"github.com/patchready/patchready/internal/schedule"
 )
 
-// ScheduleOptions are the flags of `patchready schedule install`.
+// ScheduleOptions are the flags of `patchready schedule install` and what
+// it depends on.
 type ScheduleOptions struct {
+	IO      *IOStreams
+	Session func(context.Context) (*session, error)
+	Clock   clock.Clock
+
 	Schedule       string
 	Tag            string
 	RequestsTag    string
 	MaxConcurrency string
 	MaxErrors      string
+
+	// given are the flags on the command line, set by NewCmdScheduleInstall.
+	given map[string]bool
+	// spec is what install makes, set by CheckAndSetDefaults.
+	spec schedule.Spec
 }
 
-func init() { subcommands = append(subcommands, newScheduleCmd) }
-
-func newScheduleCmd(ios *IOStreams, g *GlobalOptions) *cobra.Command {
+// NewCmdSchedule is `patchready schedule` and its subcommands.
+func NewCmdSchedule(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "schedule",
 		Short: "Install, show or remove AWS-native recurring associations that keep agents current",
@@ -45,15 +55,18 @@ checks the OS, or backs off a node that keeps failing. For that, run
   patchready schedule remove`,
 		Args: cobra.NoArgs,
 	}
-	cmd.AddCommand(newScheduleInstallCmd(ios, g), newScheduleShowCmd(ios, g), newScheduleRemoveCmd(ios, g))
+	cmd.AddCommand(NewCmdScheduleInstall(f, nil), NewCmdScheduleShow(f, nil), NewCmdScheduleRemove(f, nil))
 	return cmd
 }
 
-func newScheduleInstallCmd(ios *IOStreams, g *GlobalOptions) *cobra.Command {
-	o := &ScheduleOptions{}
+// NewCmdScheduleInstall is `patchready schedule install`; runF replaces
+// scheduleInstallRun in tests.
+func NewCmdScheduleInstall(f *Factory, runF func(*ScheduleOptions) error) *cobra.Command {
+	o := &ScheduleOptions{IO: f.IOStreams, Session: f.Session, Clock: f.Clock}
 	cmd := &cobra.Command{
-		Use:   "install",
-		Short: "Create or update the recurring associations (idempotent)",
+		Use:         "install",
+		Annotations: usesAWS(),
+		Short:       "Create or update the recurring associations (idempotent)",
 		Long: `install creates the two schedule associations, or updates them in place when
 the schedule, targets or rate controls differ; running it again changes
 nothing. It also creates or updates the patchready-UpgradeRequests document.
@@ -76,44 +89,74 @@ no second one; install reports it and leaves it as it is.`,
   patchready schedule install --requests-tag Proxy=corp`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return scheduleInstallRun(cmd.Context(), ios, g, o)
+			o.given = givenFlags(cmd)
+			if err := o.CheckAndSetDefaults(); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(o)
+			}
+			return scheduleInstallRun(cmd.Context(), o)
 		},
 	}
-	f := cmd.Flags()
-	f.StringVar(&o.Schedule, "schedule", schedule.DefaultSchedule, "when the associations run: rate(...) of 30 minutes to 30 days, or cron(...)")
-	f.StringVar(&o.Tag, "tag", "", "update the agent only on nodes with this tag, KEY=VALUE (default: every node)")
-	f.StringVar(&o.RequestsTag, "requests-tag", schedule.DefaultRequestsTag.Key+"="+schedule.DefaultRequestsTag.Value, "tag of the proxied Amazon Linux nodes whose requests module is upgraded, KEY=VALUE")
-	f.StringVar(&o.MaxConcurrency, "max-concurrency", "10%", "nodes updated at once, a number or percentage")
-	f.StringVar(&o.MaxErrors, "max-errors", "10%", "errors after which SSM stops a run, a number or percentage")
+	fl := cmd.Flags()
+	fl.StringVar(&o.Schedule, "schedule", schedule.DefaultSchedule, "when the associations run: rate(...) of 30 minutes to 30 days, or cron(...)")
+	fl.StringVar(&o.Tag, "tag", "", "update the agent only on nodes with this tag, KEY=VALUE (default: every node)")
+	fl.StringVar(&o.RequestsTag, "requests-tag", schedule.DefaultRequestsTag.Key+"="+schedule.DefaultRequestsTag.Value, "tag of the proxied Amazon Linux nodes whose requests module is upgraded, KEY=VALUE")
+	fl.StringVar(&o.MaxConcurrency, "max-concurrency", "10%", "nodes updated at once, a number or percentage")
+	fl.StringVar(&o.MaxErrors, "max-errors", "10%", "errors after which SSM stops a run, a number or percentage")
 	return cmd
 }
 
-func scheduleInstallRun(ctx context.Context, ios *IOStreams, g *GlobalOptions, o *ScheduleOptions) error {
+// CheckAndSetDefaults checks the flags and builds the spec, before
+// anything is read or created.
+func (o *ScheduleOptions) CheckAndSetDefaults() error {
+	// An empty value would fall back to a default (every node, the
+	// default schedule) instead of what was meant.
+	for _, f := range []struct{ name, value, what string }{
+		{"tag", o.Tag, "KEY=VALUE"}, {"requests-tag", o.RequestsTag, "KEY=VALUE"}, {"schedule", o.Schedule, "a rate(...) or cron(...) expression"},
+	} {
+		if o.given[f.name] && strings.TrimSpace(f.value) == "" {
+			return emptyValue(f.name, f.value, f.what)
+		}
+	}
 	if !reMaxConcurrency.MatchString(o.MaxConcurrency) || len(o.MaxConcurrency) > 7 {
 		return fmt.Errorf("--max-concurrency %q: use a number from 1, or a percentage from 1%% to 100%%", o.MaxConcurrency)
 	}
 	if !reMaxErrors.MatchString(o.MaxErrors) || len(o.MaxErrors) > 7 {
 		return fmt.Errorf("--max-errors %q: use a number from 0, or a percentage from 0%% to 100%%", o.MaxErrors)
 	}
+	if err := schedule.ValidateExpression(o.Schedule); err != nil {
+		return fmt.Errorf("--schedule %q: %w", o.Schedule, err)
+	}
 	spec := schedule.Spec{Schedule: o.Schedule, MaxConcurrency: o.MaxConcurrency, MaxErrors: o.MaxErrors,
 		MinRequestsVersion: prereq.Default().MinRequestsVersion}
 	if o.Tag != "" {
-		t, err := fleet.ParseTag(o.Tag)
+		t, err := parseTag(o.Tag)
 		if err != nil {
 			return fmt.Errorf("--tag: %w", err)
 		}
 		spec.AgentTag = &t
 	}
-	rt, err := fleet.ParseTag(o.RequestsTag)
+	rt, err := parseTag(o.RequestsTag)
 	if err != nil {
 		return fmt.Errorf("--requests-tag: %w", err)
 	}
 	spec.RequestsTag = rt
-	s, err := g.session(ctx, ios)
+	o.spec = spec
+	return nil
+}
+
+// scheduleInstallRun installs the schedule, with options that passed
+// CheckAndSetDefaults.
+func scheduleInstallRun(ctx context.Context, o *ScheduleOptions) error {
+	ios := o.IO
+	spec := o.spec
+	s, err := o.Session(ctx)
 	if err != nil {
 		return err
 	}
-	changes, err := schedule.Install(ctx, s.ssm, spec, schedule.Options{Clock: s.clock, Logger: s.log})
+	changes, err := schedule.Install(ctx, s.ssm, spec, schedule.Options{Clock: o.Clock, Logger: s.log})
 	for _, c := range changes {
 		fmt.Fprintf(ios.Out, "%-9s %s (%s): %s %s on %s\n", c.Action, c.Name, c.ID, c.Document, c.Schedule, c.Targets)
 		if c.Detail != "" {
@@ -123,68 +166,103 @@ func scheduleInstallRun(ctx context.Context, ios *IOStreams, g *GlobalOptions, o
 	return explain(err)
 }
 
-func newScheduleShowCmd(ios *IOStreams, g *GlobalOptions) *cobra.Command {
+// ScheduleShowOptions are what `patchready schedule show` depends on.
+type ScheduleShowOptions struct {
+	IO      *IOStreams
+	Session func(context.Context) (*session, error)
+}
+
+// NewCmdScheduleShow is `patchready schedule show`; runF replaces
+// scheduleShowRun in tests.
+func NewCmdScheduleShow(f *Factory, runF func(*ScheduleShowOptions) error) *cobra.Command {
+	o := &ScheduleShowOptions{IO: f.IOStreams, Session: f.Session}
 	return &cobra.Command{
-		Use:     "show",
-		Short:   "Show the schedule associations and their last run",
-		Example: "  patchready schedule show --region eu-west-1",
-		Args:    cobra.NoArgs,
+		Use:         "show",
+		Annotations: usesAWS(),
+		Short:       "Show the schedule associations and their last run",
+		Example:     "  patchready schedule show --region eu-west-1",
+		Args:        cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, err := g.session(cmd.Context(), ios)
-			if err != nil {
-				return err
+			if runF != nil {
+				return runF(o)
 			}
-			sts, err := schedule.Show(cmd.Context(), s.ssm)
-			if err != nil {
-				return explain(err)
-			}
-			tw := tabwriter.NewWriter(ios.Out, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "NAME\tID\tSCHEDULE\tTARGETS\tLAST RUN\tSTATUS")
-			for _, st := range sts {
-				if !st.Exists {
-					fmt.Fprintf(tw, "%s\t-\t-\t-\t-\tnot installed\n", st.Name)
-					continue
-				}
-				last, status := "never", st.Overview
-				if !st.LastRun.IsZero() {
-					last = st.LastRun.Format(time.RFC3339)
-				}
-				if st.LastRunStatus != "" {
-					status = st.LastRunStatus
-					if st.LastRunDetail != "" && st.LastRunDetail != st.LastRunStatus {
-						status += " (" + st.LastRunDetail + ")"
-					}
-				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", st.Name, st.ID, st.Schedule, st.Targets, last, orDash(status))
-			}
-			return tw.Flush()
+			return scheduleShowRun(cmd.Context(), o)
 		},
 	}
 }
 
-func newScheduleRemoveCmd(ios *IOStreams, g *GlobalOptions) *cobra.Command {
+func scheduleShowRun(ctx context.Context, o *ScheduleShowOptions) error {
+	s, err := o.Session(ctx)
+	if err != nil {
+		return err
+	}
+	sts, err := schedule.Show(ctx, s.ssm)
+	if err != nil {
+		return explain(err)
+	}
+	tw := tabwriter.NewWriter(o.IO.Out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tID\tSCHEDULE\tTARGETS\tLAST RUN\tSTATUS")
+	for _, st := range sts {
+		if !st.Exists {
+			fmt.Fprintf(tw, "%s\t-\t-\t-\t-\tnot installed\n", st.Name)
+			continue
+		}
+		last, status := "never", st.Overview
+		if !st.LastRun.IsZero() {
+			last = st.LastRun.Format(time.RFC3339)
+		}
+		if st.LastRunStatus != "" {
+			status = st.LastRunStatus
+			if st.LastRunDetail != "" && st.LastRunDetail != st.LastRunStatus {
+				status += " (" + st.LastRunDetail + ")"
+			}
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", st.Name, st.ID, st.Schedule, st.Targets, last, orDash(status))
+	}
+	return tw.Flush()
+}
+
+// ScheduleRemoveOptions are what `patchready schedule remove` depends on.
+type ScheduleRemoveOptions struct {
+	IO      *IOStreams
+	Session func(context.Context) (*session, error)
+	Clock   clock.Clock
+}
+
+// NewCmdScheduleRemove is `patchready schedule remove`; runF replaces
+// scheduleRemoveRun in tests.
+func NewCmdScheduleRemove(f *Factory, runF func(*ScheduleRemoveOptions) error) *cobra.Command {
+	o := &ScheduleRemoveOptions{IO: f.IOStreams, Session: f.Session, Clock: f.Clock}
 	return &cobra.Command{
-		Use:   "remove",
-		Short: "Delete the schedule associations (nothing to delete is fine)",
+		Use:         "remove",
+		Annotations: usesAWS(),
+		Short:       "Delete the schedule associations (nothing to delete is fine)",
 		Long: `remove deletes both schedule associations. The patchready-UpgradeRequests
 document stays, since apply uses it too; 'patchready cleanup' removes it.`,
 		Example: "  patchready schedule remove --region eu-west-1",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, err := g.session(cmd.Context(), ios)
-			if err != nil {
-				return err
+			if runF != nil {
+				return runF(o)
 			}
-			removed, err := schedule.Remove(cmd.Context(), s.ssm, schedule.Options{Clock: s.clock, Logger: s.log})
-			for _, r := range removed {
-				fmt.Fprintf(ios.Out, "removed %s (%s)\n", r.Name, r.ID)
-			}
-			if err == nil && len(removed) == 0 {
-				fmt.Fprintln(ios.ErrOut, "No schedule associations to remove.")
-			}
-			return explain(err)
+			return scheduleRemoveRun(cmd.Context(), o)
 		},
 	}
+}
+
+func scheduleRemoveRun(ctx context.Context, o *ScheduleRemoveOptions) error {
+	s, err := o.Session(ctx)
+	if err != nil {
+		return err
+	}
+	removed, err := schedule.Remove(ctx, s.ssm, schedule.Options{Clock: o.Clock, Logger: s.log})
+	for _, r := range removed {
+		fmt.Fprintf(o.IO.Out, "removed %s (%s)\n", r.Name, r.ID)
+	}
+	if err == nil && len(removed) == 0 {
+		fmt.Fprintln(o.IO.ErrOut, "No schedule associations to remove.")
+	}
+	return explain(err)
 }
 
 func orDash(s string) string {

@@ -14,8 +14,14 @@ import (
 	"github.com/patchready/patchready/internal/ssmsim"
 )
 
-// SimServeOptions are the flags of `patchready sim serve`.
+// SimServeOptions are the flags of `patchready sim serve` and what it
+// depends on.
 type SimServeOptions struct {
+	IO *IOStreams
+	// Region serves the fleet in this region only ("": every region); it
+	// is the global --region.
+	Region string
+
 	Addr         string
 	FleetFile    string
 	Size         int
@@ -24,11 +30,20 @@ type SimServeOptions struct {
 	ThrottleRate float64
 	ErrorRate    float64
 	Latency      time.Duration
+	// The sample organization: accounts with the role, regions with a
+	// fleet per account, nodes per account-region (0: the sample's own
+	// sizes), the role's name (empty: ssmsim.DefaultRoleName, the flag's
+	// default too); SingleAccount serves one standalone account
+	// instead, as the simulator did before it held accounts.
+	Accounts       int
+	Regions        int
+	NodesPerTarget int
+	RoleName       string
+	SingleAccount  bool
 }
 
-func init() { subcommands = append(subcommands, newSimCmd) }
-
-func newSimCmd(ios *IOStreams, g *GlobalOptions) *cobra.Command {
+// NewCmdSim is `patchready sim` and its subcommand.
+func NewCmdSim(f *Factory) *cobra.Command {
 	sim := &cobra.Command{
 		Use:   "sim",
 		Short: "Run patchready's fleet simulator (an SSM API server with simulated nodes)",
@@ -36,15 +51,18 @@ func newSimCmd(ios *IOStreams, g *GlobalOptions) *cobra.Command {
   patchready sim serve`,
 		Args: cobra.NoArgs,
 	}
-	sim.AddCommand(newSimServeCmd(ios, g))
+	sim.AddCommand(NewCmdSimServe(f, nil))
 	return sim
 }
 
-func newSimServeCmd(ios *IOStreams, g *GlobalOptions) *cobra.Command {
-	o := &SimServeOptions{}
+// NewCmdSimServe is `patchready sim serve`; runF replaces simServeRun in
+// tests.
+func NewCmdSimServe(f *Factory, runF func(*SimServeOptions) error) *cobra.Command {
+	o := &SimServeOptions{IO: f.IOStreams}
 	cmd := &cobra.Command{
-		Use:   "serve",
-		Short: "Serve a simulated fleet over the SSM API until interrupted",
+		Use:         "serve",
+		Annotations: usesAWS("region"),
+		Short:       "Serve a simulated fleet over the SSM API until interrupted",
 		Long: `serve runs the fleet simulator as an HTTP server speaking the SSM API
 (awsJson1_1), so that patchready, the AWS CLI or any SDK can be pointed at it
 with --endpoint-url. It validates requests as AWS does, answers with AWS's error
@@ -71,35 +89,66 @@ The fleet is the built-in sample (three dozen nodes), a generated fleet
                undeliverable: false, no_pip: false, slow: 1}
 
 Unknown fields are errors. The fleet is served in every region, or only in
---region when given. Credentials are not checked; any will do.`,
+--region when given.
+
+By default the simulator serves a sample AWS Organization over SSM, STS,
+Organizations, EC2, IAM and SNS on the same endpoint: a management account
+(the one any plain keys such as test/test act in) and member accounts with
+the role patchready assumes (--role-name), a fleet in each account and
+region, an account whose role is missing, a SUSPENDED account, an opt-in
+region enabled in one account only, and EC2 instances SSM does not manage
+yet. --fleet and --size replace the management account's fleet; --accounts,
+--regions and --nodes-per-target size the organization for benchmarks;
+--single-account serves one standalone account instead. Signatures are not
+checked; keys from AssumeRole act in their role's account until they expire.`,
 		Example: `  # The sample fleet on the default port
   patchready sim serve
 
   # 10,000 generated nodes, 60x real time, with a 20 calls/s rate limit
   patchready sim serve --size 10000 --time-scale 60 --throttle-rate 20
 
+  # An organization of 100 accounts x 3 regions x 1,000 nodes
+  patchready sim serve --accounts 100 --regions 3 --nodes-per-target 1000
+
   # Then, in another terminal
   export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1
   aws ssm describe-instance-information --endpoint-url http://127.0.0.1:4566
+  aws organizations list-accounts --endpoint-url http://127.0.0.1:4566
+  aws sts assume-role --role-arn arn:aws:iam::200000000001:role/PatchReadyRole \
+      --role-session-name try --endpoint-url http://127.0.0.1:4566
   patchready plan --endpoint-url http://127.0.0.1:4566`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return simServeRun(cmd.Context(), ios, g, o)
+			// The global flag is read once parsed.
+			o.Region = f.Globals.Region
+			if err := o.CheckAndSetDefaults(); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(o)
+			}
+			return simServeRun(cmd.Context(), o)
 		},
 	}
-	f := cmd.Flags()
-	f.StringVar(&o.Addr, "addr", "127.0.0.1:4566", "address to listen on")
-	f.StringVar(&o.FleetFile, "fleet", "", "fleet file (YAML or JSON) instead of the built-in sample")
-	f.IntVar(&o.Size, "size", 0, "generate a fleet of this many nodes instead of the built-in sample")
-	f.Uint64Var(&o.Seed, "seed", 1, "seed for the generated fleet and the simulator's randomness")
-	f.Float64Var(&o.TimeScale, "time-scale", 1, "how many times faster than real time the simulated fleet runs")
-	f.Float64Var(&o.ThrottleRate, "throttle-rate", 0, "limit each operation to this many calls per second of simulated time (0: no limit)")
-	f.Float64Var(&o.ErrorRate, "error-rate", 0, "answer this fraction of calls (0 to 1) with a 500 InternalServerError")
-	f.DurationVar(&o.Latency, "latency", 0, "add this much (simulated) latency to every call")
+	fl := cmd.Flags()
+	fl.StringVar(&o.Addr, "addr", "127.0.0.1:4566", "address to listen on")
+	fl.StringVar(&o.FleetFile, "fleet", "", "fleet file (YAML or JSON) instead of the built-in sample")
+	fl.IntVar(&o.Size, "size", 0, "generate a fleet of this many nodes instead of the built-in sample")
+	fl.Uint64Var(&o.Seed, "seed", 1, "seed for the generated fleet and the simulator's randomness")
+	fl.Float64Var(&o.TimeScale, "time-scale", 1, "how many times faster than real time the simulated fleet runs")
+	fl.Float64Var(&o.ThrottleRate, "throttle-rate", 0, "limit each operation to this many calls per second of simulated time (0: no limit)")
+	fl.Float64Var(&o.ErrorRate, "error-rate", 0, "answer this fraction of calls (0 to 1) with a 500 InternalServerError")
+	fl.DurationVar(&o.Latency, "latency", 0, "add this much (simulated) latency to every call")
+	fl.IntVar(&o.Accounts, "accounts", 0, "member accounts with the role in the sample organization (0: 2)")
+	fl.IntVar(&o.Regions, "regions", 0, "regions with a fleet in each account (0: 2)")
+	fl.IntVar(&o.NodesPerTarget, "nodes-per-target", 0, "generated nodes in each account and region (0: the sample's sizes)")
+	fl.StringVar(&o.RoleName, "role-name", ssmsim.DefaultRoleName, "the role each account has for patchready to assume")
+	fl.BoolVar(&o.SingleAccount, "single-account", false, "serve one standalone account instead of the sample organization")
 	return cmd
 }
 
-func (o *SimServeOptions) validate() error {
+// CheckAndSetDefaults checks the flags before the fleet is built.
+func (o *SimServeOptions) CheckAndSetDefaults() error {
 	switch {
 	case o.FleetFile != "" && o.Size > 0:
 		return errors.New("--fleet and --size both choose the fleet: give one")
@@ -113,28 +162,54 @@ func (o *SimServeOptions) validate() error {
 		return fmt.Errorf("--error-rate %g: use 0 to 1", o.ErrorRate)
 	case o.Latency < 0:
 		return fmt.Errorf("--latency %s must not be negative", o.Latency)
+	case o.Accounts < 0 || o.Accounts > 10000:
+		return fmt.Errorf("--accounts %d: use 1 to 10000", o.Accounts)
+	case o.Regions < 0 || o.Regions > 10:
+		return fmt.Errorf("--regions %d: use 1 to 10", o.Regions)
+	case o.NodesPerTarget < 0 || o.NodesPerTarget > 100000:
+		return fmt.Errorf("--nodes-per-target %d: use 1 to 100000", o.NodesPerTarget)
+	case o.SingleAccount && (o.Accounts > 0 || o.Regions > 0 || o.NodesPerTarget > 0 || (o.RoleName != "" && o.RoleName != ssmsim.DefaultRoleName)):
+		return errors.New("--single-account serves no organization: leave out --accounts, --regions, --nodes-per-target and --role-name")
 	}
 	return nil
 }
 
-func simServeRun(ctx context.Context, ios *IOStreams, g *GlobalOptions, o *SimServeOptions) error {
-	if err := o.validate(); err != nil {
-		return err
-	}
+// simServeRun serves the simulator, with options that passed
+// CheckAndSetDefaults.
+func simServeRun(ctx context.Context, o *SimServeOptions) error {
+	ios := o.IO
 	fl, what, err := o.fleet()
 	if err != nil {
 		return err
 	}
 	region := "*"
-	if g.Region != "" {
-		region = g.Region
+	if o.Region != "" {
+		region = o.Region
 	}
-	sim := ssmsim.New(ssmsim.Options{
+	opts := ssmsim.Options{
 		Clock:  clock.NewScaled(time.Now(), o.TimeScale),
 		Seed:   o.Seed,
-		Fleets: map[string]ssmsim.Fleet{region: fl},
 		Faults: ssmsim.Faults{RatePerSecond: o.ThrottleRate, ServerErrorRate: o.ErrorRate, Latency: o.Latency},
-	})
+	}
+	orgText := "one standalone account"
+	if o.RoleName == "" {
+		o.RoleName = ssmsim.DefaultRoleName
+	}
+	if !o.SingleAccount {
+		opts.Organization = ssmsim.SampleOrganization(ssmsim.SampleOrgOptions{RoleName: o.RoleName, Accounts: o.Accounts,
+			Regions: o.Regions, NodesPerTarget: o.NodesPerTarget, Seed: o.Seed})
+		orgText = fmt.Sprintf("sample organization, %d accounts (role %s)", len(opts.Organization.Accounts), o.RoleName)
+	}
+	fleetText := fmt.Sprintf("%d nodes (%s) in the management account, served in every region", len(fl.Nodes), what)
+	if region != "*" {
+		fleetText = fmt.Sprintf("%d nodes (%s) in the management account, served in region %s", len(fl.Nodes), what, region)
+	}
+	if o.SingleAccount || o.FleetFile != "" || o.Size > 0 {
+		opts.Fleets = map[string]ssmsim.Fleet{region: fl}
+	} else {
+		fleetText = "the sample organization's: a fleet in each account and region"
+	}
+	sim := ssmsim.New(opts)
 	ln, err := net.Listen("tcp", o.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", o.Addr, err)
@@ -143,22 +218,20 @@ func simServeRun(ctx context.Context, ios *IOStreams, g *GlobalOptions, o *SimSe
 	if !isLoopback(ln.Addr()) {
 		fmt.Fprintf(ios.ErrOut, "warning: listening on %s, reachable from other hosts; the simulator has no authentication\n", ln.Addr())
 	}
-	regionText := "every region"
-	if region != "*" {
-		regionText = "region " + region
-	}
 	fmt.Fprintf(ios.ErrOut, `patchready fleet simulator
-  endpoint:  %s
-  fleet:     %d nodes (%s), served in %s
-  time:      %gx real time
+  endpoint:  %[1]s
+  accounts:  %[2]s
+  fleet:     %[3]s
+  time:      %[4]gx real time
 
 Point the AWS CLI or patchready at it (any credentials will do):
   export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1
-  aws ssm describe-instance-information --endpoint-url %s
-  patchready plan --endpoint-url %s
+  aws ssm describe-instance-information --endpoint-url %[1]s
+  aws organizations list-accounts --endpoint-url %[1]s
+  patchready plan --endpoint-url %[1]s
 
 Press Ctrl-C to stop.
-`, url, len(fl.Nodes), what, regionText, o.TimeScale, url, url)
+`, url, orgText, fleetText, o.TimeScale)
 
 	srv := &http.Server{Handler: sim, ReadHeaderTimeout: 10 * time.Second}
 	served := make(chan error, 1)

@@ -36,7 +36,7 @@ func TestSimServeServesUntilCancelled(t *testing.T) {
 	defer cancel()
 	done := make(chan error, 1)
 	go func() {
-		done <- simServeRun(ctx, ios, &GlobalOptions{Region: "us-east-1"}, &SimServeOptions{Addr: "127.0.0.1:0", Size: 25, Seed: 1, TimeScale: 1})
+		done <- simServeRun(ctx, &SimServeOptions{IO: ios, Region: "us-east-1", Addr: "127.0.0.1:0", Size: 25, Seed: 1, TimeScale: 1})
 	}()
 	re := regexp.MustCompile(`endpoint:\s+(http://127\.0\.0\.1:\d+)`)
 	var url string
@@ -88,11 +88,18 @@ func TestSimServeRejectsBadFlags(t *testing.T) {
 		{"scale", SimServeOptions{TimeScale: 0}, "--time-scale"},
 		{"error rate", SimServeOptions{TimeScale: 1, ErrorRate: 2}, "--error-rate"},
 		{"missing fleet file", SimServeOptions{TimeScale: 1, FleetFile: "/nonexistent/fleet.yaml", Addr: "127.0.0.1:0"}, "open fleet file"},
+		{"regions", SimServeOptions{TimeScale: 1, Regions: 11}, "--regions"},
+		{"single account sized", SimServeOptions{TimeScale: 1, SingleAccount: true, Accounts: 3}, "--single-account"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ios := &IOStreams{In: strings.NewReader(""), Out: &bytes.Buffer{}, ErrOut: &bytes.Buffer{}}
-			err := simServeRun(context.Background(), ios, &GlobalOptions{}, &tt.o)
+			o := tt.o
+			o.IO = ios
+			err := o.CheckAndSetDefaults()
+			if err == nil {
+				err = simServeRun(context.Background(), &o)
+			}
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("error %v, want one mentioning %q", err, tt.want)
 			}

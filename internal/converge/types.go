@@ -66,8 +66,10 @@ type Outcome struct {
 	// Changes are what the command stages changed (python, requests, ...).
 	Changes []remedy.Change `json:"changes,omitempty"`
 	// Detail is a stage's own words (a fix step's, a scan's message).
-	Detail     string    `json:"detail,omitempty"`
-	VerifiedAt time.Time `json:"verified_at,omitzero"`
+	Detail string `json:"detail,omitempty"`
+	// PatchState is what Patch Manager recorded after the node's scan.
+	PatchState *remedy.PatchState `json:"patch_state,omitempty"`
+	VerifiedAt time.Time          `json:"verified_at,omitzero"`
 }
 
 // Progress is a snapshot sent after every poll round.

@@ -374,6 +374,9 @@ func (w *watcher) stageResults(ctx context.Context, now time.Time) error {
 			if r.Detail != "" {
 				n.Detail = r.Detail
 			}
+			if r.PatchState != nil {
+				n.PatchState = r.PatchState
+			}
 			switch {
 			case !r.OK:
 				w.final(n, StateFailed, r.Reason, now)

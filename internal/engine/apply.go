@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
@@ -48,6 +49,9 @@ type ApplyInput struct {
 	Drain        <-chan struct{}
 	OnProgress   func(converge.Progress)
 
+	// Scan ends the run with Patch Manager's own scan (AWS-RunPatchBaseline,
+	// Operation=Scan): a node is verified only if its scan succeeded.
+	Scan ScanMode
 	// NoWait returns once the work has been started.
 	NoWait bool
 	// MaxTargets refuses a plan touching more nodes (0 = no cap).
@@ -96,8 +100,33 @@ type ApplyResult struct {
 // ErrTooManyTargets is wrapped by Apply when the blast-radius cap refuses.
 var ErrTooManyTargets = errors.New("plan touches more nodes than --max-targets allows")
 
-// stageFix is the name of the fix document's stage in converge.
-const stageFix = "fix"
+// Stage names in converge.
+const (
+	stageFix  = "fix"
+	stageScan = "scan"
+)
+
+// ScanMode says which nodes an apply scans with AWS-RunPatchBaseline.
+type ScanMode string
+
+// Scan modes.
+const (
+	// ScanNone scans nothing.
+	ScanNone ScanMode = ""
+	// ScanFixed scans the nodes the run fixes, after their last fix.
+	ScanFixed ScanMode = "fixed"
+	// ScanAll also scans the nodes that were compliant already.
+	ScanAll ScanMode = "all"
+)
+
+// ParseScanMode reads the --scan flag's value.
+func ParseScanMode(s string) (ScanMode, error) {
+	switch ScanMode(s) {
+	case ScanNone, ScanFixed, ScanAll:
+		return ScanMode(s), nil
+	}
+	return "", fmt.Errorf("--scan=%s: use --scan (the nodes this run fixes) or --scan=all (every node SSM can reach, compliant ones too)", s)
+}
 
 // Apply carries out p's actions and watches until every targeted node
 // settles. The returned report says where each node ended; the error is for
@@ -109,15 +138,20 @@ func Apply(ctx context.Context, api *ssm.Client, in ApplyInput) (ApplyResult, er
 	if err := in.CheckAndSetDefaults(); err != nil {
 		return ApplyResult{}, err
 	}
+	if in.NoWait && in.Scan != ScanNone {
+		return ApplyResult{}, errors.New("apply: a scan runs after the fixes are read back, which --no-wait does not wait for")
+	}
 	log := in.Logger
 	p := in.Plan
-	targets := targetsOf(p)
+	targets := targetsOf(p, in.Scan)
 	res := ApplyResult{RunID: in.RunID, Targets: len(targets)}
 	if len(targets) == 0 {
 		return res, nil
 	}
-	if in.MaxTargets > 0 && len(targets) > in.MaxTargets {
-		return res, fmt.Errorf("%w: %d nodes targeted, cap is %d; narrow the selection or raise --max-targets", ErrTooManyTargets, len(targets), in.MaxTargets)
+	// The blast-radius cap counts the nodes the run changes: a scan alone
+	// installs nothing.
+	if changed := changedTargets(targets); in.MaxTargets > 0 && changed > in.MaxTargets {
+		return res, fmt.Errorf("%w: %d nodes targeted, cap is %d; narrow the selection or raise --max-targets", ErrTooManyTargets, changed, in.MaxTargets)
 	}
 	if !in.Fresh {
 		if err := checkFresh(ctx, api, p, log); err != nil {
@@ -183,6 +217,18 @@ func Apply(ctx context.Context, api *ssm.Client, in ApplyInput) (ApplyResult, er
 		}
 		deps.Stages[stageFix] = fix
 	}
+	if in.Scan != ScanNone {
+		scan, err := remedy.NewScan(api, scanNodes(p, targets), ropts)
+		if err != nil {
+			return res, err
+		}
+		for _, r := range prior.Live {
+			if r.Type == remedy.ResourceCommand && r.Action == "scan" {
+				scan.Adopt(r.ID, r.InstanceIDs)
+			}
+		}
+		deps.Stages[stageScan] = scan
+	}
 	targets = markSent(withoutSettled(targets, prior), prior)
 	if in.NoWait {
 		// Without waiting, only work that need not wait can start: the
@@ -197,7 +243,7 @@ func Apply(ctx context.Context, api *ssm.Client, in ApplyInput) (ApplyResult, er
 		Clock: in.Clock, PollInterval: in.PollInterval, MaxPollInterval: in.MaxPollInterval, Timeout: in.Timeout, OfflineGrace: in.OfflineGrace,
 		MinAgentVersion: minAgentVersion(p, in.AgentVersion), Drain: in.Drain, Logger: log, OnProgress: in.OnProgress,
 		OnOutcome: func(o converge.Outcome) {
-			if err := j.Node(o.InstanceID, string(o.State), o.Reason); err != nil {
+			if err := j.NodeDetail(o.InstanceID, string(o.State), o.Reason, o.Detail); err != nil {
 				log.Error("journal write", zap.Error(err))
 			}
 		},
@@ -263,10 +309,17 @@ func isFixCommand(r remedy.Resource) bool {
 	return r.Type == remedy.ResourceCommand && len(r.Action) > 4 && r.Action[:4] == "fix:"
 }
 
-func targetsOf(p plan.Plan) []converge.Target {
+// targetsOf returns the nodes the run works on: those with actions, and
+// with ScanAll the compliant ones too, to be scanned.
+func targetsOf(p plan.Plan, scan ScanMode) []converge.Target {
 	var out []converge.Target
 	for _, np := range p.Nodes {
-		if len(np.Actions) == 0 {
+		switch {
+		case len(np.Actions) > 0:
+		case scan == ScanAll && np.Verdict == plan.Compliant:
+			out = append(out, converge.Target{InstanceID: np.Node.InstanceID, AgentBefore: np.Node.AgentVersion, Stages: []string{stageScan}})
+			continue
+		default:
 			continue
 		}
 		t := converge.Target{
@@ -277,7 +330,39 @@ func targetsOf(p plan.Plan) []converge.Target {
 		if hasFix(np) {
 			t.Stages = append(t.Stages, stageFix)
 		}
+		if scan != ScanNone {
+			t.Stages = append(t.Stages, stageScan)
+		}
 		out = append(out, t)
+	}
+	return out
+}
+
+// changedTargets counts the targets the run changes (not those it only
+// scans).
+func changedTargets(ts []converge.Target) int {
+	n := 0
+	for _, t := range ts {
+		if t.NeedsAgent || len(t.Stages) > 1 || (len(t.Stages) == 1 && t.Stages[0] != stageScan) {
+			n++
+		}
+	}
+	return n
+}
+
+// scanNodes are the plan's nodes among the targets that are scanned.
+func scanNodes(p plan.Plan, ts []converge.Target) []fleet.Node {
+	scanned := map[string]bool{}
+	for _, t := range ts {
+		if slices.Contains(t.Stages, stageScan) {
+			scanned[t.InstanceID] = true
+		}
+	}
+	var out []fleet.Node
+	for _, np := range p.Nodes {
+		if scanned[np.Node.InstanceID] {
+			out = append(out, np.Node)
+		}
 	}
 	return out
 }
@@ -351,7 +436,7 @@ func sendFixesNow(ctx context.Context, fix converge.Stage, ts []converge.Target)
 	}
 	var ids []string
 	for _, t := range ts {
-		if len(t.Stages) > 0 && !t.NeedsAgent && !t.Sent[stageFix] {
+		if slices.Contains(t.Stages, stageFix) && !t.NeedsAgent && !t.Sent[stageFix] {
 			ids = append(ids, t.InstanceID)
 		}
 	}

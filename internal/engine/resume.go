@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"slices"
 	"sort"
 
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
@@ -44,9 +45,24 @@ func markSent(ts []converge.Target, prior remedy.RunState) []converge.Target {
 			}
 		}
 	}
+	scanned := map[string]bool{}
+	for _, r := range prior.Live {
+		if r.Type == remedy.ResourceCommand && r.Action == "scan" {
+			for _, id := range r.InstanceIDs {
+				scanned[id] = true
+			}
+		}
+	}
 	for i := range ts {
-		if sent[ts[i].InstanceID] && len(ts[i].Stages) > 0 {
-			ts[i].Sent = map[string]bool{stageFix: true}
+		t := &ts[i]
+		if sent[t.InstanceID] && slices.Contains(t.Stages, stageFix) {
+			t.Sent = map[string]bool{stageFix: true}
+		}
+		if scanned[t.InstanceID] && slices.Contains(t.Stages, stageScan) {
+			if t.Sent == nil {
+				t.Sent = map[string]bool{}
+			}
+			t.Sent[stageScan] = true
 		}
 	}
 	return ts

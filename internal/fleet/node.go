@@ -25,7 +25,12 @@ const (
 //
 // Node is plain data so that plans can carry it, diff it and save it.
 type Node struct {
-	InstanceID      string    `json:"instance_id"`
+	InstanceID string `json:"instance_id"`
+	// Account and Region say where the node lives when a plan spans
+	// several accounts or regions; a plan of one account and region leaves
+	// them empty (the plan itself records them).
+	Account         string    `json:"account,omitempty"`
+	Region          string    `json:"region,omitempty"`
 	ComputerName    string    `json:"computer_name,omitempty"`
 	ResourceType    string    `json:"resource_type,omitempty"` // EC2Instance | ManagedInstance
 	PingStatus      string    `json:"ping_status"`

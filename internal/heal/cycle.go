@@ -66,6 +66,7 @@ func (l *loop) cycle(ctx context.Context) CycleResult {
 			res.Error = err.Error()
 		}
 		res.Result = l.result(ctx, res)
+		res.Plan = full
 		l.o.Metrics.observe(res, full)
 		log.Info("heal cycle finished",
 			zap.String("result", res.Result), zap.Duration("duration", res.Duration),
@@ -120,7 +121,7 @@ func (l *loop) cycle(ctx context.Context) CycleResult {
 
 	ar, applyErr := engine.Apply(ctx, l.api, engine.ApplyInput{
 		Plan: q, RunID: res.RunID, StateDir: l.o.StateDir, Fresh: true,
-		MaxConcurrency: l.o.MaxConcurrency, MaxErrors: l.o.MaxErrors, AgentVersion: l.o.AgentVersion,
+		MaxConcurrency: l.o.MaxConcurrency, MaxErrors: l.o.MaxErrors, AgentVersion: l.o.AgentVersion, Scan: l.o.Scan,
 		// Keep stays false: heal's resources are one-shot, each cycle
 		// makes its own.
 		PollInterval: l.o.PollInterval, MaxPollInterval: l.o.MaxPollInterval, Timeout: l.o.Timeout,

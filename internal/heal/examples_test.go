@@ -24,7 +24,7 @@ import (
 func parseCommandLine(t *testing.T, args []string) {
 	t.Helper()
 	var out bytes.Buffer
-	root := cli.NewRootCmd(&cli.IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &out})
+	root := cli.NewRootCmd(cli.NewFactory(&cli.IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &out}))
 	cmd, rest, err := root.Find(args)
 	if err != nil {
 		t.Fatalf("%q: %v", args, err)

@@ -13,6 +13,8 @@ import (
 
 	"github.com/patchready/patchready/internal/clock"
 	"github.com/patchready/patchready/internal/converge"
+	"github.com/patchready/patchready/internal/engine"
+	"github.com/patchready/patchready/internal/notify"
 	"github.com/patchready/patchready/internal/plan"
 )
 
@@ -31,6 +33,8 @@ type Options struct {
 	// MaxConcurrency, MaxErrors and AgentVersion are passed to every
 	// cycle's apply; its one-shot resources are never kept.
 	MaxConcurrency, MaxErrors, AgentVersion string
+	// Scan ends every cycle's apply with Patch Manager's own scan.
+	Scan engine.ScanMode
 	// PollInterval, MaxPollInterval and Timeout are every cycle's watch.
 	PollInterval, MaxPollInterval, Timeout time.Duration
 	// MaxTargets returns the blast-radius cap for a plan of selected nodes
@@ -58,9 +62,17 @@ type Options struct {
 	// NewRunID names a cycle's run (journal, tags); nil uses the same
 	// time-sortable form as apply.
 	NewRunID func(now time.Time) string
-	// OnCycle, when not nil, is called after each cycle with its result
-	// (the CLI prints a line; tests step through cycles).
+	// OnCycle, when not nil, is called after each cycle with its result,
+	// once the dashboard and the notifier have seen it (the CLI prints a
+	// line; tests step through cycles).
 	OnCycle func(CycleResult)
+	// Dashboard, when not nil, is shown each cycle's result (the live
+	// report on the metrics server).
+	Dashboard *Dashboard
+	// Notifier, when not nil, is told each cycle's outcome and speaks when
+	// it changed. It never fails a cycle. When its Observe is nil, heal
+	// sets it to count notifications in Metrics.
+	Notifier *notify.Notifier
 }
 
 // CycleResult is what one cycle saw and did.
@@ -83,6 +95,8 @@ type CycleResult struct {
 	JournalPath string          `json:"journal,omitempty"`
 	Err         error           `json:"-"`
 	Error       string          `json:"error,omitempty"`
+	// Plan is the cycle's plan before backoff; nil when planning failed.
+	Plan *plan.Plan `json:"-"`
 
 	interrupted bool // the drain stopped the cycle before its apply
 }
@@ -119,6 +133,8 @@ func Run(ctx context.Context, api *ssm.Client, opts Options) (CycleResult, error
 			return last, nil
 		}
 		last = l.cycle(ctx)
+		l.o.Dashboard.Observe(last)
+		l.notify(ctx, last)
 		if l.o.OnCycle != nil {
 			l.o.OnCycle(last)
 		}

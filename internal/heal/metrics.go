@@ -40,6 +40,7 @@ type Metrics struct {
 	cycles        *prometheus.CounterVec
 	cycleDuration prometheus.Histogram
 	lastSuccess   prometheus.Gauge
+	notifications *prometheus.CounterVec
 
 	running atomic.Bool
 	ready   atomic.Bool
@@ -76,6 +77,10 @@ func NewMetrics(calls func() map[string]awsclient.Counts) *Metrics {
 			Name: "patchready_last_success_timestamp_seconds",
 			Help: "Unix time at which the last heal cycle that ran to its end (whatever the fleet's state) finished.",
 		}),
+		notifications: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "patchready_notifications_total",
+			Help: "Notifications of a changed outcome by channel (webhook, sns) and result (sent, failed).",
+		}, []string{"channel", "result"}),
 	}
 	// Every label value exists from the start, so that dashboards and
 	// alerts (rate(), absent()) see zeros rather than missing series.
@@ -90,7 +95,12 @@ func NewMetrics(calls func() map[string]awsclient.Counts) *Metrics {
 	for _, r := range []string{ResultCompliant, ResultNotCompliant, ResultError, ResultInterrupted} {
 		m.cycles.WithLabelValues(r)
 	}
-	m.reg.MustRegister(m.nodes, m.backingOff, m.remediations, m.cycles, m.cycleDuration, m.lastSuccess)
+	for _, ch := range []string{"webhook", "sns"} {
+		for _, r := range []string{"sent", "failed"} {
+			m.notifications.WithLabelValues(ch, r)
+		}
+	}
+	m.reg.MustRegister(m.nodes, m.backingOff, m.remediations, m.cycles, m.cycleDuration, m.lastSuccess, m.notifications)
 	if calls != nil {
 		m.reg.MustRegister(apiCollector{snapshot: calls})
 	}

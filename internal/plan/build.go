@@ -230,6 +230,8 @@ func summarize(nodes []NodePlan) Summary {
 			s.Fix++
 		case Blocked:
 			s.Blocked++
+		case Unmanaged:
+			s.Unmanaged++
 		}
 		for _, a := range n.Actions {
 			s.Actions[a]++

@@ -14,9 +14,13 @@ const (
 	Fix
 	// Blocked: the node cannot be made to comply through SSM.
 	Blocked
+	// Unmanaged: an EC2 instance SSM does not manage, so Patch Manager
+	// cannot see it; the plan says why, and what would bring it under
+	// management.
+	Unmanaged
 )
 
-var verdictNames = []string{Compliant: "compliant", Fix: "fix", Blocked: "blocked"}
+var verdictNames = []string{Compliant: "compliant", Fix: "fix", Blocked: "blocked", Unmanaged: "unmanaged"}
 
 // String returns the verdict as it appears in plan files and output.
 func (v Verdict) String() string { return enumString(verdictNames, int(v), "Verdict") }

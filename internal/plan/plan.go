@@ -101,6 +101,7 @@ type Summary struct {
 	Compliant int                       `json:"compliant"`
 	Fix       int                       `json:"fix"`
 	Blocked   int                       `json:"blocked"`
+	Unmanaged int                       `json:"unmanaged"`
 	Actions   map[prereq.ActionKind]int `json:"actions"`
 }
 

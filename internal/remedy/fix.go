@@ -253,7 +253,7 @@ func failedSteps(steps []documents.FixStep) string {
 func probeChanges(before, after fleet.Node) []Change {
 	var out []Change
 	for _, f := range []struct{ what, fact string }{
-		{"python", "python"}, {"requests", "requests_version"}, {"downloader", "downloader"}, {"package module", "package_module"},
+		{"python", "python"}, {"requests", "requests_version"}, {"pip", "pip"}, {"downloader", "downloader"}, {"package module", "package_module"},
 	} {
 		b, a := prereq.FactOf(f.fact, before), prereq.FactOf(f.fact, after)
 		if b != a {

@@ -49,6 +49,9 @@ type Entry struct {
 	InstanceID string `json:"instance_id,omitempty"`
 	State      string `json:"state,omitempty"`
 	Reason     string `json:"reason,omitempty"`
+	// Detail is the node's own words (the tail of a failed scan's output),
+	// kept for whoever investigates.
+	Detail string `json:"detail,omitempty"`
 	// run-finished
 	ExitCode *int `json:"exit_code,omitempty"`
 }
@@ -138,6 +141,11 @@ func (j *Journal) Deleted(r Resource) error {
 // Node records a node's outcome.
 func (j *Journal) Node(id, state, reason string) error {
 	return j.Append(Entry{Kind: EntryNode, InstanceID: id, State: state, Reason: reason})
+}
+
+// NodeDetail records a node's outcome with the node's own words.
+func (j *Journal) NodeDetail(id, state, reason, detail string) error {
+	return j.Append(Entry{Kind: EntryNode, InstanceID: id, State: state, Reason: reason, Detail: detail})
 }
 
 // Close closes the file.

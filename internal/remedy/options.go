@@ -3,6 +3,7 @@ package remedy
 import (
 	"context"
 	"errors"
+	"time"
 
 	"go.uber.org/zap"
 
@@ -118,6 +119,20 @@ type StageResult struct {
 	// Detail is the tail of the node's own output, kept for the journal
 	// and -o json (never a proxy URL: documents do not print one).
 	Detail string
+	// PatchState is what Patch Manager recorded of the node after a
+	// successful scan; nil for other stages.
+	PatchState *PatchState
+}
+
+// PatchState is a node's patch compliance as Patch Manager records it
+// (DescribeInstancePatchStates): what the next step, patching, would face.
+type PatchState struct {
+	Missing                int       `json:"missing"`
+	Failed                 int       `json:"failed"`
+	Installed              int       `json:"installed"`
+	InstalledPendingReboot int       `json:"installed_pending_reboot"`
+	Operation              string    `json:"operation"`
+	OperationEnd           time.Time `json:"operation_end,omitzero"`
 }
 
 // Change is one fact that a stage changed on a node.

@@ -104,6 +104,11 @@ func outcomeDetail(o converge.Outcome) string {
 	for _, c := range o.Changes {
 		parts = append(parts, clean(c.What+" "+c.Before+" → "+c.After))
 	}
+	if o.PatchState != nil {
+		// What Patch Manager itself recorded: the next step, patching,
+		// is Patch Manager's, not patchready's.
+		parts = append(parts, "scan: "+o.PatchState.Summary())
+	}
 	if o.State != converge.StateVerified && o.Reason != "" {
 		parts = append(parts, o.Reason)
 	}

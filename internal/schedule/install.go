@@ -68,8 +68,14 @@ type Change struct {
 // Install makes the schedule's associations exist exactly as spec says:
 // created when missing, updated in place when different, left alone when
 // equal. It first makes sure the requests document is current.
+//
+// A schedule expression State Manager would refuse is refused before
+// anything is created (else the document would be left behind).
 func Install(ctx context.Context, api API, spec Spec, opts Options) ([]Change, error) {
 	log := opts.logger()
+	if err := ValidateExpression(spec.withDefaults().Schedule); err != nil {
+		return nil, fmt.Errorf("schedule %q: %w", spec.Schedule, err)
+	}
 	if _, err := ssmdoc.Ensure(ctx, api, documents.UpgradeRequestsDocumentName, documents.UpgradeRequestsYAML,
 		map[string]string{remedy.TagManaged: "true", remedy.TagPurpose: PurposeSchedule},
 		ssmdoc.Options{Clock: opts.Clock, Logger: log}); err != nil {

@@ -161,3 +161,19 @@ func TestInstallReportsForeignAutoUpdate(t *testing.T) {
 		t.Errorf("install of the requests association: %+v, want created", cs[1])
 	}
 }
+
+// A schedule State Manager would refuse is refused before the document or
+// any association is made: nothing is left behind.
+func TestInstallRefusesBadScheduleBeforeCreatingAnything(t *testing.T) {
+	api, clk := newSim(t)
+	_, err := schedule.Install(context.Background(), api, schedule.Spec{Schedule: "bogus"}, schedule.Options{Clock: clk})
+	if err == nil {
+		t.Fatal("a bogus schedule was accepted")
+	}
+	if _, derr := api.DescribeDocument(context.Background(), &ssm.DescribeDocumentInput{Name: aws.String(documents.UpgradeRequestsDocumentName)}); !awsclient.IsNotFound(derr) {
+		t.Errorf("the requests document exists after a refused install (%v)", derr)
+	}
+	if a := associations(t, api); len(a) != 0 {
+		t.Errorf("associations after a refused install: %v", a)
+	}
+}

@@ -24,6 +24,13 @@ type Behaviour struct {
 	// DeliveryTimeout is how long an undeliverable command waits before it
 	// ends DeliveryTimedOut.
 	DeliveryTimeout time.Duration `json:"delivery_timeout,omitempty" yaml:"delivery_timeout,omitempty"`
+	// ProfileRegistrationDelay is how long after an EC2 instance gets an
+	// instance profile whose role lets the agent in (and is running, with
+	// an agent and a network path) it shows in DescribeInstanceInformation.
+	ProfileRegistrationDelay time.Duration `json:"profile_registration_delay,omitempty" yaml:"profile_registration_delay,omitempty"`
+	// HostManagementDelay is the same through Default Host Management
+	// Configuration, which AWS says "can take up to 30 minutes".
+	HostManagementDelay time.Duration `json:"host_management_delay,omitempty" yaml:"host_management_delay,omitempty"`
 }
 
 // DefaultLatestAgentVersion is the agent version the simulator calls latest.
@@ -47,6 +54,12 @@ func (b Behaviour) withDefaults() Behaviour {
 	}
 	if b.DeliveryTimeout == 0 {
 		b.DeliveryTimeout = 10 * time.Minute
+	}
+	if b.ProfileRegistrationDelay == 0 {
+		b.ProfileRegistrationDelay = 3 * time.Minute
+	}
+	if b.HostManagementDelay == 0 {
+		b.HostManagementDelay = 30 * time.Minute
 	}
 	return b
 }

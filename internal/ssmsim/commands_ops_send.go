@@ -137,7 +137,7 @@ func (r *region) commandNodes(ids []string, targets []targetSpec) ([]string, *wi
 			}
 		}
 		if len(bad) > 0 {
-			return nil, wire.Errorf("InvalidInstanceId", "Instances [[%s]] not in a valid state for account %s", strings.Join(bad, ", "), accountID)
+			return nil, wire.Errorf("InvalidInstanceId", "Instances [[%s]] not in a valid state for account %s", strings.Join(bad, ", "), r.account.id)
 		}
 		out := append([]string(nil), ids...)
 		sort.Strings(out)

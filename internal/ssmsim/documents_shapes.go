@@ -36,7 +36,7 @@ type documentDescription struct {
 
 func (r *region) describe(d *document, n int) documentDescription {
 	v := d.Versions[n-1]
-	owner := accountID
+	owner := r.account.id
 	if d.Builtin {
 		owner = "Amazon"
 	}

@@ -7,10 +7,6 @@ import (
 	"time"
 )
 
-// accountID is the account every simulated resource belongs to, the one
-// LocalStack and the AWS docs use in examples.
-const accountID = "123456789012"
-
 // newUUID returns a version-4 UUID from the seeded RNG, so command IDs are
 // reproducible for a given seed. r.server.mu must be held.
 func (r *region) newUUID() string {

@@ -58,7 +58,7 @@ func describeInstanceInformation(s *Server, r *region, body []byte) (any, *wire.
 	query := fingerprint([]any{in.Filters, in.InstanceInformationFilterList})
 	last := ""
 	if in.NextToken != "" {
-		t, err := s.decodeToken(in.NextToken, op, r.name, query)
+		t, err := s.decodeToken(in.NextToken, op, r.scope(), query)
 		if err != nil {
 			return nil, err
 		}
@@ -79,7 +79,7 @@ func describeInstanceInformation(s *Server, r *region, body []byte) (any, *wire.
 	}
 	remaining := max(len(ids), len(nodes))
 	if remaining > 0 && s.chance(s.opts.Faults.EmptyPageRate) {
-		tok := s.encodeToken(pageToken{Op: op, Region: r.name, Last: last, Query: query})
+		tok := s.encodeToken(pageToken{Op: op, Region: r.scope(), Last: last, Query: query})
 		return map[string]any{"InstanceInformationList": []instanceInformation{}, "NextToken": tok}, nil
 	}
 
@@ -106,7 +106,7 @@ func describeInstanceInformation(s *Server, r *region, body []byte) (any, *wire.
 	}
 	res := map[string]any{"InstanceInformationList": out}
 	if examined < remaining {
-		res["NextToken"] = s.encodeToken(pageToken{Op: op, Region: r.name, Last: lastSeen, Query: query})
+		res["NextToken"] = s.encodeToken(pageToken{Op: op, Region: r.scope(), Last: lastSeen, Query: query})
 	}
 	return res, nil
 }

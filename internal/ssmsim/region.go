@@ -10,8 +10,9 @@ import (
 // region is the whole state of one simulated region. Every method runs with
 // Server.mu held.
 type region struct {
-	name   string
-	server *Server
+	name    string
+	server  *Server
+	account *account
 	// created is when the region came up: the anchor for the made-up
 	// registration and last-ping dates of nodes that do not state them.
 	created time.Time
@@ -41,12 +42,24 @@ type region struct {
 	// tags holds tags of resources other than nodes (documents,
 	// associations, maintenance windows), by resource type and ID.
 	tags map[string]map[string]string
+
+	// ec2 holds the EC2 instances SSM does not manage (yet); settings the
+	// SSM service settings changed from their defaults; topics the SNS
+	// topic names.
+	ec2      *ec2State
+	settings map[string]serviceSetting
+	topics   map[string]bool
 }
 
-func newRegion(name string, f Fleet, s *Server) *region {
+func newRegion(name string, a *account, e Estate, s *Server) *region {
+	f := e.Fleet
+	if e.Generate > 0 {
+		f = Fleet{Nodes: append(append([]Node(nil), f.Nodes...), Generate(e.Generate, e.GenerateSeed).Nodes...)}
+	}
 	r := &region{
 		name:          name,
 		server:        s,
+		account:       a,
 		created:       s.clock.Now(),
 		byID:          make(map[string]*Node, len(f.Nodes)),
 		offlineUntil:  map[string]time.Time{},
@@ -72,8 +85,13 @@ func newRegion(name string, f Fleet, s *Server) *region {
 	r.documents = newDocumentStore()
 	r.associations = newAssociationStore()
 	r.windows = newWindowStore()
+	r.setUpEstate(e)
 	return r
 }
+
+// scope names the account and region for page tokens, so that a token is
+// refused in another account or region.
+func (r *region) scope() string { return r.account.id + "/" + r.name }
 
 func (r *region) addNode(n Node) {
 	n = normaliseNode(n)

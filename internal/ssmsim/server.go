@@ -8,7 +8,6 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
-	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -23,7 +22,8 @@ import (
 const maxRequestBytes = 1 << 20
 
 // Options configure a simulator. The zero value is a usable, fault-free
-// simulator on the real clock with an empty fleet in every region.
+// simulator on the real clock: one standalone account with an empty fleet
+// in every region.
 type Options struct {
 	// Clock drives everything time-based. Nil means the real clock.
 	Clock clock.Clock
@@ -32,30 +32,20 @@ type Options struct {
 	// DefaultRegion is used when a request carries no SigV4 signature
 	// (an unsigned curl). Empty means "us-east-1".
 	DefaultRegion string
-	// Fleets holds the nodes of each region, keyed by region name. A region
-	// not listed starts empty. The key "*" gives the fleet of every region
-	// not listed.
+	// Fleets holds the nodes of each region of the management account (the
+	// one plain keys act in), keyed by region name. A region not listed
+	// starts empty. The key "*" gives the fleet of every region not
+	// listed. Fleets take precedence over the management account's
+	// Estates in Organization.
 	Fleets map[string]Fleet
+	// Organization sets up accounts, an organization, IAM and EC2 beyond
+	// the management account's fleets. Nil means one standalone account
+	// (DefaultAccountID) that belongs to no organization.
+	Organization *Organization
 	// Behaviour sets node timings (update delay, restart window, lag).
 	Behaviour Behaviour
 	// Faults sets global faults (throttling, 5xx, latency, empty pages).
 	Faults Faults
-}
-
-// opFunc handles one operation for one region. It decodes its own input
-// (with decode) and returns the output value to be JSON-encoded, or an error.
-type opFunc func(s *Server, r *region, body []byte) (any, *wire.Error)
-
-// operations maps an operation name to its handler. Each *_ops*.go file
-// registers its operations in an init function, so the files stay
-// independent of each other.
-var operations = map[string]opFunc{}
-
-func register(name string, fn opFunc) {
-	if _, dup := operations[name]; dup {
-		panic("ssmsim: operation registered twice: " + name)
-	}
-	operations[name] = fn
 }
 
 // Server is the simulator. It implements http.Handler.
@@ -65,7 +55,7 @@ type Server struct {
 
 	mu      sync.Mutex
 	rng     *rand.Rand
-	regions map[string]*region
+	regions map[regionKey]*region
 	stats   *Stats
 	limiter *limiter
 	// requests numbers the requests, for their request IDs.
@@ -74,9 +64,25 @@ type Server struct {
 	tokenSerial atomic.Uint64
 	// shells runs the nodes' scripts and caches their results.
 	shells *shellCache
+
+	// Accounts, the organization and the partition's regions (see
+	// accounts.go), the sessions AssumeRole issued, and the SNS messages
+	// published. Guarded by mu.
+	accounts     map[string]*account
+	accountOrder []*account
+	management   *account
+	org          *organization
+	regionSpecs  []RegionSpec
+	optIn        map[string]bool
+	sessions     map[string]*session
+	published    []PublishedMessage
 }
 
-// New returns a simulator configured by opts.
+// regionKey names the state of one account in one region.
+type regionKey struct{ account, region string }
+
+// New returns a simulator configured by opts. It panics on an
+// Organization AWS could not have (duplicate or malformed IDs).
 func New(opts Options) *Server {
 	if opts.Clock == nil {
 		opts.Clock = clock.Real{}
@@ -86,15 +92,17 @@ func New(opts Options) *Server {
 	}
 	opts.Behaviour = opts.Behaviour.withDefaults()
 	s := &Server{
-		opts:    opts,
-		clock:   opts.Clock,
-		rng:     rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x5eed)),
-		regions: map[string]*region{},
-		stats:   newStats(),
-		shells:  newShellCache(),
+		opts:     opts,
+		clock:    opts.Clock,
+		rng:      rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x5eed)),
+		regions:  map[regionKey]*region{},
+		stats:    newStats(),
+		sessions: map[string]*session{},
+		shells:   newShellCache(),
 	}
 	s.limiter = newLimiter(opts.Faults, s.clock)
 	s.limiter.rnd = s.randFloat
+	s.setUpAccounts()
 	return s
 }
 
@@ -113,54 +121,63 @@ func (s *Server) SetFaults(f Faults) {
 	s.limiter.rnd = s.randFloat
 }
 
-// regionLocked returns the state of one region, creating it from the
-// configured fleet on first use. s.mu must be held.
-func (s *Server) regionLocked(name string) *region {
-	r, ok := s.regions[name]
+// regionLocked returns the state of one account in one region, creating
+// it from the configured estate on first use. s.mu must be held.
+func (s *Server) regionLocked(a *account, name string) *region {
+	k := regionKey{a.id, name}
+	r, ok := s.regions[k]
 	if !ok {
-		f, ok := s.opts.Fleets[name]
-		if !ok {
-			f = s.opts.Fleets["*"]
-		}
-		r = newRegion(name, f, s)
-		s.regions[name] = r
+		r = newRegion(name, a, a.estate(name), s)
+		s.regions[k] = r
 	}
 	return r
 }
 
-// WithRegion runs fn with the state of one region locked and brought up to
-// the current time: the hook through which tests and the admin endpoint
-// inspect and change the fleet.
+// WithRegion runs fn with the state of one region of the management
+// account locked and brought up to the current time: the hook through
+// which tests and the admin endpoint inspect and change the fleet.
 func (s *Server) WithRegion(name string, fn func(r *Region)) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r := s.regionLocked(name)
-	r.advance(s.clock.Now())
-	fn(&Region{r: r})
+	s.WithAccountRegion(s.management.id, name, fn)
 }
 
-// ServeHTTP answers one SSM API call, or an admin request under /_sim/.
+// WithAccountRegion is WithRegion for any account. It reports whether the
+// account exists.
+func (s *Server) WithAccountRegion(accountID, name string, fn func(r *Region)) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a, ok := s.accounts[accountID]
+	if !ok {
+		return false
+	}
+	r := s.regionLocked(a, name)
+	r.advance(s.clock.Now())
+	fn(&Region{r: r})
+	return true
+}
+
+// call is one API request on its way to its operation.
+type call struct {
+	s      *Server
+	svc    *service
+	op     string
+	caller principal
+	acct   *account // the caller's account
+	region string   // the region the request is signed for
+	// r is the caller's account in region, for regional services; nil
+	// for global ones (IAM, Organizations).
+	r    *region
+	body []byte    // awsJson1_1
+	form wire.Form // the query protocols
+	now  time.Time
+}
+
+// ServeHTTP answers one AWS API call, or an admin request under /_sim/.
 func (s *Server) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	// Every AWS answer carries a request ID; SDK errors quote it.
-	w.Header().Set("X-Amzn-Requestid", fmt.Sprintf("%08x-5151-4000-8000-%012x", s.requests.Add(1), s.opts.Seed&0xffffffffffff))
+	requestID := fmt.Sprintf("%08x-5151-4000-8000-%012x", s.requests.Add(1), s.opts.Seed&0xffffffffffff)
+	w.Header().Set("X-Amzn-Requestid", requestID)
 	if strings.HasPrefix(req.URL.Path, "/_sim/") {
 		s.serveAdmin(w, req)
-		return
-	}
-	if req.Method != http.MethodPost {
-		wire.WriteJSON(w, wire.Errorf("UnknownOperationException", "the SSM API accepts POST only"))
-		return
-	}
-	target := req.Header.Get("X-Amz-Target")
-	op, ok := strings.CutPrefix(target, "AmazonSSM.")
-	if !ok {
-		wire.WriteJSON(w, wire.Errorf("UnknownOperationException", "missing or unknown X-Amz-Target %q", wire.Clip(target)))
-		return
-	}
-	fn, ok := operations[op]
-	if !ok {
-		s.stats.record(op, outcomeError)
-		wire.WriteJSON(w, wire.Errorf("UnknownOperationException", "operation %s is not simulated", wire.Clip(op)))
 		return
 	}
 	body, err := io.ReadAll(io.LimitReader(req.Body, maxRequestBytes+1))
@@ -172,43 +189,137 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		wire.WriteJSON(w, wire.Errorf("RequestEntityTooLarge", "request body exceeds %d bytes", maxRequestBytes))
 		return
 	}
-	if len(bytes.TrimSpace(body)) == 0 {
-		body = []byte("{}")
+	c, apiErr := s.route(req, body)
+	if apiErr != nil {
+		c.svc.writeError(w, requestID, apiErr)
+		return
 	}
+	out, apiErr := s.serve(req, c)
+	if apiErr != nil {
+		c.svc.writeError(w, requestID, apiErr)
+		return
+	}
+	switch c.svc.protocol {
+	case protoQuery:
+		wire.WriteQueryResult(w, c.op, c.svc.xmlns, requestID, out)
+	case protoEC2:
+		wire.WriteEC2Result(w, c.op, c.svc.xmlns, requestID, out.(wire.EC2Result))
+	default:
+		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		// An error here means the client went away; nothing to tell it.
+		_ = json.NewEncoder(w).Encode(out)
+	}
+}
 
-	// Global faults apply before the operation runs, as AWS's front door
-	// does: a throttled or failed call changes nothing.
-	if d := s.latency(); d > 0 {
-		_ = s.clock.Sleep(req.Context(), d)
+// route decides the service and operation of a request, decodes its
+// parameters and identifies the caller. The service comes from the SigV4
+// credential scope, so one endpoint serves them all; an unsigned request
+// is placed by its X-Amz-Target, then by its Action. The call returned is
+// never nil: on error it names the service to answer in.
+func (s *Server) route(req *http.Request, body []byte) (*call, *wire.Error) {
+	sc := scopeOf(req)
+	svc := services[sc.service]
+	target := req.Header.Get("X-Amz-Target")
+	if svc == nil {
+		if js, _ := serviceByTarget(target); js != nil {
+			svc = js
+		} else if target == "" {
+			if f, err := wire.ParseForm(req.URL.RawQuery, body); err == nil && f.Get("Action") != "" {
+				svc = serviceByAction(f.Get("Action"))
+			}
+		}
 	}
-	if !s.limiter.allow(op) {
-		s.stats.record(op, outcomeThrottled)
-		wire.WriteJSON(w, wire.ThrottlingError())
-		return
+	if svc == nil {
+		svc = services["ssm"] // unplaceable: answer as the SSM API always did
 	}
-	if s.injectServerError() {
-		s.stats.record(op, outcomeServerError)
-		wire.WriteJSON(w, wire.InternalError())
-		return
+	c := &call{s: s, svc: svc, region: orDefault(sc.region, s.opts.DefaultRegion)}
+	switch svc.protocol {
+	case protoJSON:
+		if req.Method != http.MethodPost {
+			return c, wire.Errorf("UnknownOperationException", "the %s API accepts POST only", svc.name)
+		}
+		op, ok := strings.CutPrefix(target, svc.target)
+		if !ok {
+			return c, wire.Errorf("UnknownOperationException", "missing or unknown X-Amz-Target %q", wire.Clip(target))
+		}
+		c.op = op
+		if len(bytes.TrimSpace(body)) == 0 {
+			body = []byte("{}")
+		}
+		c.body = body
+	default:
+		form, err := wire.ParseForm(req.URL.RawQuery, body)
+		if err != nil {
+			return c, wire.Errorf("MalformedQueryString", "the request's parameters are not a valid query string: %v", err)
+		}
+		c.op, c.form = form.Get("Action"), form
+		if v := form.Get("Version"); v != "" && v != svc.version {
+			return c, svc.errs.unknownOp(c.op, v)
+		}
+	}
+	if _, ok := svc.ops[c.op]; !ok {
+		s.stats.record(svc.statsName(c.op), outcomeError)
+		return c, svc.errs.unknownOp(c.op, svc.version)
 	}
 
 	s.mu.Lock()
-	r := s.regionLocked(regionOf(req, s.opts.DefaultRegion))
-	r.advance(s.clock.Now())
-	out, apiErr := fn(s, r, body)
-	s.mu.Unlock()
+	defer s.mu.Unlock()
+	caller, auth := s.managementUser(), authOK
+	if sc.signed {
+		caller, auth = s.identify(sc, s.clock.Now())
+	}
+	var refused *wire.Error
+	switch auth {
+	case authBadToken:
+		refused = svc.errs.badToken
+	case authExpired:
+		refused = svc.errs.expired
+	case authSuspended:
+		refused = svc.errs.suspended
+	default:
+		if !svc.global && !s.regionEnabled(caller.account, c.region) {
+			refused = svc.errs.regionDisabled
+		}
+	}
+	if refused != nil {
+		s.stats.record(svc.statsName(c.op), outcomeError)
+		return c, refused
+	}
+	c.caller, c.acct = caller, caller.account
+	return c, nil
+}
 
+// serve applies the global faults and runs the operation.
+func (s *Server) serve(req *http.Request, c *call) (any, *wire.Error) {
+	name := c.svc.statsName(c.op)
+	// Global faults apply before the operation runs, as AWS's front door
+	// does: a throttled or failed call changes nothing. Rate limits are
+	// per account and region, as AWS's are.
+	if d := s.latency(); d > 0 {
+		_ = s.clock.Sleep(req.Context(), d)
+	}
+	if !s.limiter.allow(c.acct.id, c.region, name) {
+		s.stats.record(name, outcomeThrottled)
+		return nil, c.svc.errs.throttled
+	}
+	if s.injectServerError() {
+		s.stats.record(name, outcomeServerError)
+		return nil, c.svc.errs.internal
+	}
+	s.mu.Lock()
+	c.now = s.clock.Now()
+	if !c.svc.global {
+		c.r = s.regionLocked(c.acct, c.region)
+		c.r.advance(c.now)
+	}
+	out, apiErr := c.svc.ops[c.op](c)
+	s.mu.Unlock()
 	if apiErr != nil {
-		s.stats.record(op, outcomeError)
-		wire.WriteJSON(w, apiErr)
-		return
+		s.stats.record(name, outcomeError)
+		return nil, apiErr
 	}
-	s.stats.record(op, outcomeOK)
-	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-	if err := json.NewEncoder(w).Encode(out); err != nil {
-		// The client went away; nothing to tell it.
-		return
-	}
+	s.stats.record(name, outcomeOK)
+	return out, nil
 }
 
 // decode reads a request into in, rejecting type mismatches the way AWS
@@ -223,17 +334,6 @@ func decode(body []byte, in any) *wire.Error {
 		return wire.SerializationError("request body is not valid JSON: %v", err)
 	}
 	return nil
-}
-
-var reCredentialRegion = regexp.MustCompile(`Credential=[^/]+/[0-9]{8}/([a-z0-9-]+)/ssm/aws4_request`)
-
-// regionOf reads the region from the SigV4 credential scope. One simulator
-// serves one fleet per region, as AWS does.
-func regionOf(req *http.Request, fallback string) string {
-	if m := reCredentialRegion.FindStringSubmatch(req.Header.Get("Authorization")); m != nil {
-		return m[1]
-	}
-	return fallback
 }
 
 // latency returns the added latency for one call (zero when off).

@@ -167,7 +167,7 @@ func pageOf[T any](s *Server, r *region, op, query, token string, limit int, ite
 	start := 0
 	last := ""
 	if token != "" {
-		t, err := s.decodeToken(token, op, r.name, query)
+		t, err := s.decodeToken(token, op, r.scope(), query)
 		if err != nil {
 			return nil, "", err
 		}
@@ -175,13 +175,13 @@ func pageOf[T any](s *Server, r *region, op, query, token string, limit int, ite
 		start = sort.Search(len(items), func(i int) bool { return key(items[i]) > last })
 	}
 	if start < len(items) && s.chance(s.opts.Faults.EmptyPageRate) {
-		return []T{}, s.encodeToken(pageToken{Op: op, Region: r.name, Last: last, Query: query}), nil
+		return []T{}, s.encodeToken(pageToken{Op: op, Region: r.scope(), Last: last, Query: query}), nil
 	}
 	end := min(len(items), start+limit)
 	page := items[start:end]
 	next := ""
 	if end < len(items) {
-		next = s.encodeToken(pageToken{Op: op, Region: r.name, Last: key(items[end-1]), Query: query})
+		next = s.encodeToken(pageToken{Op: op, Region: r.scope(), Last: key(items[end-1]), Query: query})
 	}
 	return page, next, nil
 }

@@ -13,9 +13,18 @@ type Error struct {
 	Code    string // the error code, e.g. "InvalidInstanceId"
 	Message string
 	Status  int // HTTP status; 400 unless stated
+	// Fields are extra members of the error shape, written beside the
+	// message by the JSON protocol (Organizations' Reason, for one).
+	Fields map[string]string
 }
 
 func (e *Error) Error() string { return e.Code + ": " + e.Message }
+
+// WithStatus returns e answered with HTTP status code.
+func (e *Error) WithStatus(code int) *Error {
+	e.Status = code
+	return e
+}
 
 // Errorf builds a 400 client error with the given AWS error code.
 func Errorf(code, format string, args ...any) *Error {
@@ -50,5 +59,9 @@ func WriteJSON(w http.ResponseWriter, e *Error) {
 	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
 	w.Header().Set("X-Amzn-ErrorType", e.Code)
 	w.WriteHeader(e.Status)
-	_ = json.NewEncoder(w).Encode(map[string]string{"__type": e.Code, "message": e.Message})
+	body := map[string]string{"__type": e.Code, "message": e.Message}
+	for k, v := range e.Fields {
+		body[k] = v
+	}
+	_ = json.NewEncoder(w).Encode(body)
 }

@@ -78,14 +78,19 @@ func (v *Validator) IntRange(member string, n *int, min, max int) {
 }
 
 // Err returns the collected problems as one ValidationException, or nil.
-func (v *Validator) Err() *Error {
+func (v *Validator) Err() *Error { return v.ErrCode("ValidationException") }
+
+// ErrCode returns the collected problems as one error with the given
+// code, or nil: the query protocols answer the same text as
+// ValidationError (STS, IAM) or InvalidParameter (SNS).
+func (v *Validator) ErrCode(code string) *Error {
 	switch len(v.problems) {
 	case 0:
 		return nil
 	case 1:
-		return ValidationError("1 validation error detected: %s", v.problems[0])
+		return Errorf(code, "1 validation error detected: %s", v.problems[0])
 	default:
-		return ValidationError("%d validation errors detected: %s", len(v.problems), strings.Join(v.problems, "; "))
+		return Errorf(code, "%d validation errors detected: %s", len(v.problems), strings.Join(v.problems, "; "))
 	}
 }
 

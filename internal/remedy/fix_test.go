@@ -1,0 +1,142 @@
+package remedy
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
+
+	"github.com/patchready/patchready/documents"
+	"github.com/patchready/patchready/internal/fleet"
+	"github.com/patchready/patchready/internal/prereq"
+)
+
+// al2Report is what the probe prints on an Amazon Linux 2 node behind a
+// proxy: the patch run uses python2.7, whose requests is 2.6.0.
+func al2Report() documents.ProbeReport {
+	return documents.ProbeReport{
+		Schema: documents.ProbeReportSchema, Proxied: true, ProxySource: "systemd-override", ProxyScheme: "http", NoProxyHasIMDS: true,
+		Which: true, PackageManagers: "yum", PackageManager: "yum", Python: "python2.7", PythonPath: "/usr/bin/python2.7",
+		PythonVersion: "2.7.18", PackageModule: documents.ModuleOK, RequestsVersion: "2.6.0", Pip: documents.PipMissing,
+		Downloader: "curl", Payload: documents.PayloadReachable, PayloadCode: "403", VarFreeMB: 4000,
+	}
+}
+
+func node(id, name, version string, rep documents.ProbeReport) fleet.Node {
+	return fleet.Node{InstanceID: id, PingStatus: fleet.PingOnline, AgentVersion: "3.3.1142.0", IsLatestVersion: true,
+		PlatformType: fleet.PlatformLinux, PlatformName: name, PlatformVersion: version,
+		Probe: &fleet.ProbeFacts{Status: fleet.ProbeOK, ProbeReport: rep}}
+}
+
+// fixOutput is what the fix document prints: its report, then the probe's
+// report of the node afterwards.
+func fixOutput(t *testing.T, steps []documents.FixStep, after documents.ProbeReport) string {
+	t.Helper()
+	fr, err := json.Marshal(documents.FixReport{Schema: documents.FixReportSchema, Kind: "fix", Steps: steps})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pr, err := json.Marshal(after)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(fr) + "\n" + string(pr) + "\n"
+}
+
+func TestFixReadsEveryNodeBackByTheRules(t *testing.T) {
+	ctx := context.Background()
+	api := newFakeSSM()
+	opts, _ := testOptions(t, "20260302T090000Z-0000f1")
+	bare := al2Report()
+	bare.Proxied, bare.PackageManagers, bare.PackageManager, bare.Python, bare.PythonPath, bare.PythonVersion = false, "apt", "", "", "", ""
+	bare.PythonError = "An unsupported package manager and python version combination was found. Apt requires Python3 to be installed."
+	bare.PackageModule, bare.Downloader, bare.Payload, bare.PayloadCode = documents.ModuleNA, "", documents.PayloadUntested, ""
+	const (
+		fixedID = "i-0000000000000000a" // requests upgraded in python2.7: verified
+		wrongID = "i-0000000000000000b" // python3's requests upgraded, python2.7's still old: failed
+		bareID  = "i-0000000000000000c" // python3 installed, curl not: failed with what is still wrong
+	)
+	targets := []FixTarget{
+		{Node: node(fixedID, "Amazon Linux", "2", al2Report()), Actions: []prereq.ActionKind{"upgrade-requests"}},
+		{Node: node(wrongID, "Amazon Linux", "2", al2Report()), Actions: []prereq.ActionKind{"upgrade-requests"}},
+		{Node: node(bareID, "Ubuntu", "22.04", bare), Actions: []prereq.ActionKind{"install-python", "install-curl"}},
+	}
+	f, err := NewFix(api, prereq.Default(), targets, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Send(ctx, []string{fixedID, wrongID, bareID}); err != nil {
+		t.Fatal(err)
+	}
+	// One command per set of steps, each with its steps in the
+	// document's order whatever the actions' order.
+	steps := map[string]string{}
+	for _, c := range api.cmds {
+		steps[strings.Join(c.InstanceIds, ",")] = strings.Join(c.Parameters["actions"], ",")
+		if got := c.Parameters["minRequests"]; len(got) != 1 || got[0] != "2.18.4" {
+			t.Errorf("minRequests = %v", got)
+		}
+	}
+	if len(api.cmds) != 2 || steps[fixedID+","+wrongID] != "requests" || steps[bareID] != "python,curl" {
+		t.Fatalf("commands by nodes: %v", steps)
+	}
+
+	fixed := al2Report()
+	fixed.RequestsVersion, fixed.Pip = "2.32.3", documents.PipOK
+	api.finish(api.commandOf(fixedID), fixedID, types.CommandInvocationStatusSuccess, documents.FixStepName,
+		fixOutput(t, []documents.FixStep{{Name: "requests", OK: true, Detail: "requests 2.6.0 to 2.32.3 with /usr/bin/python2.7 -m pip"}}, fixed))
+	// The step says it worked, but the node's read-back (python2.7, the
+	// patch run's interpreter) still has the old requests.
+	api.finish(api.commandOf(wrongID), wrongID, types.CommandInvocationStatusSuccess, documents.FixStepName,
+		fixOutput(t, []documents.FixStep{{Name: "requests", OK: true, Detail: "requests upgraded with /usr/bin/python3 -m pip"}}, al2Report()))
+	afterBare := bare
+	afterBare.PackageManager, afterBare.Python, afterBare.PythonPath, afterBare.PythonVersion, afterBare.PythonError = "apt", "python3", "/usr/bin/python3", "3.10.12", ""
+	afterBare.PackageModule = documents.ModuleOK
+	api.finish(api.commandOf(bareID), bareID, types.CommandInvocationStatusFailed, documents.FixStepName,
+		fixOutput(t, []documents.FixStep{{Name: "python", OK: true, Detail: "installed python3 python3-apt with apt-get"},
+			{Name: "curl", OK: false, Detail: "apt-get could not install curl"}}, afterBare))
+
+	res, err := f.Results(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := res[fixedID]; !r.OK || len(r.Changes) != 2 {
+		t.Errorf("fixed node: %+v, want verified with the requests and pip changes", r)
+	}
+	if r := res[wrongID]; r.OK || !strings.Contains(r.Reason, "requests 2.6.0 in python2.7") {
+		t.Errorf("node whose other interpreter was upgraded: %+v, want failed naming python2.7's requests", r)
+	}
+	if r := res[bareID]; r.OK || !strings.Contains(r.Reason, "fix step curl failed: apt-get could not install curl") ||
+		!strings.Contains(r.Reason, "neither curl nor wget") {
+		t.Errorf("node still without curl: %+v", r)
+	}
+	// Settled commands are not read again.
+	lists := api.calls["ListCommandInvocations"]
+	if again, err := f.Results(ctx); err != nil || len(again) != 0 {
+		t.Errorf("second Results = %v, %v", again, err)
+	}
+	if api.calls["ListCommandInvocations"] != lists {
+		t.Error("settled commands were listed again")
+	}
+}
+
+func TestFixWithoutAReadBackFails(t *testing.T) {
+	ctx := context.Background()
+	api := newFakeSSM()
+	opts, _ := testOptions(t, "20260302T090000Z-0000f2")
+	f, _ := NewFix(api, prereq.Default(), []FixTarget{{Node: node("i-0000000000000000a", "Amazon Linux", "2", al2Report()), Actions: []prereq.ActionKind{"upgrade-requests"}}}, opts)
+	if err := f.Send(ctx, []string{"i-0000000000000000a"}); err != nil {
+		t.Fatal(err)
+	}
+	api.finish(aws.ToString(api.cmds[0].CommandId), "i-0000000000000000a", types.CommandInvocationStatusSuccess, documents.FixStepName, "done\n")
+	res, _ := f.Results(ctx)
+	if r := res["i-0000000000000000a"]; r.OK || !strings.Contains(r.Reason, "no readable read-back") {
+		t.Errorf("fix without a probe report: %+v", r)
+	}
+	if _, err := NewFix(api, prereq.Default(), []FixTarget{{Node: node("i-1", "Amazon Linux", "2", al2Report())}}, opts); err == nil {
+		t.Error("a fix target without actions was accepted")
+	}
+}
