@@ -39,12 +39,16 @@ const (
 	UpgradeRequestsStepName = "patchreadyUpgradeRequests"
 )
 
-// ProbeYAML is the read-only probe document (schemaVersion 2.2).
+//go:generate go run ./internal/gendocs
+
+// ProbeYAML is the read-only probe document (schemaVersion 2.2), generated
+// from scripts/lib.sh, scripts/report.sh and scripts/probe.sh.
 //
 //go:embed probe.yaml
 var ProbeYAML string
 
-// FixYAML is the fix document (schemaVersion 2.2). Its parameters are
+// FixYAML is the fix document (schemaVersion 2.2), generated from
+// scripts/lib.sh, scripts/report.sh and scripts/fix.sh. Its parameters are
 // actions (FixPython, FixCurl, FixRequests, comma separated) and
 // minRequests (default "2.18.4").
 //

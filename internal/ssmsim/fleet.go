@@ -21,9 +21,18 @@ import (
 //	    platform_version: "2018.03"
 //	    agent_version: 2.3.1319.0
 //	    proxy: {url: "http://proxy.corp.example:3128", source: upstart-override}
-//	    python: /usr/bin/python
-//	    pip: /usr/bin/pip
-//	    requests: 2.6.0
+//	    host:
+//	      preset: amazon-linux-2          # host.Presets()
+//	      without: [python3]              # packages to remove
+//	      unoffered: [python2-pip]        # packages the repositories lack
+//	      modules: {python2.7: {requests: "2.6.0"}}
+//	      payload: proxy                  # direct | proxy | blocked
+//	      blocked_by: timeout             # refused | timeout | dns
+//	      workdir_noexec: true
+//	      var_free_mb: 200
+//
+// Nodes without host: get their platform's preset, shaped by the older
+// fields python, pip, requests and faults.no_pip.
 //
 // Field names are the json/yaml tags of Node. Unknown fields are errors, so
 // a typo does not silently become a default.
@@ -118,6 +127,19 @@ func checkFleetNode(n *Node) error {
 	}
 	if n.Faults.Slow < 0 {
 		return fmt.Errorf("faults.slow %v must not be negative", n.Faults.Slow)
+	}
+	if n.Host != nil {
+		if n.PlatformType != "Linux" {
+			return fmt.Errorf("host describes Linux software; platform_type is %q", n.PlatformType)
+		}
+		// Built once per distinct spec (hostFor interns), so a large fleet
+		// of few kinds of node loads fast.
+		h, err := hostFor(n)
+		if err != nil {
+			return err
+		}
+		n.sw = h
+		n.mirrorSoftware()
 	}
 	return nil
 }

@@ -3,6 +3,8 @@ package ssmsim
 import (
 	"fmt"
 	"math/rand/v2"
+
+	"github.com/patchready/patchready/internal/ssmsim/host"
 )
 
 // profile is one kind of node in a generated fleet.
@@ -80,8 +82,17 @@ func Generate(n int, seed uint64) Fleet {
 		total += p.weight
 	}
 	nodes := make([]Node, n)
+	specs := map[string]*host.Spec{}
 	for i := range nodes {
 		nodes[i] = generateNode(rng, i, seed, pickProfile(rng.IntN(total)))
+		nodes[i].Host = hostVariant(&nodes[i], unit(seed, i), specs)
+		if nodes[i].Host != nil {
+			// Interned per spec: one build per distinct spec.
+			if h, err := hostFor(&nodes[i]); err == nil {
+				nodes[i].sw = h
+				nodes[i].mirrorSoftware()
+			}
+		}
 	}
 	return Fleet{Nodes: nodes}
 }
@@ -140,6 +151,64 @@ func generateNode(rng *rand.Rand, i int, seed uint64, p *profile) Node {
 		n.Faults.UpdateFails = true
 	}
 	return normaliseNode(n)
+}
+
+// unit is a number in [0, 1) fixed by the seed and the node's index, drawn
+// apart from the fleet's random stream so that adding host variants left
+// every other generated field as it was.
+func unit(seed uint64, i int) float64 {
+	return float64(mix(uint64(i)^seed^0x6f737468)>>11) / (1 << 53)
+}
+
+// hostVariant gives some Linux nodes a host spec showing a software case
+// at a plausible rate: Amazon Linux 2 as it ships (python2.7 with requests
+// 2.6.0 beside python3), behind its proxy with the payload reachable only
+// through it and sometimes no installable pip; minimal Ubuntu without
+// python3 or python3-apt; minimal RHEL 8 without python3; and on any
+// Linux a few nodes without curl or wget, with the payload blocked, a
+// noexec work directory or a nearly full /var. Specs are shared by the
+// nodes that have the same one.
+func hostVariant(n *Node, u float64, specs map[string]*host.Spec) *host.Spec {
+	if n.PlatformType != "Linux" {
+		return nil
+	}
+	preset := presetFor(n.PlatformName, n.PlatformVersion)
+	var sp host.Spec
+	switch {
+	case preset == host.AmazonLinux2:
+		sp = host.Spec{Preset: preset}
+		if n.Proxy.URL != "" {
+			sp.Payload, sp.Repos, sp.PyPI = host.Proxied, host.Proxied, host.Proxied
+			if u < 0.08 {
+				sp.Unoffered = []string{"python2-pip", "python-pip"}
+			}
+		}
+	case (preset == host.Ubuntu2204 || preset == host.Ubuntu2404) && u < 0.10:
+		sp = host.Spec{Preset: preset, Without: []string{"python3"}}
+	case (preset == host.Ubuntu2204 || preset == host.Ubuntu2404) && u < 0.20:
+		sp = host.Spec{Preset: preset, Without: []string{"python3-apt"}}
+	case preset == host.RHEL8 && u < 0.30:
+		sp = host.Spec{Preset: preset, Without: []string{"python3"}}
+	case u >= 0.90 && u < 0.92:
+		sp = host.Spec{Preset: preset, Without: []string{"curl", "wget"}}
+	case u >= 0.92 && u < 0.94:
+		sp = host.Spec{Preset: preset, Payload: host.Blocked, BlockedBy: []string{"refused", "timeout", "dns"}[int(u*1000)%3]}
+	case u >= 0.94 && u < 0.95:
+		sp = host.Spec{Preset: preset, WorkdirNoexec: true}
+	case u >= 0.95 && u < 0.97:
+		sp = host.Spec{Preset: preset, VarFreeMB: 100 + 100*(int(u*10000)%4)}
+	default:
+		return nil
+	}
+	if n.Proxy.URL != "" && sp.Payload == "" {
+		sp.Payload, sp.Repos, sp.PyPI = host.Proxied, host.Proxied, host.Proxied
+	}
+	key := fmt.Sprintf("%+v", sp)
+	if p, ok := specs[key]; ok {
+		return p
+	}
+	specs[key] = &sp
+	return &sp
 }
 
 // mix is the splitmix64 finaliser: a bijection on uint64 that scatters

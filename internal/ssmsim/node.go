@@ -1,6 +1,10 @@
 package ssmsim
 
-import "time"
+import (
+	"time"
+
+	"github.com/patchready/patchready/internal/ssmsim/host"
+)
 
 // Node is one simulated managed node: what SSM reports about it, plus the
 // hidden state the project's documents read and change (proxy, Python,
@@ -21,11 +25,18 @@ type Node struct {
 
 	// Proxy is how the node's agent reaches AWS. The zero value is direct.
 	Proxy Proxy `json:"proxy,omitzero" yaml:"proxy,omitempty"`
-	// Python, Pip and Requests model the node's Python: interpreter path,
-	// pip path ("" = no pip) and installed requests version ("" = none).
+	// Python, Pip and Requests describe the interpreter the patch run
+	// uses: its path, its pip ("" = none) and its requests ("" = none).
+	// On input they shape a node without a host spec; after a document
+	// ran on the node they summarise its software model.
 	Python   string `json:"python,omitempty" yaml:"python,omitempty"`
 	Pip      string `json:"pip,omitempty" yaml:"pip,omitempty"`
 	Requests string `json:"requests,omitempty" yaml:"requests,omitempty"`
+
+	// Host is the node's software (Linux): a preset and changes to it.
+	// Without it, a Linux node gets the preset of its platform, shaped
+	// by Python, Pip, Requests and Faults.NoPip.
+	Host *host.Spec `json:"host,omitempty" yaml:"host,omitempty"`
 
 	// Faults makes the node misbehave in one of the ways real nodes do.
 	Faults NodeFaults `json:"faults,omitzero" yaml:"faults,omitempty"`
@@ -33,6 +44,10 @@ type Node struct {
 	// Terminated nodes disappear from DescribeInstanceInformation and can
 	// no longer be reached, as on AWS.
 	Terminated bool `json:"terminated,omitempty" yaml:"terminated,omitempty"`
+
+	// sw is the node's software now: shared and never changed in place; a
+	// script that changes it gives the node a new one.
+	sw *host.Host
 }
 
 // Proxy models the proxy settings of a node's agent.
@@ -61,7 +76,8 @@ type NodeFaults struct {
 	// Undeliverable makes every command to the node end Undeliverable /
 	// DeliveryTimedOut.
 	Undeliverable bool `json:"undeliverable,omitempty" yaml:"undeliverable,omitempty"`
-	// NoPip means pip is missing and yum cannot install it.
+	// NoPip means pip is missing and the package manager cannot install
+	// it (for a node without a host spec: its repositories offer no pip).
 	NoPip bool `json:"no_pip,omitempty" yaml:"no_pip,omitempty"`
 	// Slow multiplies the time every command takes on this node.
 	Slow float64 `json:"slow,omitempty" yaml:"slow,omitempty"`

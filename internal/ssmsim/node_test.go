@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
 	"github.com/patchready/patchready/documents"
+	"github.com/patchready/patchready/internal/ssmsim/host"
 )
 
 // infoOf returns what DescribeInstanceInformation says about one node.
@@ -194,7 +195,7 @@ func runDoc(t *testing.T, c *ssm.Client, clk interface{ Advance(time.Duration) }
 	return getInv(t, c, cmd, id)
 }
 
-func createDoc(t *testing.T, c *ssm.Client, name, content string) {
+func createDoc(t testing.TB, c *ssm.Client, name, content string) {
 	t.Helper()
 	_, err := c.CreateDocument(testCtx(t), &ssm.CreateDocumentInput{Name: aws.String(name), Content: aws.String(content),
 		DocumentType: types.DocumentTypeCommand, DocumentFormat: types.DocumentFormatYaml})
@@ -203,7 +204,10 @@ func createDoc(t *testing.T, c *ssm.Client, name, content string) {
 	}
 }
 
-func TestProbeAndUpgradeDocumentsChangeTheNodeModel(t *testing.T) {
+// TestDocumentsRunOnTheNodeModel runs the project's documents as the
+// simulator runs every shell document: their scripts, interpreted against
+// the node's software model, which the fix changes for later probes.
+func TestDocumentsRunOnTheNodeModel(t *testing.T) {
 	proxied := linuxNode(0)
 	proxied.PlatformName, proxied.PlatformVersion = "Amazon Linux AMI", "2018.03"
 	proxied.Python, proxied.Pip, proxied.Requests = "/usr/bin/python", "", "2.6.0"
@@ -212,10 +216,14 @@ func TestProbeAndUpgradeDocumentsChangeTheNodeModel(t *testing.T) {
 	noPip.Pip, noPip.Faults.NoPip = "", true
 	windows := linuxNode(2)
 	windows.PlatformType = "Windows"
-	opts, clk := manualOpts(Fleet{Nodes: []Node{proxied, noPip, windows}})
+	processProxy := proxied
+	processProxy.ID = linuxNode(3).ID
+	processProxy.Proxy.Source = "process"
+	opts, clk := manualOpts(Fleet{Nodes: []Node{proxied, noPip, windows, processProxy}})
 	s, c := startSim(t, opts, 0)
-	// A renamed copy works: documents are recognised by step name.
+	// A renamed copy runs the same: the script is what runs.
 	createDoc(t, c, "MyProbe", documents.ProbeYAML)
+	createDoc(t, c, "MyFix", documents.FixYAML)
 	createDoc(t, c, "MyUpgrade", documents.UpgradeRequestsYAML)
 
 	inv := runDoc(t, c, clk, "MyProbe", proxied.ID, nil)
@@ -227,50 +235,106 @@ func TestProbeAndUpgradeDocumentsChangeTheNodeModel(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &probe); err != nil {
 		t.Fatalf("probe output %q: %v", out, err)
 	}
+	// Amazon Linux 1's patch run uses python2.7 (the first Python 2 that
+	// imports yum), not `python`.
 	want := documents.ProbeReport{Schema: 2, Proxied: true, ProxySource: "upstart-override", ProxyScheme: "http", NoProxyHasIMDS: true,
-		Which: true, PackageManagers: "yum", PackageManager: "yum", Python: "python", PythonPath: "/usr/bin/python", PythonVersion: "2.7.18",
-		PackageModule: "ok", RequestsVersion: "2.6.0", Pip: "missing", Downloader: "curl", Payload: "reachable", PayloadCode: "403", VarFreeMB: 8000}
+		Which: true, PackageManagers: "yum", PackageManager: "yum", Python: "python2.7", PythonPath: "/usr/bin/python2.7", PythonVersion: "2.7.18",
+		PackageModule: "ok", RequestsVersion: "2.6.0", Pip: "missing", Downloader: "curl", Payload: "reachable", PayloadCode: "403", VarFreeMB: 6144}
 	if probe != want {
 		t.Errorf("probe = %+v, want %+v", probe, want)
 	}
 
-	inv = runDoc(t, c, clk, "MyUpgrade", proxied.ID, nil)
+	inv = runDoc(t, c, clk, "MyFix", proxied.ID, map[string][]string{"actions": {"requests"}})
+	lines := strings.Split(strings.TrimSpace(aws.ToString(inv.StandardOutputContent)), "\n")
+	var fix documents.FixReport
+	if len(lines) != 2 || json.Unmarshal([]byte(lines[0]), &fix) != nil || inv.Status != types.CommandInvocationStatusSuccess {
+		t.Fatalf("fix %s %q", inv.Status, aws.ToString(inv.StandardOutputContent))
+	}
+	// pip on Python 2.7 installs the last requests that supports it.
+	if len(fix.Steps) != 1 || !fix.Steps[0].OK || fix.Steps[0].Detail != "installed python27-pip, requests 2.6.0 to 2.27.1 with /usr/bin/python2.7 -m pip" {
+		t.Errorf("fix report = %+v", fix)
+	}
+	if !strings.Contains(lines[1], `"requests_version":"2.27.1"`) {
+		t.Errorf("read-back after the fix: %s", lines[1])
+	}
+	if n := nodeState(s, proxied.ID); n.Requests != "2.27.1" || n.Pip == "" || n.Python != "/usr/bin/python2.7" {
+		t.Errorf("node after the fix: python %s pip %q requests %s", n.Python, n.Pip, n.Requests)
+	}
+	inv = runDoc(t, c, clk, "MyProbe", proxied.ID, nil)
+	if !strings.Contains(aws.ToString(inv.StandardOutputContent), `"requests_version":"2.27.1"`) {
+		t.Errorf("probe after the fix: %q", aws.ToString(inv.StandardOutputContent))
+	}
+
+	inv = runDoc(t, c, clk, "MyFix", noPip.ID, map[string][]string{"actions": {"requests"}, "minRequests": {"2.28.0"}})
+	if inv.Status != types.CommandInvocationStatusFailed || inv.ResponseCode != 1 ||
+		!strings.Contains(aws.ToString(inv.StandardOutputContent), "yum could not install python27-pip python2-pip python-pip") {
+		t.Errorf("fix without installable pip: %s %q", inv.Status, aws.ToString(inv.StandardOutputContent))
+	}
+
+	// The older document runs for real too. With the proxy in the running
+	// agent's environment its yum and pip reach their sources.
+	inv = runDoc(t, c, clk, "MyUpgrade", processProxy.ID, nil)
 	var up documents.UpgradeReport
 	if err := json.Unmarshal([]byte(aws.ToString(inv.StandardOutputContent)), &up); err != nil || inv.Status != types.CommandInvocationStatusSuccess {
 		t.Fatalf("upgrade %s %q: %v", inv.Status, aws.ToString(inv.StandardOutputContent), err)
 	}
-	if up != (documents.UpgradeReport{Schema: 1, Before: "2.6.0", After: latestRequests, PipInstalled: true, YumOK: true}) {
+	if up != (documents.UpgradeReport{Schema: 1, Before: "2.6.0", After: "2.27.1", PipInstalled: true, YumOK: true}) {
 		t.Errorf("upgrade report = %+v", up)
-	}
-	if n := nodeState(s, proxied.ID); n.Requests != latestRequests || n.Pip == "" {
-		t.Errorf("node after upgrade: requests %s pip %q", n.Requests, n.Pip)
-	}
-	inv = runDoc(t, c, clk, "MyProbe", proxied.ID, nil)
-	if !strings.Contains(aws.ToString(inv.StandardOutputContent), `"requests_version":"`+latestRequests+`"`) {
-		t.Errorf("probe after upgrade: %q", aws.ToString(inv.StandardOutputContent))
-	}
-
-	inv = runDoc(t, c, clk, "MyUpgrade", noPip.ID, nil)
-	if inv.Status != types.CommandInvocationStatusFailed || inv.ResponseCode != 1 ||
-		!strings.Contains(aws.ToString(inv.StandardOutputContent), "pip is not installed and yum could not install it") {
-		t.Errorf("upgrade without pip: %s %q", inv.Status, aws.ToString(inv.StandardOutputContent))
 	}
 
 	inv = runDoc(t, c, clk, "MyProbe", windows.ID, nil)
 	if inv.Status != types.CommandInvocationStatusSuccess || !strings.Contains(aws.ToString(inv.StandardOutputContent), "skipped") {
 		t.Errorf("probe on Windows: %s %q", inv.Status, aws.ToString(inv.StandardOutputContent))
 	}
-	// allowedPattern guards the parameter the script interpolates.
-	_, err := c.SendCommand(testCtx(t), &ssm.SendCommandInput{DocumentName: aws.String("MyUpgrade"), InstanceIds: []string{proxied.ID},
-		Parameters: map[string][]string{"minVersion": {"1;rm -rf /"}}})
+	// allowedPattern guards the parameters the script interpolates.
+	_, err := c.SendCommand(testCtx(t), &ssm.SendCommandInput{DocumentName: aws.String("MyFix"), InstanceIds: []string{proxied.ID},
+		Parameters: map[string][]string{"actions": {"requests"}, "minRequests": {"1;rm -rf /"}}})
 	var badParams *types.InvalidParameters
 	if !errors.As(err, &badParams) {
-		t.Errorf("injected minVersion: %v, want InvalidParameters", err)
+		t.Errorf("injected minRequests: %v, want InvalidParameters", err)
 	}
 	// No release satisfies an impossible minimum: pip fails.
-	inv = runDoc(t, c, clk, "MyUpgrade", proxied.ID, map[string][]string{"minVersion": {"9.0"}})
+	inv = runDoc(t, c, clk, "MyFix", processProxy.ID, map[string][]string{"actions": {"requests"}, "minRequests": {"9.0"}})
 	if inv.Status != types.CommandInvocationStatusFailed {
-		t.Errorf("upgrade to requests 9.0: %s", inv.Status)
+		t.Errorf("fix to requests 9.0: %s", inv.Status)
+	}
+}
+
+// TestNoexecWorkdirFailsEveryScript: the agent cannot start a script from
+// a noexec work directory, so every shell document ends with exit 126.
+func TestNoexecWorkdirFailsEveryScript(t *testing.T) {
+	n := linuxNode(0)
+	n.Host = &host.Spec{Preset: host.AmazonLinux2023, WorkdirNoexec: true}
+	opts, clk := manualOpts(Fleet{Nodes: []Node{n}})
+	_, c := startSim(t, opts, 0)
+	createDoc(t, c, "MyProbe", documents.ProbeYAML)
+	inv := runDoc(t, c, clk, "MyProbe", n.ID, nil)
+	if inv.Status != types.CommandInvocationStatusFailed || inv.ResponseCode != 126 {
+		t.Errorf("probe on a noexec work directory: %s exit %d", inv.Status, inv.ResponseCode)
+	}
+}
+
+// TestShellCacheSharesRuns: nodes with the same software cost one real
+// run, and each sees its own instance ID in what the script printed.
+func TestShellCacheSharesRuns(t *testing.T) {
+	f := fleetOf(3)
+	opts, clk := manualOpts(f)
+	s, c := startSim(t, opts, 0)
+	var ids []string
+	for _, n := range f.Nodes {
+		ids = append(ids, n.ID)
+	}
+	cmd := sendCmd(t, c, &ssm.SendCommandInput{DocumentName: aws.String("AWS-RunShellScript"), InstanceIds: ids,
+		Parameters: map[string][]string{"commands": {"echo \"$AWS_SSM_INSTANCE_ID in $AWS_SSM_REGION_NAME\"", "python3 --version"}}})
+	clk.Advance(time.Minute)
+	for _, id := range ids {
+		inv := getInv(t, c, cmd, id)
+		if got, want := aws.ToString(inv.StandardOutputContent), id+" in us-east-1\nPython 3.7.16\n"; got != want {
+			t.Errorf("%s printed %q, want %q", id, got, want)
+		}
+	}
+	if st := s.ShellStats(); st.Runs != 1 || st.Hits != 2 {
+		t.Errorf("shell stats %+v, want 1 run and 2 hits", st)
 	}
 }
 

@@ -62,6 +62,8 @@ type Server struct {
 	requests atomic.Uint64
 	// tokenSerial numbers the page tokens issued, so no two are equal.
 	tokenSerial atomic.Uint64
+	// shells runs the nodes' scripts and caches their results.
+	shells *shellCache
 
 	// Accounts, the organization and the partition's regions (see
 	// accounts.go), the sessions AssumeRole issued, and the SNS messages
@@ -96,6 +98,7 @@ func New(opts Options) *Server {
 		regions:  map[regionKey]*region{},
 		stats:    newStats(),
 		sessions: map[string]*session{},
+		shells:   newShellCache(),
 	}
 	s.limiter = newLimiter(opts.Faults, s.clock)
 	s.limiter.rnd = s.randFloat

@@ -29,14 +29,3 @@ func partAt(p []string, i int) int {
 	n, _ := strconv.Atoi(p[i])
 	return n
 }
-
-// maxVersion returns the higher of two versions; "" counts as lowest.
-func maxVersion(a, b string) string {
-	if a == "" {
-		return b
-	}
-	if b == "" || compareVersions(a, b) >= 0 {
-		return a
-	}
-	return b
-}

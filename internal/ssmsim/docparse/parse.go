@@ -7,21 +7,17 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
-
-	"github.com/patchready/patchready/documents"
 )
 
-// Kind is how a simulated node reacts to a document. The project's own
-// documents are recognised by their step names, not their document names,
-// so a user's renamed copy behaves the same.
+// Kind is how a simulated node reacts to a document: the agent update is
+// modelled in Go; every other document's aws:runShellScript steps run
+// their scripts on the node (whatever they are, the project's documents
+// included), and other actions succeed doing nothing.
 type Kind int
 
 const (
-	Generic         Kind = iota // runs and succeeds without output
-	UpdateAgent                 // uses aws:updateSsmAgent
-	Probe                       // the project's probe
-	UpgradeRequests             // the project's requests upgrade
-	Fix                         // the project's fix document
+	Generic     Kind = iota // runs its shell steps, if any
+	UpdateAgent             // uses aws:updateSsmAgent
 )
 
 // Param is one declared parameter of a document.
@@ -41,6 +37,10 @@ type Step struct {
 	// Platform is the platformType a StringEquals precondition requires,
 	// or "" when the step runs everywhere.
 	Platform string
+	// RunCommand is an aws:runShellScript step's runCommand, before
+	// parameter substitution: one element per line or block, or a single
+	// "{{ param }}" that a StringList parameter expands to.
+	RunCommand []string
 }
 
 // Doc is what the simulator needs from a document's content.
@@ -73,6 +73,7 @@ type rawStep struct {
 	Action       string              `yaml:"action" json:"action"`
 	Name         string              `yaml:"name" json:"name"`
 	Precondition map[string][]string `yaml:"precondition" json:"precondition"`
+	Inputs       map[string]any      `yaml:"inputs" json:"inputs"`
 }
 
 // Parse checks a Command document's content in its declared format
@@ -103,14 +104,21 @@ func Parse(content, format string) (*Doc, error) {
 			if s.Action == "" || s.Name == "" {
 				return nil, fmt.Errorf("step %d needs both action and name", i+1)
 			}
-			d.Steps = append(d.Steps, Step{Name: s.Name, Action: s.Action, Platform: platformOf(s.Precondition)})
+			d.Steps = append(d.Steps, Step{Name: s.Name, Action: s.Action, Platform: platformOf(s.Precondition),
+				RunCommand: textList(s.Inputs["runCommand"])})
 		}
 	case "1.2":
 		if len(raw.RuntimeConfig) == 0 {
 			return nil, fmt.Errorf("runtimeConfig must name at least one plugin")
 		}
-		for action := range raw.RuntimeConfig {
-			d.Steps = append(d.Steps, Step{Name: action, Action: action})
+		for action, plugin := range raw.RuntimeConfig {
+			st := Step{Name: action, Action: action}
+			if props, ok := plugin["properties"].([]any); ok && len(props) > 0 {
+				if p0, ok := props[0].(map[string]any); ok {
+					st.RunCommand = textList(p0["runCommand"])
+				}
+			}
+			d.Steps = append(d.Steps, st)
 		}
 		sort.Slice(d.Steps, func(i, j int) bool { return d.Steps[i].Name < d.Steps[j].Name })
 	default:
@@ -168,18 +176,26 @@ func platformOf(pre map[string][]string) string {
 
 func kindOf(steps []Step) Kind {
 	for _, s := range steps {
-		switch {
-		case s.Action == "aws:updateSsmAgent":
+		if s.Action == "aws:updateSsmAgent" {
 			return UpdateAgent
-		case s.Name == documents.ProbeStepName:
-			return Probe
-		case s.Name == documents.UpgradeRequestsStepName:
-			return UpgradeRequests
-		case s.Name == documents.FixStepName:
-			return Fix
 		}
 	}
 	return Generic
+}
+
+// textList reads a runCommand value: a list of strings or one string.
+func textList(v any) []string {
+	switch x := v.(type) {
+	case string:
+		return []string{x}
+	case []any:
+		out := make([]string, 0, len(x))
+		for _, e := range x {
+			out = append(out, fmt.Sprint(e))
+		}
+		return out
+	}
+	return nil
 }
 
 // PlatformTypes returns the PlatformTypes DescribeDocument reports, from

@@ -17,11 +17,19 @@ func TestParse(t *testing.T) {
 		wantKind  Kind
 		wantSteps []string
 		wantPlat  []string
+		// wantRun are prefixes of the first step's runCommand elements.
+		wantRun []string
 	}{
-		{name: "probe document", content: documents.ProbeYAML, format: "YAML", wantKind: Probe,
-			wantSteps: []string{documents.ProbeStepName}},
-		{name: "upgrade requests document", content: documents.UpgradeRequestsYAML, format: "YAML", wantKind: UpgradeRequests,
-			wantSteps: []string{documents.UpgradeRequestsStepName}},
+		{name: "probe document", content: documents.ProbeYAML, format: "YAML", wantKind: Generic,
+			wantSteps: []string{documents.ProbeStepName}, wantRun: []string{"#!/bin/sh\n"}},
+		{name: "fix document", content: documents.FixYAML, format: "YAML", wantKind: Generic,
+			wantSteps: []string{documents.FixStepName}, wantRun: []string{"#!/bin/sh\n"}},
+		{name: "upgrade requests document", content: documents.UpgradeRequestsYAML, format: "YAML", wantKind: Generic,
+			wantSteps: []string{documents.UpgradeRequestsStepName}, wantRun: []string{"#!/bin/sh\n"}},
+		{name: "schema 1.2 shell plugin", content: `{"schemaVersion":"1.2","runtimeConfig":{"aws:runShellScript":{"properties":[{"runCommand":"{{ commands }}"}]}}}`,
+			wantKind: Generic, wantSteps: []string{"aws:runShellScript"}, wantRun: []string{"{{ commands }}"}},
+		{name: "2.2 runCommand list", content: `{"schemaVersion":"2.2","mainSteps":[{"action":"aws:runShellScript","name":"s","inputs":{"runCommand":["echo a","echo b"]}}]}`,
+			wantKind: Generic, wantSteps: []string{"s"}, wantRun: []string{"echo a", "echo b"}},
 		{name: "update agent by action", content: `{"schemaVersion":"2.2","mainSteps":[{"action":"aws:updateSsmAgent","name":"u"}]}`,
 			wantKind: UpdateAgent, wantSteps: []string{"u"}, wantPlat: []string{"Windows", "Linux", "MacOS"}},
 		{name: "shell is Linux and macOS", content: `{"schemaVersion":"2.2","mainSteps":[{"action":"aws:runShellScript","name":"s"}]}`,
@@ -56,6 +64,17 @@ func TestParse(t *testing.T) {
 			}
 			if !slices.Equal(names, tc.wantSteps) {
 				t.Errorf("steps = %v, want %v", names, tc.wantSteps)
+			}
+			if tc.wantRun != nil {
+				run := d.Steps[0].RunCommand
+				if len(run) != len(tc.wantRun) {
+					t.Fatalf("runCommand has %d elements, want %d", len(run), len(tc.wantRun))
+				}
+				for i, w := range tc.wantRun {
+					if !strings.HasPrefix(run[i], w) {
+						t.Errorf("runCommand[%d] = %.40q, want it to start %q", i, run[i], w)
+					}
+				}
 			}
 			if tc.wantPlat != nil && !slices.Equal(d.PlatformTypes(), tc.wantPlat) {
 				t.Errorf("PlatformTypes = %v, want %v", d.PlatformTypes(), tc.wantPlat)
