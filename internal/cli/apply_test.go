@@ -42,7 +42,7 @@ func TestDemoExitsZeroWhenTheStoryRanAsDesigned(t *testing.T) {
 		"Windows Server 2003 as not supported",
 		"agent is ConnectionLost, not Online: SSM cannot reach the node",
 		// The apply: the node that cannot get pip fails, with the reason.
-		"fix step requests failed: pip is not installed and the package manager could not install it",
+		"fix step requests failed: pip is missing for /usr/bin/python2.7 and yum could not install",
 	}
 	for _, w := range want {
 		if !strings.Contains(out, w) {

@@ -207,7 +207,7 @@ func unintendedFailures(fl ssmsim.Fleet, r *converge.Report) []string {
 	faulty := map[string]bool{}
 	for _, n := range fl.Nodes {
 		f := n.Faults
-		if f.UpdateFails || f.UpdateSkipped || f.OfflineAfterUpdate || f.Undeliverable || f.NoPip {
+		if f.UpdateFails || f.UpdateSkipped || f.OfflineAfterUpdate || f.Undeliverable || f.NoPip || n.Expect == "failed" {
 			faulty[n.ID] = true
 		}
 	}

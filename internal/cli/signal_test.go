@@ -408,7 +408,7 @@ func TestApplyInterruptedBySIGINTResumes(t *testing.T) {
 	}
 	sim.WithRegion("us-east-1", func(r *ssmsim.Region) {
 		for _, n := range r.Nodes() {
-			if n.AgentVersion != ssmsim.DefaultLatestAgentVersion || (n.Proxy.URL != "" && n.Requests != "2.32.3") {
+			if n.AgentVersion != ssmsim.DefaultLatestAgentVersion || (n.Proxy.URL != "" && n.Requests != "2.27.1") {
 				t.Errorf("%s: agent %s, requests %s after the resumed run", n.ID, n.AgentVersion, n.Requests)
 			}
 		}

@@ -108,12 +108,14 @@ func TestFaultStorm(t *testing.T) {
 			const runID = "20260302T090000Z-0000f7"
 			stateDir := t.TempDir()
 
-			// Interrupted hard after the third poll round...
+			// Interrupted hard after the first poll round...
 			cctx, cancel := context.WithCancel(ctx)
 			in := e.applyInput(p, runID, stateDir)
 			in.PlanFile, in.Fresh = file, true
 			in.Timeout = faultTimeout
-			in.OnProgress = cancelAt(3, cancel)
+			// After the first round: with the real scripts running and -race,
+			// a loaded machine can let a fast fleet settle by round three.
+			in.OnProgress = cancelAt(1, cancel)
 			_, err := Apply(cctx, e.api, in)
 			cancel()
 			if !errors.Is(err, context.Canceled) {

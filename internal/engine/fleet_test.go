@@ -91,7 +91,7 @@ var mixedWant = map[string]want{
 	idUpdateFails:   {"failed", "agent update failed (Failed)"},
 	idOffline:       {"failed", "went offline: ConnectionLost for"},
 	idUndeliverable: {"failed", "agent update not delivered (DeliveryTimedOut)"},
-	idNoPip:         {"failed", "fix step requests failed: pip is not installed"},
+	idNoPip:         {"failed", "fix step requests failed: pip is missing for /usr/bin/python2.7 and yum could not install"},
 }
 
 // uniformFleet is n Amazon Linux 2 nodes whose agents are below the floor.

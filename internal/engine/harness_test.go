@@ -103,7 +103,10 @@ func (e *env) planInput(st plan.Strategy) PlanInput {
 	return PlanInput{
 		Rules: prereq.Default(), Strategy: st, Probe: true, Region: "us-east-1",
 		ToolVersion: "test", RunID: "plan-run", Clock: e.clk, Logger: e.log,
-		ProbeOptions: probe.Options{PollInterval: 2 * time.Second, MaxPollInterval: 10 * time.Second, Timeout: 10 * time.Minute},
+		// The probe's bound is generous in fleet time: the simulator runs the
+		// real scripts, and on a loaded machine their real CPU time is
+		// minutes of a fast fleet clock.
+		ProbeOptions: probe.Options{PollInterval: 2 * time.Second, MaxPollInterval: 10 * time.Second, Timeout: 2 * time.Hour},
 	}
 }
 

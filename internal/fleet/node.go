@@ -72,6 +72,13 @@ type ProbeFacts struct {
 	documents.ProbeReport
 }
 
+// ReasonWorkdirNoexec is the probe's failure when the agent could not
+// execute it at all: the agent runs a step's script from its work directory
+// (/var/lib/amazon/ssm), and a filesystem mounted noexec there ends every
+// script with exit 126 before it prints anything. The patch run would end
+// the same way, so the workdir-exec check reads this reason as its answer.
+const ReasonWorkdirNoexec = "the probe could not run: the agent's work directory (/var/lib/amazon/ssm) is on a filesystem mounted noexec (exit 126)"
+
 // Probed reports whether n carries a probe report that can be read.
 func (n Node) Probed() bool { return n.Probe != nil && n.Probe.Status == ProbeOK }
 

@@ -1,6 +1,10 @@
 package prereq
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/patchready/patchready/internal/fleet"
+)
 
 // CheckProbe: the read-only probe ran on the node and its report could be
 // read. Every patch-run check reads that report; when it is missing they are
@@ -28,6 +32,10 @@ var probeCheck = Check{
 			return CheckResult{Status: StatusNA, Reason: "not probed: the node is not Online"}
 		}
 		why := strings.TrimSpace(f.Get("probe_reason"))
+		if why == fleet.ReasonWorkdirNoexec {
+			// The workdir-exec check says it, under its own heading.
+			return CheckResult{Status: StatusNA, Reason: "the probe could not run (see workdir-exec)"}
+		}
 		if why == "" {
 			why = "no reason given"
 		}

@@ -361,3 +361,19 @@ func TestUndeclaredFactPanics(t *testing.T) {
 	n := al2("3.3.1142.0", nil)
 	c.run(&n, &Rules{})
 }
+
+// A noexec work directory stops the probe itself (exit 126): the node is
+// blocked by workdir-exec, under its own heading, not by a generic probe
+// failure.
+func TestNoexecStopsTheProbe(t *testing.T) {
+	ev := EvaluateNode(al2("3.3.1142.0", &fleet.ProbeFacts{Status: fleet.ProbeFailed, Reason: fleet.ReasonWorkdirNoexec}), Default())
+	if got := result(t, ev, CheckWorkdirExec); got.Status != StatusFail || !strings.Contains(got.Reason, "mounted noexec") {
+		t.Errorf("workdir-exec = %s (%s), want fail", got.Status, got.Reason)
+	}
+	if got := result(t, ev, CheckProbe); got.Status != StatusNA {
+		t.Errorf("probe = %s (%s), want na: workdir-exec says it", got.Status, got.Reason)
+	}
+	if got := result(t, EvaluateNode(al2("3.3.1142.0", &fleet.ProbeFacts{Status: fleet.ProbeFailed, Reason: "timed out"}), Default()), CheckWorkdirExec); got.Status != StatusSkipped {
+		t.Errorf("workdir-exec after another probe failure = %s, want skipped", got.Status)
+	}
+}

@@ -77,6 +77,9 @@ func (r *runner) collect(ctx context.Context, cmdID string, ids []string) (map[s
 // is a failure whatever the output holds.
 func FactsFrom(res runcmd.Result) fleet.ProbeFacts {
 	if res.Status != types.CommandInvocationStatusSuccess {
+		if res.StepFound && res.ResponseCode == 126 {
+			return failed(fleet.ReasonWorkdirNoexec)
+		}
 		return failed(runcmd.FailureReason("probe", res))
 	}
 	if !res.StepFound {

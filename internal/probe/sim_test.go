@@ -108,12 +108,14 @@ func TestSimProbe(t *testing.T) {
 		return seen{f.Status, f.Reason, f.Proxied, f.ProxySource, f.ProxyScheme, f.Python, f.RequestsVersion}
 	}
 	want := map[string]seen{
-		proxiedID:   {status: fleet.ProbeOK, proxied: true, source: "systemd-override", scheme: "http", py: "python3", reqVs: "2.6.0"},
-		directID:    {status: fleet.ProbeOK, py: "python3", reqVs: "2.25.1"},
-		noPipID:     {status: fleet.ProbeOK, proxied: true, source: "process", scheme: "https", py: "python3"},
+		// Amazon Linux 2's patch run uses the Python that imports yum,
+		// python2.7, whatever python3 the node also has.
+		proxiedID:   {status: fleet.ProbeOK, proxied: true, source: "systemd-override", scheme: "http", py: "python2.7", reqVs: "2.6.0"},
+		directID:    {status: fleet.ProbeOK, py: "python2.7", reqVs: "2.25.1"},
+		noPipID:     {status: fleet.ProbeOK, proxied: true, source: "process", scheme: "https", py: "python2.7"},
 		undelivID:   {status: fleet.ProbeFailed, reason: "probe not delivered (DeliveryTimedOut): node unreachable"},
 		goneLaterID: {status: fleet.ProbeFailed, reason: "probe not delivered (DeliveryTimedOut): node unreachable"},
-		al1ID:       {status: fleet.ProbeOK, py: "python3", reqVs: "2.25.1"},
+		al1ID:       {status: fleet.ProbeOK, py: "python2.7", reqVs: "2.25.1"},
 	}
 	for id, w := range want {
 		if g := view(got[id]); g != w {

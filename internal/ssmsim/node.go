@@ -41,6 +41,11 @@ type Node struct {
 	// Faults makes the node misbehave in one of the ways real nodes do.
 	Faults NodeFaults `json:"faults,omitzero" yaml:"faults,omitempty"`
 
+	// Expect says what the node is built to show when a plan made of
+	// it is applied ("failed" for a node whose fix cannot work); the demo
+	// reads it to tell an intended failure from a defect. SSM never sees it.
+	Expect string `json:"expect,omitempty" yaml:"expect,omitempty"`
+
 	// Terminated nodes disappear from DescribeInstanceInformation and can
 	// no longer be reached, as on AWS.
 	Terminated bool `json:"terminated,omitempty" yaml:"terminated,omitempty"`

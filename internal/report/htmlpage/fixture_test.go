@@ -71,7 +71,10 @@ func makeMixed(t *testing.T) (mixed, string) {
 	p, err := engine.MakePlan(ctx, api, engine.PlanInput{
 		Rules: prereq.Default(), Strategy: plan.DefaultStrategy, Probe: true, Region: "us-east-1",
 		Account: "111122223333", ToolVersion: "test", RunID: "plan-run", Clock: clk, Logger: log,
-		ProbeOptions: probe.Options{PollInterval: 2 * time.Second, MaxPollInterval: 10 * time.Second, Timeout: 10 * time.Minute},
+		// The probe's bound is generous in fleet time: the simulator runs the
+		// real scripts, and on a loaded machine their real CPU time is
+		// minutes of a fast fleet clock.
+		ProbeOptions: probe.Options{PollInterval: 2 * time.Second, MaxPollInterval: 10 * time.Second, Timeout: 2 * time.Hour},
 	})
 	if err != nil {
 		return mixed{}, "plan: " + err.Error()
