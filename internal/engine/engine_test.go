@@ -600,3 +600,28 @@ func outcomeOf(r converge.Report, id string) converge.Outcome {
 	}
 	return converge.Outcome{}
 }
+
+// A one-time window that opens before its targets and tasks are registered
+// runs nothing and never opens again. With every call taking 70 fleet
+// seconds, registering takes longer than the two minutes a default window
+// waits: the strategy times the window once its tasks exist, so the
+// updates still run.
+func TestWindowOpensAfterItsTasksAreRegistered(t *testing.T) {
+	ctx := testCtx(t, 40*time.Second)
+	e := newEnv(t, uniformFleet(3), func(o *ssmsim.Options) { o.Faults = ssmsim.Faults{Latency: 70 * time.Second} })
+	p := e.plan(ctx, plan.Strategy("maintenance-window"))
+	in := e.applyInput(p, "20260302T090000Z-000015", t.TempDir())
+	in.Fresh = true
+	res, err := Apply(ctx, e.api, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := map[string]want{}
+	for _, id := range targeted(p) {
+		all[id] = want{"verified", "agent " + latest + " read back"}
+	}
+	checkOutcomes(t, res.Report, all)
+	if n := e.sim.Stats().Calls("UpdateMaintenanceWindow"); n != 1 {
+		t.Errorf("UpdateMaintenanceWindow calls = %d, want 1 (the window timed after its tasks)", n)
+	}
+}

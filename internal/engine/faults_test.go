@@ -23,7 +23,13 @@ import (
 	"github.com/patchready/patchready/internal/ssmsim"
 )
 
-const faultTimeout = 25 * time.Minute
+// faultTimeout bounds each watch in fleet time. It is generous because
+// the fleet clock runs hundreds of times faster than real time while the
+// SDK's retries, the race detector and the simulator's real scripts take
+// real time: on a loaded machine the first round can come many fleet
+// minutes after the apply started. No node of the fleet is built to wait
+// for it, so only a stuck node would.
+const faultTimeout = 3 * time.Hour
 
 // unpacedRetryer is awsclient's retry policy (10 attempts, no retry quota,
 // exponential backoff with jitter capped at 50 ms here) without its

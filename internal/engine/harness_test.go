@@ -112,14 +112,12 @@ func (e *env) planInput(st plan.Strategy) PlanInput {
 
 // applyInput is an apply of p with small poll intervals in fleet time.
 func (e *env) applyInput(p plan.Plan, runID, stateDir string) ApplyInput {
-	// The window opens three fleet minutes (180 ms) from now: with less,
-	// a loaded machine can reach CreateMaintenanceWindow after the time,
-	// and a window scheduled in the past never opens.
-	at := e.clk.Now().UTC().Add(3 * time.Minute).Format("2006-01-02T15:04:05")
+	// The window's schedule is left to the strategy, which opens it two
+	// fleet minutes after its tasks are registered, however long that took.
 	return ApplyInput{
 		Plan: p, RunID: runID, StateDir: stateDir,
 		MaxConcurrency: "50%", MaxErrors: "100%",
-		Window: remedy.WindowOptions{Schedule: "at(" + at + ")", Duration: 2, Cutoff: 1},
+		Window: remedy.WindowOptions{Duration: 2, Cutoff: 1},
 		Clock:  e.clk, PollInterval: 10 * time.Second, MaxPollInterval: 30 * time.Second,
 		Timeout: 45 * time.Minute, OfflineGrace: 5 * time.Minute,
 		Logger: e.log,

@@ -28,6 +28,7 @@ type WindowAPI interface {
 	DeleteMaintenanceWindow(ctx context.Context, in *ssm.DeleteMaintenanceWindowInput, optFns ...func(*ssm.Options)) (*ssm.DeleteMaintenanceWindowOutput, error)
 	RegisterTargetWithMaintenanceWindow(ctx context.Context, in *ssm.RegisterTargetWithMaintenanceWindowInput, optFns ...func(*ssm.Options)) (*ssm.RegisterTargetWithMaintenanceWindowOutput, error)
 	RegisterTaskWithMaintenanceWindow(ctx context.Context, in *ssm.RegisterTaskWithMaintenanceWindowInput, optFns ...func(*ssm.Options)) (*ssm.RegisterTaskWithMaintenanceWindowOutput, error)
+	UpdateMaintenanceWindow(ctx context.Context, in *ssm.UpdateMaintenanceWindowInput, optFns ...func(*ssm.Options)) (*ssm.UpdateMaintenanceWindowOutput, error)
 }
 
 var _ WindowAPI = (*ssm.Client)(nil)
@@ -61,6 +62,12 @@ type Window struct {
 
 	windowID string
 	created  bool // this run (or an earlier run of the same plan) made the window
+	// timed says patchready chose the window's one-time schedule (the
+	// operator gave none): it is set again once the tasks are registered.
+	timed bool
+	// createdNow says this Start created the window (it was not found
+	// again by name on a resume or a re-run).
+	createdNow bool
 	// seenCommands are Run Command IDs of the window's task invocations,
 	// with whether every invocation of the command has settled.
 	settledCommands map[string]bool
@@ -79,10 +86,51 @@ func NewWindow(api WindowAPI, opts Options) (*Window, error) {
 	if wo.Duration < 1 || wo.Duration > 24 || wo.Cutoff < 0 || wo.Cutoff >= wo.Duration {
 		return nil, fmt.Errorf("maintenance window: duration %d h and cutoff %d h: duration must be 1 to 24 and cutoff below it", wo.Duration, wo.Cutoff)
 	}
+	timed := false
 	if wo.Schedule == "" {
-		wo.Schedule = "at(" + opts.Clock.Now().UTC().Add(2*time.Minute).Format("2006-01-02T15:04:05") + ")"
+		wo.Schedule, timed = soon(opts.Clock.Now()), true
 	}
-	return &Window{api: api, opts: opts, wo: wo, settledCommands: map[string]bool{}}, nil
+	return &Window{api: api, opts: opts, wo: wo, timed: timed, settledCommands: map[string]bool{}}, nil
+}
+
+// soonAfter is how long after its tasks are registered a window that
+// patchready times opens.
+const soonAfter = 2 * time.Minute
+
+// soon is a one-time schedule soonAfter from now.
+func soon(now time.Time) string {
+	return "at(" + now.UTC().Add(soonAfter).Format("2006-01-02T15:04:05") + ")"
+}
+
+// retime makes sure the window opens after its targets and tasks were
+// registered: a one-time window that opens before its tasks exist runs
+// nothing and never opens again. Registering hundreds of targets under
+// throttling takes minutes, so a window patchready timed is timed again
+// now; a one-time schedule the operator gave that has passed meanwhile is
+// an error to act on, not a window to wait for.
+func (w *Window) retime(ctx context.Context) error {
+	if w.wo.ID != "" || !w.createdNow {
+		// A window found again already had its tasks, and may have run:
+		// timing it again would run it twice.
+		return nil
+	}
+	now := w.opts.Clock.Now()
+	if !w.timed {
+		if at, ok := oneTimeSchedule(w.wo.Schedule, w.wo.Timezone); ok && !at.After(now) {
+			return fmt.Errorf("maintenance window %s: its schedule %s passed while its targets and tasks were registered, so it would open with nothing to run: give a later --window-schedule",
+				w.windowID, w.wo.Schedule)
+		}
+		return nil
+	}
+	w.wo.Schedule = soon(now)
+	_, err := w.api.UpdateMaintenanceWindow(ctx, &ssm.UpdateMaintenanceWindowInput{
+		WindowId: aws.String(w.windowID), Schedule: aws.String(w.wo.Schedule), ScheduleTimezone: aws.String("UTC"),
+	})
+	if err != nil {
+		return fmt.Errorf("time maintenance window %s: %w", w.windowID, err)
+	}
+	w.opts.Logger.Info("timed maintenance window", zap.String("window_id", w.windowID), zap.String("schedule", w.wo.Schedule))
+	return nil
 }
 
 // Interrupt leaves the window and its tasks in place: they run in SSM as
@@ -167,7 +215,7 @@ func (w *Window) Start(ctx context.Context, batches [][]string) error {
 			return err
 		}
 	}
-	return nil
+	return w.retime(ctx)
 }
 
 func (w *Window) ensureWindow(ctx context.Context, name string) error {
@@ -192,6 +240,11 @@ func (w *Window) ensureWindow(ctx context.Context, name string) error {
 			}
 		}
 	}
+	if w.timed {
+		// Timed now, not when the strategy was made: finding the window
+		// took calls, and it is timed again once its tasks exist.
+		w.wo.Schedule = soon(w.opts.Clock.Now())
+	}
 	if at, ok := oneTimeSchedule(w.wo.Schedule, w.wo.Timezone); ok && !at.After(w.opts.Clock.Now()) {
 		// AWS accepts such a window, and it never opens: every node would
 		// wait for the timeout.
@@ -215,7 +268,7 @@ func (w *Window) ensureWindow(ctx context.Context, name string) error {
 	if err != nil {
 		return fmt.Errorf("create maintenance window %s: %w", name, err)
 	}
-	w.windowID, w.created = aws.ToString(out.WindowId), true
+	w.windowID, w.created, w.createdNow = aws.ToString(out.WindowId), true, true
 	w.opts.Logger.Info("created maintenance window", zap.String("window_id", w.windowID), zap.String("schedule", w.wo.Schedule))
 	return w.opts.Journal.Created(Resource{Type: ResourceWindow, ID: w.windowID, Name: name, Action: "update-agent"})
 }
