@@ -250,7 +250,11 @@ func (m matrix) cases() []flagCase {
 	add("bench", "", "--need-update has no effect with --external", "--external", "--need-update", "0.5")
 	add("bench", "", "--max-poll-interval has no effect with --plan-only", "--plan-only", "--max-poll-interval", "15s")
 	add("bench", "", "--external and --rate", "--external", "--rate", "20")
-	// iam-policy, completion, version
+	// checks, iam-policy, completion, version
+	add("checks", "", "", "--markdown")
+	for _, f := range [][]string{{"--prereqs", "prereqs.yaml"}, {"--rules-file", "prereqs.yaml"}, {"--rules", "aws-current"}, {"--min-agent-version", "3.0.0.0"}} {
+		add("checks", "", "", f...)
+	}
 	add("iam-policy", "", "", "--read-only")
 	add("completion", "", "", "bash")
 	add("version", "", "")
@@ -264,7 +268,7 @@ func (m matrix) cases() []flagCase {
 		"sim serve": {"region"},
 	}
 	for _, cmd := range []string{"plan", "show", "report", "apply", "heal", "schedule install", "schedule show", "schedule remove",
-		"cleanup", "demo", "sim serve", "bench", "iam-policy", "completion", "version"} {
+		"cleanup", "demo", "sim serve", "bench", "checks", "iam-policy", "completion", "version"} {
 		for _, g := range [][]string{{"--region", "eu-west-1"}, {"--profile", "ops"}, {"--endpoint-url", "http://127.0.0.1:4566"},
 			{"--log-level", "debug"}, {"--log-format", "json"}, {"--no-color"}} {
 			refused := ""
@@ -326,6 +330,7 @@ func testRoot(f *Factory) *cobra.Command {
 		NewCmdDemo(f, func(*DemoOptions) error { return nil }),
 		sim,
 		NewCmdBench(f, func(*BenchOptions) error { return nil }),
+		NewCmdChecks(f, func(*ChecksOptions) error { return nil }),
 		NewCmdIAMPolicy(f),
 		NewCmdCompletion(f),
 		NewCmdVersion(f),

@@ -99,6 +99,7 @@ func commands(f *Factory) []*cobra.Command {
 		NewCmdDemo(f, nil),
 		NewCmdSim(f),
 		NewCmdBench(f, nil),
+		NewCmdChecks(f, nil),
 		NewCmdIAMPolicy(f),
 		NewCmdCompletion(f),
 		NewCmdVersion(f),

@@ -19,6 +19,13 @@ type Check struct {
 	Heading string
 	// Advice says what to do about a node this check blocks, or "".
 	Advice string
+	// Ensures says in one sentence what the check makes sure of, for
+	// `patchready checks` and the README's prerequisite table.
+	Ensures string
+	// NotFixed says why patchready does not mend a failure itself (for a
+	// check that blocks, warns or notes), or when its Fix cannot (for a
+	// check that fixes); "" for a fix that always applies.
+	NotFixed string
 	// AppliesTo says which nodes the check is made on, as data.
 	AppliesTo Applicability
 	// Facts are the names of the facts Eval reads (see facts.go).

@@ -6,10 +6,12 @@ import "fmt"
 const CheckAgentVersion CheckID = "agent-version"
 
 var agentCheck = Check{
-	ID:      CheckAgentVersion,
-	Heading: "agent version unknown",
-	Advice:  "look at the node: patchready will not guess what an update of an unreadable version does",
-	Facts:   []string{"agent_version"},
+	ID:       CheckAgentVersion,
+	Ensures:  "SSM Agent is at least the rules' minimum (2.0.834.0 by default)",
+	NotFixed: "blocked when the agent reports a version that cannot be read: what an update of an unknown version does is not guessed",
+	Heading:  "agent version unknown",
+	Advice:   "look at the node: patchready will not guess what an update of an unreadable version does",
+	Facts:    []string{"agent_version"},
 	Eval: func(f Facts, r *Rules) CheckResult {
 		v := f.Get("agent_version")
 		floor, ok := parseAgentVersion(r.MinAgentVersion)
@@ -42,7 +44,9 @@ const CheckAgentLatest CheckID = "agent-latest"
 const NoteUpdateAvailable = "update available: the agent meets the minimum but is not the newest release"
 
 var agentLatestCheck = Check{
-	ID: CheckAgentLatest,
+	ID:       CheckAgentLatest,
+	Ensures:  "the agent is the newest release (a note: the minimum is what Patch Manager needs)",
+	NotFixed: "a note only: apply installs the newest agent whenever it updates one below the minimum",
 	// IsLatestVersion is not meaningful on Windows (AWS documents it as
 	// Linux-only), so the check is not made there.
 	AppliesTo: Applicability{PlatformTypes: []string{"Linux", "MacOS"}},

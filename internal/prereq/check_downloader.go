@@ -8,6 +8,8 @@ const CheckDownloader CheckID = "downloader"
 
 var downloaderCheck = Check{
 	ID:        CheckDownloader,
+	Ensures:   "curl or wget is on the node: the patch run downloads its payload with one of them",
+	NotFixed:  "blocked when the node has no package manager to install curl with",
 	Heading:   "no downloader",
 	Advice:    "install curl",
 	AppliesTo: Applicability{PlatformTypes: []string{"Linux"}, Probe: true},

@@ -6,10 +6,12 @@ import "github.com/patchready/patchready/internal/fleet"
 const CheckOSSupported CheckID = "os-supported"
 
 var osCheck = Check{
-	ID:      CheckOSSupported,
-	Heading: "operating system not supported",
-	Advice:  "replace the node with a supported operating system, or leave it out of Patch Manager",
-	Facts:   []string{"platform_type", "platform_name", "platform_version"},
+	ID:       CheckOSSupported,
+	Ensures:  "Patch Manager supports the node's operating system and version (the rules' list)",
+	NotFixed: "an operating system is replaced, not patched into support",
+	Heading:  "operating system not supported",
+	Advice:   "replace the node with a supported operating system, or leave it out of Patch Manager",
+	Facts:    []string{"platform_type", "platform_name", "platform_version"},
 	Eval: func(f Facts, r *Rules) CheckResult {
 		return checkOS(fleet.Node{
 			PlatformType:    f.Get("platform_type"),

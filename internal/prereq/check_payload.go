@@ -12,8 +12,10 @@ import (
 const CheckPayload CheckID = "payload"
 
 var payloadCheck = Check{
-	ID:      CheckPayload,
-	Heading: "payload bucket unreachable",
+	ID:       CheckPayload,
+	Ensures:  "the region's payload bucket answers one HTTPS HEAD from the node, through the agent's own proxy settings, within a short timeout",
+	NotFixed: "the path is the network's (VPC endpoint, security groups, NACLs, the proxy's allow-list), not the node's software",
+	Heading:  "payload bucket unreachable",
 	Advice: "give the node outbound HTTPS to the region's payload bucket (URL below): an S3 gateway endpoint in its VPC, " +
 		"NACL and security group rules for 443, or the proxy's allow-list",
 	AppliesTo: Applicability{PlatformTypes: []string{"Linux"}, Probe: true},

@@ -16,6 +16,8 @@ const NoteProbeOff = "probe turned off (--no-probe): the patch run's interpreter
 
 var probeCheck = Check{
 	ID:        CheckProbe,
+	Ensures:   "the read-only probe ran on the node and its report is readable; every probed check reads that report",
+	NotFixed:  "the probe changes nothing, so a failure is the node's (no shell, a broken agent, a full disk): a node that cannot run it cannot run the patch run either",
 	Heading:   "probe failed",
 	Advice:    "look at the node's Run Command history for patchready-Probe; a node that cannot run a read-only shell script cannot be patched either",
 	AppliesTo: Applicability{PlatformTypes: []string{"Linux"}},

@@ -17,6 +17,8 @@ const (
 
 var noProxyIMDSCheck = Check{
 	ID:        CheckNoProxyIMDS,
+	Ensures:   "behind a proxy, no_proxy exempts the instance metadata service (169.254.169.254), whose answers the agent needs",
+	NotFixed:  "a warning only: the agent's proxy settings are the owner's configuration",
 	AppliesTo: Applicability{PlatformTypes: []string{"Linux"}, Probe: true},
 	Facts:     []string{"proxied", "no_proxy_has_imds"},
 	Eval: func(f Facts, _ *Rules) CheckResult {
@@ -33,6 +35,8 @@ var noProxyIMDSCheck = Check{
 
 var proxySchemeCheck = Check{
 	ID:        CheckProxyScheme,
+	Ensures:   "the proxy URL the agent uses is http://, the scheme a plain HTTP proxy speaks",
+	NotFixed:  "a warning only: the agent's proxy settings are the owner's configuration",
 	AppliesTo: Applicability{PlatformTypes: []string{"Linux"}, Probe: true},
 	Facts:     []string{"proxied", "proxy_scheme"},
 	Eval: func(f Facts, _ *Rules) CheckResult {

@@ -13,6 +13,8 @@ const CheckPatchPython CheckID = "patch-python"
 
 var patchPythonCheck = Check{
 	ID:        CheckPatchPython,
+	Ensures:   "the Python AWS-RunPatchBaseline would choose (found by its own rules, in its order) exists, is in the rules' range, and imports its package manager's module (yum, dnf or apt)",
+	NotFixed:  "blocked when the interpreter is outside the range, on a yum system whose Python cannot import yum (a broken yum is not repaired blind), and with no package manager",
 	Heading:   "the patch run's Python cannot work",
 	Advice:    "install an interpreter the patch run accepts (see the reason) with the node's package manager, or replace the node",
 	AppliesTo: Applicability{PlatformTypes: []string{"Linux"}, Probe: true},

@@ -13,6 +13,8 @@ const CheckRequests CheckID = "requests"
 
 var requestsCheck = Check{
 	ID:        CheckRequests,
+	Ensures:   "on Amazon Linux behind a proxy, the patch run's own interpreter imports requests at the rules' minimum (2.18.4)",
+	NotFixed:  "blocked when the version cannot be read",
 	Heading:   "requests version unreadable",
 	Advice:    "look at the node's requests module by hand",
 	AppliesTo: Applicability{AmazonLinux: true, Probe: true},

@@ -8,6 +8,8 @@ const CheckVarSpace CheckID = "var-space"
 
 var varSpaceCheck = Check{
 	ID:        CheckVarSpace,
+	Ensures:   "/var has room for the payload and the package cache (below the rules' var_warn_mib, 500 MiB by default, the plan warns)",
+	NotFixed:  "a warning only: what to delete on a full disk is the owner's call",
 	AppliesTo: Applicability{PlatformTypes: []string{"Linux"}, Probe: true},
 	Facts:     []string{"var_free_mb"},
 	Eval: func(f Facts, r *Rules) CheckResult {

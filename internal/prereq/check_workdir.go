@@ -7,9 +7,11 @@ import "github.com/patchready/patchready/internal/fleet"
 const CheckWorkdirExec CheckID = "workdir-exec"
 
 var workdirCheck = Check{
-	ID:      CheckWorkdirExec,
-	Heading: "agent work directory not executable",
-	Advice:  "remount the filesystem holding /var/lib/amazon without noexec (or give the agent a work directory on one that allows exec)",
+	ID:       CheckWorkdirExec,
+	Ensures:  "the agent's work directory (/var/lib/amazon/ssm) is not on a filesystem mounted noexec: the patch run executes its scripts there",
+	NotFixed: "remounting a filesystem changes the host's hardening; that is its owner's decision",
+	Heading:  "agent work directory not executable",
+	Advice:   "remount the filesystem holding /var/lib/amazon without noexec (or give the agent a work directory on one that allows exec)",
 	// Not Probe: true, because a noexec work directory stops the probe
 	// itself (exit 126), and that failure is this check's answer.
 	AppliesTo: Applicability{PlatformTypes: []string{"Linux"}},

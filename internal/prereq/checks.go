@@ -35,6 +35,12 @@ func init() {
 			}
 			c.factIdx = append(c.factIdx, j)
 		}
+		if c.Ensures == "" {
+			panic(fmt.Sprintf("prereq: check %s does not say what it ensures", c.ID))
+		}
+		if c.OnFail != Fix && c.NotFixed == "" {
+			panic(fmt.Sprintf("prereq: check %s does not fix failures and does not say why", c.ID))
+		}
 		if c.OnFail == Fix && c.Fix == nil {
 			panic(fmt.Sprintf("prereq: check %s fixes failures but declares no action", c.ID))
 		}

@@ -23,7 +23,7 @@ type scanCause struct {
 
 // scanCauses are checked in order; the first that matches names the cause.
 // The messages and exit codes are the patch run's own (see
-// shared/reference/patch-run-preflight.md).
+// AWS-RunPatchBaseline's Linux script and the prerequisites page).
 var scanCauses = []scanCause{
 	{pattern: regexp.MustCompile(`An unsupported package manager and python version combination was found`), check: prereq.CheckPatchPython,
 		words: "the patch run found no Python it can use with the node's package manager"},
