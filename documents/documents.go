@@ -15,8 +15,10 @@ const (
 	// FixDocumentName is the document that fixes what the probe found on
 	// a node (the patch run's interpreter, the downloader, requests).
 	FixDocumentName = "patchready-Fix"
-	// UpgradeRequestsDocumentName is the document earlier versions made;
-	// cleanup still removes it.
+	// UpgradeRequestsDocumentName is the document earlier versions made
+	// for the requests upgrade and the schedule (it took the first Python on
+	// PATH, not the patch run's, and logged to a fixed file in /tmp); the
+	// fix document replaced it. Cleanup still removes it.
 	UpgradeRequestsDocumentName = "patchready-UpgradeRequests"
 	// RunPatchBaselineDocumentName is Patch Manager's own document.
 	RunPatchBaselineDocumentName = "AWS-RunPatchBaseline"
@@ -33,10 +35,9 @@ const (
 	FixStepName   = "patchreadyFix"
 	// The steps of AWS-RunPatchBaseline, one per platform; a node runs the
 	// one whose platformType precondition it meets.
-	PatchLinuxStepName      = "PatchLinux"
-	PatchWindowsStepName    = "PatchWindows"
-	PatchMacOSStepName      = "PatchMacOS"
-	UpgradeRequestsStepName = "patchreadyUpgradeRequests"
+	PatchLinuxStepName   = "PatchLinux"
+	PatchWindowsStepName = "PatchWindows"
+	PatchMacOSStepName   = "PatchMacOS"
 )
 
 //go:generate go run ./internal/gendocs
@@ -54,11 +55,6 @@ var ProbeYAML string
 //
 //go:embed fix.yaml
 var FixYAML string
-
-// UpgradeRequestsYAML is the document that upgrades requests with pip.
-//
-//go:embed upgrade-requests.yaml
-var UpgradeRequestsYAML string
 
 // ContentHash returns the hex SHA-256 of a document's content. SSM reports
 // the same hash (DocumentDescription.Hash, HashType Sha256), which is how
@@ -159,17 +155,6 @@ const (
 	FixCurl     = "curl"
 	FixRequests = "requests"
 )
-
-// UpgradeReport is the report of the schema-1 upgrade-requests document.
-// Deprecated: the fix document replaces it; it goes once nothing reads it.
-type UpgradeReport struct {
-	Schema       int    `json:"schema"`
-	Before       string `json:"before"`
-	After        string `json:"after"`
-	PipInstalled bool   `json:"pip_installed"`
-	YumOK        bool   `json:"yum_ok"`
-	Error        string `json:"error"`
-}
 
 // FixReportSchema is the schema of the fix report.
 const FixReportSchema = 1

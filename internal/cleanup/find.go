@@ -107,8 +107,9 @@ func Find(ctx context.Context, api API, runID string) (Found, error) {
 		}
 	}
 	// ListDocuments would find documents by tag, but patchready creates
-	// only these two, so describing them is both enough and cheaper.
-	for _, name := range []string{documents.ProbeDocumentName, documents.UpgradeRequestsDocumentName} {
+	// only these (the last one in earlier versions), so describing them is
+	// both enough and cheaper.
+	for _, name := range []string{documents.ProbeDocumentName, documents.FixDocumentName, documents.UpgradeRequestsDocumentName} {
 		out, err := api.DescribeDocument(ctx, &ssm.DescribeDocumentInput{Name: aws.String(name)})
 		if awsclient.IsNotFound(err) {
 			continue

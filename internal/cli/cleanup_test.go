@@ -118,11 +118,17 @@ func managedLeft(t *testing.T, api *ssm.Client) []string {
 			}
 		}
 	}
-	for _, name := range []string{documents.ProbeDocumentName, documents.UpgradeRequestsDocumentName} {
-		if _, err := api.DescribeDocument(ctx, &ssm.DescribeDocumentInput{Name: aws.String(name)}); err == nil {
-			left = append(left, "document "+name)
-		} else if !awsclient.IsNotFound(err) {
+	// Every document of the account's own, whatever its name: a document
+	// cleanup does not know of shows up here.
+	dp := ssm.NewListDocumentsPaginator(api, &ssm.ListDocumentsInput{Filters: []types.DocumentKeyValuesFilter{
+		{Key: aws.String("Owner"), Values: []string{"Self"}}, {Key: aws.String("tag:" + remedy.TagManaged), Values: []string{"true"}}}})
+	for dp.HasMorePages() {
+		page, err := dp.NextPage(ctx)
+		if err != nil {
 			t.Fatal(err)
+		}
+		for _, d := range page.DocumentIdentifiers {
+			left = append(left, "document "+aws.ToString(d.Name))
 		}
 	}
 	return left
@@ -139,6 +145,14 @@ func TestCleanupLeavesNothingTagged(t *testing.T) {
 		Name: aws.String(documents.RunShellScriptDocumentName), AssociationName: aws.String("patchready-lookalike"),
 		Targets:    []types.Target{{Key: aws.String("tag:App"), Values: []string{"web"}}},
 		Parameters: map[string][]string{"commands": {"true"}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+
+	// The requests document an earlier version of patchready made.
+	if _, err := api.CreateDocument(ctx, &ssm.CreateDocumentInput{
+		Name: aws.String(documents.UpgradeRequestsDocumentName), Content: aws.String(documents.FixYAML), DocumentFormat: types.DocumentFormatYaml,
+		Tags: []types.Tag{{Key: aws.String(remedy.TagManaged), Value: aws.String("true")}},
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -174,7 +188,7 @@ func TestCleanupLeavesNothingTagged(t *testing.T) {
 	before := managedLeft(t, api)
 	kinds := strings.Join(before, "\n")
 	for _, want := range []string{"association patchready-update-agent-", "association patchready-schedule-update-agent",
-		"window patchready-", "document patchready-Probe", "document patchready-UpgradeRequests"} {
+		"window patchready-", "document patchready-Probe", "document patchready-Fix", "document patchready-UpgradeRequests"} {
 		if !strings.Contains(kinds, want) {
 			t.Fatalf("the setup left no %q; it left:\n%s", want, kinds)
 		}

@@ -70,7 +70,10 @@ func NewCmdScheduleInstall(f *Factory, runF func(*ScheduleOptions) error) *cobra
 		Short:       "Create or update the recurring associations (idempotent)",
 		Long: `install creates the two schedule associations, or updates them in place when
 the schedule, targets or rate controls differ; running it again changes
-nothing. It also creates or updates the patchready-UpgradeRequests document.
+nothing. It also creates or updates the patchready-Fix document, whose
+requests step the second association runs: it raises requests for the
+interpreter AWS-RunPatchBaseline itself uses, with that interpreter's pip, and
+does nothing on a node whose requests is already current.
 
 The requests upgrade targets nodes by tag because SSM cannot see a proxy:
 tag your proxied Amazon Linux nodes with patchready:proxied=true (or the tag
@@ -250,8 +253,8 @@ func NewCmdScheduleRemove(f *Factory, runF func(*ScheduleRemoveOptions) error) *
 		Use:         "remove",
 		Annotations: usesAWS(),
 		Short:       "Delete the schedule associations (nothing to delete is fine)",
-		Long: `remove deletes both schedule associations. The patchready-UpgradeRequests
-document stays, since apply uses it too; 'patchready cleanup' removes it.`,
+		Long: `remove deletes both schedule associations. The patchready-Fix document
+stays, since apply uses it too; 'patchready cleanup' removes it.`,
 		Example: "  patchready schedule remove --region eu-west-1",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {

@@ -5,9 +5,11 @@
 //   - patchready-schedule-update-agent runs AWS-UpdateSSMAgent (every 14
 //     days by default, as AWS's own agent auto-update does) on every node or
 //     on nodes with a tag;
-//   - patchready-schedule-upgrade-requests runs patchready's
-//     patchready-UpgradeRequests document on the proxied Amazon Linux nodes,
-//     found by a tag the user puts on them.
+//   - patchready-schedule-upgrade-requests runs the requests step of
+//     patchready's fix document (patchready-Fix, actions=requests: the patch
+//     run's own interpreter and its pip, nothing done where requests is
+//     current) on the proxied Amazon Linux nodes, found by a tag the user
+//     puts on them.
 //
 // Each association is found by its name, so installing twice leaves one
 // association per purpose, updated in place when the schedule or the

@@ -67,7 +67,7 @@ type Change struct {
 
 // Install makes the schedule's associations exist exactly as spec says:
 // created when missing, updated in place when different, left alone when
-// equal. It first makes sure the requests document is current.
+// equal. It first makes sure the fix document is current.
 //
 // A schedule expression State Manager would refuse is refused before
 // anything is created (else the document would be left behind).
@@ -76,10 +76,10 @@ func Install(ctx context.Context, api API, spec Spec, opts Options) ([]Change, e
 	if err := ValidateExpression(spec.withDefaults().Schedule); err != nil {
 		return nil, fmt.Errorf("schedule %q: %w", spec.Schedule, err)
 	}
-	if _, err := ssmdoc.Ensure(ctx, api, documents.UpgradeRequestsDocumentName, documents.UpgradeRequestsYAML,
+	if _, err := ssmdoc.Ensure(ctx, api, documents.FixDocumentName, documents.FixYAML,
 		map[string]string{remedy.TagManaged: "true", remedy.TagPurpose: PurposeSchedule},
 		ssmdoc.Options{Clock: opts.Clock, Logger: log}); err != nil {
-		return nil, fmt.Errorf("upgrade-requests document: %w", err)
+		return nil, fmt.Errorf("fix document: %w", err)
 	}
 	var out []Change
 	for _, d := range spec.associations() {

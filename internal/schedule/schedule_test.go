@@ -3,6 +3,7 @@ package schedule_test
 import (
 	"context"
 	"net/http/httptest"
+	"slices"
 	"testing"
 	"time"
 
@@ -99,8 +100,16 @@ func TestInstallIsIdempotent(t *testing.T) {
 		t.Errorf("after the update the agent association is %s on %s", aws.ToString(agent.ScheduleExpression), schedule.TargetsString(agent.Targets))
 	}
 	req := all[schedule.RequestsAssociationName][0]
-	if aws.ToString(req.Name) != documents.UpgradeRequestsDocumentName || schedule.TargetsString(req.Targets) != "Key=tag:patchready:proxied,Values=true" {
+	if aws.ToString(req.Name) != documents.FixDocumentName || schedule.TargetsString(req.Targets) != "Key=tag:patchready:proxied,Values=true" {
 		t.Errorf("requests association runs %s on %s", aws.ToString(req.Name), schedule.TargetsString(req.Targets))
+	}
+	// The fix document's requests step only: the patch run's interpreter.
+	desc, err := api.DescribeAssociation(ctx, &ssm.DescribeAssociationInput{AssociationId: req.AssociationId})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := desc.AssociationDescription.Parameters["actions"]; !slices.Equal(got, []string{documents.FixRequests}) {
+		t.Errorf("requests association's actions = %v, want [%s]", got, documents.FixRequests)
 	}
 	tags, err := api.ListTagsForResource(ctx, &ssm.ListTagsForResourceInput{ResourceType: types.ResourceTypeForTaggingAssociation, ResourceId: agent.AssociationId})
 	if err != nil {
@@ -170,10 +179,51 @@ func TestInstallRefusesBadScheduleBeforeCreatingAnything(t *testing.T) {
 	if err == nil {
 		t.Fatal("a bogus schedule was accepted")
 	}
-	if _, derr := api.DescribeDocument(context.Background(), &ssm.DescribeDocumentInput{Name: aws.String(documents.UpgradeRequestsDocumentName)}); !awsclient.IsNotFound(derr) {
-		t.Errorf("the requests document exists after a refused install (%v)", derr)
+	if _, derr := api.DescribeDocument(context.Background(), &ssm.DescribeDocumentInput{Name: aws.String(documents.FixDocumentName)}); !awsclient.IsNotFound(derr) {
+		t.Errorf("the fix document exists after a refused install (%v)", derr)
 	}
 	if a := associations(t, api); len(a) != 0 {
 		t.Errorf("associations after a refused install: %v", a)
+	}
+}
+
+// A schedule an earlier version installed ran patchready-UpgradeRequests,
+// which took the first Python on PATH rather than the patch run's. Install
+// moves that association, in place, to the fix document's requests step.
+func TestInstallMovesAnEarlierRequestsScheduleToTheFixDocument(t *testing.T) {
+	api, clk := newSim(t)
+	ctx := context.Background()
+	if _, err := api.CreateDocument(ctx, &ssm.CreateDocumentInput{Name: aws.String(documents.UpgradeRequestsDocumentName),
+		Content: aws.String(documents.FixYAML), DocumentFormat: types.DocumentFormatYaml}); err != nil {
+		t.Fatal(err)
+	}
+	old, err := api.CreateAssociation(ctx, &ssm.CreateAssociationInput{
+		Name: aws.String(documents.UpgradeRequestsDocumentName), AssociationName: aws.String(schedule.RequestsAssociationName),
+		Targets:            []types.Target{{Key: aws.String("tag:patchready:proxied"), Values: []string{"true"}}},
+		Parameters:         map[string][]string{"actions": {"requests"}},
+		ScheduleExpression: aws.String(schedule.DefaultSchedule),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs, err := schedule.Install(ctx, api, schedule.Spec{}, schedule.Options{Clock: clk})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var moved *schedule.Change
+	for i := range cs {
+		if cs[i].Name == schedule.RequestsAssociationName {
+			moved = &cs[i]
+		}
+	}
+	if moved == nil || moved.Action != schedule.Updated || moved.ID != aws.ToString(old.AssociationDescription.AssociationId) {
+		t.Fatalf("install: %+v; want the requests association %s updated in place", cs, aws.ToString(old.AssociationDescription.AssociationId))
+	}
+	desc, err := api.DescribeAssociation(ctx, &ssm.DescribeAssociationInput{AssociationId: old.AssociationDescription.AssociationId})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := aws.ToString(desc.AssociationDescription.Name); got != documents.FixDocumentName {
+		t.Errorf("after install the association runs %s, want %s (%s)", got, documents.FixDocumentName, moved.Detail)
 	}
 }

@@ -45,7 +45,7 @@ type Spec struct {
 	// RequestsTag picks the nodes of the requests upgrade
 	// (DefaultRequestsTag when its key is empty).
 	RequestsTag fleet.Tag
-	// MinRequestsVersion is the document's minVersion parameter.
+	// MinRequestsVersion is the fix document's minRequests parameter.
 	MinRequestsVersion string
 	// MaxConcurrency and MaxErrors are the associations' rate controls
 	// (10% each when empty).
@@ -96,9 +96,11 @@ func (s Spec) associations() []desired {
 			schedule: s.Schedule, maxConc: s.MaxConcurrency, maxErr: s.MaxErrors,
 		},
 		{
-			name: RequestsAssociationName, document: documents.UpgradeRequestsDocumentName,
+			// The fix document's requests step: the patch run's own
+			// interpreter and its pip, a no-op where requests is current.
+			name: RequestsAssociationName, document: documents.FixDocumentName,
 			targets:  []types.Target{tagTarget(s.RequestsTag)},
-			params:   map[string][]string{"minVersion": {s.MinRequestsVersion}},
+			params:   map[string][]string{"actions": {documents.FixRequests}, "minRequests": {s.MinRequestsVersion}},
 			schedule: s.Schedule, maxConc: s.MaxConcurrency, maxErr: s.MaxErrors,
 		},
 	}

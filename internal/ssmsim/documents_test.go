@@ -2,6 +2,7 @@ package ssmsim
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -124,7 +125,7 @@ func TestDocumentValidation(t *testing.T) {
 			}
 		})
 	}
-	_, err := c.UpdateDocument(testCtx(t), &ssm.UpdateDocumentInput{Name: aws.String("Existing"), Content: aws.String(documents.UpgradeRequestsYAML), DocumentVersion: aws.String("5"), DocumentFormat: y})
+	_, err := c.UpdateDocument(testCtx(t), &ssm.UpdateDocumentInput{Name: aws.String("Existing"), Content: aws.String(documents.FixYAML), DocumentVersion: aws.String("5"), DocumentFormat: y})
 	if apiCode(err) != "InvalidDocumentVersion" {
 		t.Errorf("update old version: %v", err)
 	}
@@ -187,4 +188,58 @@ func manyTags(n int) []types.Tag {
 		out[i] = types.Tag{Key: aws.String("k" + itoa(i)), Value: aws.String("v")}
 	}
 	return out
+}
+
+// ListDocuments pages through the account's documents and AWS's, by
+// owner and by tag, and refuses filters it does not simulate.
+func TestListDocuments(t *testing.T) {
+	opts, _ := manualOpts(fleetOf(1))
+	_, c := startSim(t, opts, 0)
+	for i, name := range []string{"Mine-a", "Mine-b", "Mine-c"} {
+		in := &ssm.CreateDocumentInput{Name: aws.String(name), Content: aws.String(documents.ProbeYAML), DocumentFormat: types.DocumentFormatYaml}
+		if i == 1 {
+			in.Tags = []types.Tag{{Key: aws.String("team"), Value: aws.String("ops")}}
+		}
+		if _, err := c.CreateDocument(testCtx(t), in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	list := func(filters ...types.DocumentKeyValuesFilter) []string {
+		var names []string
+		p := ssm.NewListDocumentsPaginator(c, &ssm.ListDocumentsInput{Filters: filters, MaxResults: aws.Int32(2)})
+		for p.HasMorePages() {
+			page, err := p.NextPage(testCtx(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(page.DocumentIdentifiers) > 2 {
+				t.Fatalf("page of %d with MaxResults 2", len(page.DocumentIdentifiers))
+			}
+			for _, d := range page.DocumentIdentifiers {
+				names = append(names, aws.ToString(d.Name))
+			}
+		}
+		return names
+	}
+	if got := list(types.DocumentKeyValuesFilter{Key: aws.String("Owner"), Values: []string{"Self"}}); !slices.Equal(got, []string{"Mine-a", "Mine-b", "Mine-c"}) {
+		t.Errorf("Owner=Self: %v", got)
+	}
+	if got := list(types.DocumentKeyValuesFilter{Key: aws.String("tag:team"), Values: []string{"ops"}}); !slices.Equal(got, []string{"Mine-b"}) {
+		t.Errorf("tag:team=ops: %v", got)
+	}
+	amazon := list(types.DocumentKeyValuesFilter{Key: aws.String("Owner"), Values: []string{"Amazon"}})
+	if !slices.Contains(amazon, documents.UpdateAgentDocumentName) || slices.Contains(amazon, "Mine-a") {
+		t.Errorf("Owner=Amazon: %v", amazon)
+	}
+	if all := list(); len(all) != len(amazon)+3 {
+		t.Errorf("no filter: %d documents, want %d", len(all), len(amazon)+3)
+	}
+	_, err := c.ListDocuments(testCtx(t), &ssm.ListDocumentsInput{Filters: []types.DocumentKeyValuesFilter{{Key: aws.String("SearchKeyword"), Values: []string{"x"}}}})
+	if apiCode(err) != "ValidationException" {
+		t.Errorf("unsimulated filter: %v", err)
+	}
+	_, err = c.ListDocuments(testCtx(t), &ssm.ListDocumentsInput{MaxResults: aws.Int32(51)})
+	if apiCode(err) != "ValidationException" {
+		t.Errorf("MaxResults 51: %v", err)
+	}
 }

@@ -224,7 +224,6 @@ func TestDocumentsRunOnTheNodeModel(t *testing.T) {
 	// A renamed copy runs the same: the script is what runs.
 	createDoc(t, c, "MyProbe", documents.ProbeYAML)
 	createDoc(t, c, "MyFix", documents.FixYAML)
-	createDoc(t, c, "MyUpgrade", documents.UpgradeRequestsYAML)
 
 	inv := runDoc(t, c, clk, "MyProbe", proxied.ID, nil)
 	out := aws.ToString(inv.StandardOutputContent)
@@ -271,15 +270,16 @@ func TestDocumentsRunOnTheNodeModel(t *testing.T) {
 		t.Errorf("fix without installable pip: %s %q", inv.Status, aws.ToString(inv.StandardOutputContent))
 	}
 
-	// The older document runs for real too. With the proxy in the running
-	// agent's environment its yum and pip reach their sources.
-	inv = runDoc(t, c, clk, "MyUpgrade", processProxy.ID, nil)
-	var up documents.UpgradeReport
-	if err := json.Unmarshal([]byte(aws.ToString(inv.StandardOutputContent)), &up); err != nil || inv.Status != types.CommandInvocationStatusSuccess {
-		t.Fatalf("upgrade %s %q: %v", inv.Status, aws.ToString(inv.StandardOutputContent), err)
+	// With the proxy in the running agent's environment (not in an
+	// override file) yum and pip reach their sources too.
+	inv = runDoc(t, c, clk, "MyFix", processProxy.ID, map[string][]string{"actions": {"requests"}})
+	lines = strings.Split(strings.TrimSpace(aws.ToString(inv.StandardOutputContent)), "\n")
+	fix = documents.FixReport{}
+	if len(lines) != 2 || json.Unmarshal([]byte(lines[0]), &fix) != nil || inv.Status != types.CommandInvocationStatusSuccess {
+		t.Fatalf("fix behind a process proxy: %s %q", inv.Status, aws.ToString(inv.StandardOutputContent))
 	}
-	if up != (documents.UpgradeReport{Schema: 1, Before: "2.6.0", After: "2.27.1", PipInstalled: true, YumOK: true}) {
-		t.Errorf("upgrade report = %+v", up)
+	if len(fix.Steps) != 1 || !fix.Steps[0].OK || !strings.Contains(fix.Steps[0].Detail, "requests 2.6.0 to 2.27.1") {
+		t.Errorf("fix report behind a process proxy = %+v", fix)
 	}
 
 	inv = runDoc(t, c, clk, "MyProbe", windows.ID, nil)

@@ -24,8 +24,6 @@ func TestParse(t *testing.T) {
 			wantSteps: []string{documents.ProbeStepName}, wantRun: []string{"#!/bin/sh\n"}},
 		{name: "fix document", content: documents.FixYAML, format: "YAML", wantKind: Generic,
 			wantSteps: []string{documents.FixStepName}, wantRun: []string{"#!/bin/sh\n"}},
-		{name: "upgrade requests document", content: documents.UpgradeRequestsYAML, format: "YAML", wantKind: Generic,
-			wantSteps: []string{documents.UpgradeRequestsStepName}, wantRun: []string{"#!/bin/sh\n"}},
 		{name: "schema 1.2 shell plugin", content: `{"schemaVersion":"1.2","runtimeConfig":{"aws:runShellScript":{"properties":[{"runCommand":"{{ commands }}"}]}}}`,
 			wantKind: Generic, wantSteps: []string{"aws:runShellScript"}, wantRun: []string{"{{ commands }}"}},
 		{name: "2.2 runCommand list", content: `{"schemaVersion":"2.2","mainSteps":[{"action":"aws:runShellScript","name":"s","inputs":{"runCommand":["echo a","echo b"]}}]}`,
