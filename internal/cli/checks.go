@@ -154,7 +154,9 @@ func writeRules(b *strings.Builder, r prereq.Rules, bullet string) {
 		fmt.Fprintf(b, ", from the %s", r.Source)
 	}
 	b.WriteString(":\n\n")
-	line := func(format string, a ...any) { fmt.Fprintf(b, "%s"+format+"\n", append([]any{bulletOr(bullet)}, a...)...) }
+	line := func(format string, a ...any) {
+		fmt.Fprintf(b, "%s"+format+"\n", append([]any{bulletOr(bullet)}, a...)...)
+	}
 	line("SSM Agent %s or later", r.MinAgentVersion)
 	line("requests %s or later on Amazon Linux behind a proxy", r.MinRequestsVersion)
 	py := "Python " + r.Python.Min + " or later"
