@@ -118,6 +118,22 @@ type StageResult struct {
 	// Detail is the tail of the node's own output, kept for the journal
 	// and -o json (never a proxy URL: documents do not print one).
 	Detail string
+	// Then, on a result that is OK, is the work the node needs next: set
+	// by a stage that brought the node under management and checked it.
+	// Nil means the node is done once its stages are.
+	Then *Then
+}
+
+// Then is the work a node needs after a stage decided it: its own late
+// plan, made in the run that registered it.
+type Then struct {
+	// UpdateAgent says the node waits for its agent update (which the
+	// stage has started) to be read back first; AgentBefore is the version
+	// it had.
+	UpdateAgent bool
+	AgentBefore string
+	// Stages are the command stages that follow, in order.
+	Stages []string
 }
 
 // Change is one fact that a stage changed on a node.
