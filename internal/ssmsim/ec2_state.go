@@ -135,8 +135,13 @@ func (x *ec2Instance) profileOf() string {
 // role lets the agent in, else through Default Host Management. ok is
 // false when nothing lets it register: no agent, no network path, not
 // running, or no credentials that work.
+//
+// Both paths hand the agent its credentials through the instance metadata
+// service (instance-profile credentials at iam/security-credentials, DHMC's
+// through IMDSv2), so an instance whose metadata endpoint is disabled has
+// neither.
 func (r *region) registrationPath(x *ec2Instance) (role string, delay time.Duration, ok bool) {
-	if x.State != "running" || x.AgentVersion == "" || x.NoSSMPath {
+	if x.State != "running" || x.AgentVersion == "" || x.NoSSMPath || x.HTTPEndpoint == "disabled" {
 		return "", 0, false
 	}
 	iam := r.account.iam
@@ -146,8 +151,7 @@ func (r *region) registrationPath(x *ec2Instance) (role string, delay time.Durat
 		return prof.role, b.ProfileRegistrationDelay, true
 	}
 	setting := r.settingValue(HostManagementSettingID)
-	if iam.hostManagementRoleWorks(setting) && x.HTTPEndpoint != "disabled" &&
-		compareVersions(x.AgentVersion, hostManagementMinAgent) >= 0 {
+	if iam.hostManagementRoleWorks(setting) && compareVersions(x.AgentVersion, hostManagementMinAgent) >= 0 {
 		return roleNameOf(setting), b.HostManagementDelay, true
 	}
 	return "", 0, false

@@ -276,3 +276,39 @@ func TestHostManagementRegistersInstances(t *testing.T) {
 		t.Errorf("IMDS-disabled instance shows %+v", inst["i-0c0ffee000000b001"].MetadataOptions)
 	}
 }
+
+// Instance-profile credentials reach the agent through the metadata
+// service too: with it disabled, even a working profile registers nothing.
+func TestDisabledMetadataBlocksTheProfilePath(t *testing.T) {
+	s, mgmt, clk := startOrg(t, SampleOrgOptions{}, nil)
+	member := mgmt.assume(t, SampleMemberAccount(1), DefaultRoleName, "us-east-1")
+	cx := testCtx(t)
+	// The member account has no profile of its own: make one that works.
+	if _, err := member.iam.CreateRole(cx, &iam.CreateRoleInput{RoleName: aws.String("ssm-core"),
+		AssumeRolePolicyDocument: aws.String(TrustService("ec2.amazonaws.com"))}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := member.iam.AttachRolePolicy(cx, &iam.AttachRolePolicyInput{RoleName: aws.String("ssm-core"), PolicyArn: aws.String(PolicySSMManagedInstanceCore)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := member.iam.CreateInstanceProfile(cx, &iam.CreateInstanceProfileInput{InstanceProfileName: aws.String("ssm-core")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := member.iam.AddRoleToInstanceProfile(cx, &iam.AddRoleToInstanceProfileInput{InstanceProfileName: aws.String("ssm-core"), RoleName: aws.String("ssm-core")}); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"i-0c0ffee000000b001", "i-0c0ffee000000b002"} {
+		if _, err := member.ec2.AssociateIamInstanceProfile(cx, &ec2.AssociateIamInstanceProfileInput{InstanceId: aws.String(id),
+			IamInstanceProfile: &types.IamInstanceProfileSpecification{Name: aws.String("ssm-core")}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	clk.Advance(s.opts.Behaviour.ProfileRegistrationDelay + time.Minute)
+	ids := ssmIDs(t, member.ssm)
+	if _, ok := ids["i-0c0ffee000000b001"]; ok {
+		t.Error("an instance whose metadata service is disabled registered through its profile")
+	}
+	if st := ids["i-0c0ffee000000b002"]; st != "Online" {
+		t.Errorf("an agent too old for DHMC registers through a working profile: got %q, want Online", st)
+	}
+}
