@@ -162,27 +162,35 @@ func (r *region) registrationPath(x *ec2Instance) (role string, delay time.Durat
 const hostManagementMinAgent = "3.2.582.0"
 
 // kickRegistration arms a check for every unmanaged instance that could
-// register now and has none pending. The check fires after the path's
-// delay and registers the instance if it still can; an instance whose
-// path closed meanwhile waits for the next change. Called whenever
-// something a path depends on changes: an association, the Default Host
-// Management setting, the account's IAM.
+// register now and has none pending that fires as soon. The check fires
+// after the path's delay and registers the instance if it still can; an
+// instance whose path closed meanwhile waits for the next change. A
+// faster path opening while a slower one is pending (a profile attached
+// after Default Host Management was turned on) arms an earlier check; the
+// later one then finds the instance registered. Called whenever something
+// a path depends on changes: an association, the Default Host Management
+// setting, the account's IAM.
 func (r *region) kickRegistration(now time.Time) {
 	for _, x := range r.ec2.instances {
-		if x.registered || !x.checkAt.IsZero() {
+		if x.registered {
 			continue
 		}
-		if _, delay, ok := r.registrationPath(x); ok {
-			x.checkAt = now.Add(delay)
-			r.schedule(x.checkAt, func(at time.Time) {
-				x.checkAt = time.Time{}
-				role, _, ok := r.registrationPath(x)
-				if !ok || x.registered {
-					return
-				}
-				r.registerInstance(x, role, at)
-			})
+		_, delay, ok := r.registrationPath(x)
+		if !ok || (!x.checkAt.IsZero() && !now.Add(delay).Before(x.checkAt)) {
+			continue
 		}
+		at := now.Add(delay)
+		x.checkAt = at
+		r.schedule(at, func(fired time.Time) {
+			if x.checkAt.Equal(at) {
+				x.checkAt = time.Time{}
+			}
+			role, _, ok := r.registrationPath(x)
+			if !ok || x.registered {
+				return
+			}
+			r.registerInstance(x, role, fired)
+		})
 	}
 }
 

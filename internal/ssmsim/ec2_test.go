@@ -312,3 +312,35 @@ func TestDisabledMetadataBlocksTheProfilePath(t *testing.T) {
 		t.Errorf("an agent too old for DHMC registers through a working profile: got %q, want Online", st)
 	}
 }
+
+// A profile attached while Default Host Management's half hour runs makes
+// the instance register after the profile's few minutes, not the half hour.
+func TestFasterPathRegistersSooner(t *testing.T) {
+	s, mgmt, clk := startOrg(t, SampleOrgOptions{}, nil)
+	cx := testCtx(t)
+	if _, err := mgmt.iam.CreateRole(cx, &iam.CreateRoleInput{RoleName: aws.String(HostManagementRoleName), Path: aws.String("/service-role/"),
+		AssumeRolePolicyDocument: aws.String(TrustService("ssm.amazonaws.com"))}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := mgmt.iam.AttachRolePolicy(cx, &iam.AttachRolePolicyInput{RoleName: aws.String(HostManagementRoleName),
+		PolicyArn: aws.String(PolicySSMManagedEC2InstanceDefault)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := mgmt.ssm.UpdateServiceSetting(cx, &ssm.UpdateServiceSettingInput{SettingId: aws.String(HostManagementSettingID),
+		SettingValue: aws.String("service-role/" + HostManagementRoleName)}); err != nil {
+		t.Fatal(err)
+	}
+	clk.Advance(time.Minute)
+	if _, err := mgmt.ec2.AssociateIamInstanceProfile(cx, &ec2.AssociateIamInstanceProfileInput{InstanceId: aws.String("i-0c0ffee000000a001"),
+		IamInstanceProfile: &types.IamInstanceProfileSpecification{Name: aws.String("patchready-ssm-instance")}}); err != nil {
+		t.Fatal(err)
+	}
+	clk.Advance(associationSettle + s.opts.Behaviour.ProfileRegistrationDelay + time.Second)
+	if st := ssmIDs(t, mgmt.ssm)["i-0c0ffee000000a001"]; st != "Online" {
+		t.Errorf("after the profile's delay: %q, want Online", st)
+	}
+	clk.Advance(s.opts.Behaviour.HostManagementDelay)
+	if st := ssmIDs(t, mgmt.ssm)["i-0c0ffee000000a001"]; st != "Online" {
+		t.Errorf("after Default Host Management's delay too: %q, want Online (registered once)", st)
+	}
+}
