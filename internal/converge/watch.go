@@ -435,7 +435,8 @@ func (w *watcher) follow(n *node, then remedy.Then, reason string, now time.Time
 		w.final(n, StateFailed, "needs the agent update, but no strategy delivers it", now)
 		return
 	}
-	n.stages, n.stage, n.sent, n.sentBefore = then.Stages, 0, false, nil
+	// sentBefore stays: a resumed run may have sent a late stage already.
+	n.stages, n.stage, n.sent = then.Stages, 0, false
 	if then.AgentBefore != "" {
 		n.AgentBefore = then.AgentBefore
 	}

@@ -30,6 +30,10 @@ type Options struct {
 	Resumed []Resource
 	// Window configures the maintenance-window strategy.
 	Window WindowOptions
+	// BatchLabel, when set, goes before the batch numbers that name a
+	// strategy's commands, so that the batches of nodes planned later in a
+	// run (those it brought under management) are told from the plan's.
+	BatchLabel string
 	// Journal records every resource as it is created. Required.
 	Journal *Journal
 	Logger  *zap.Logger

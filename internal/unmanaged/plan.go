@@ -104,15 +104,7 @@ func planAttach(fp *FixPlan, r Region, o Options) {
 	}
 	fp.Profile = o.AttachProfile
 	p := r.Profile
-	switch {
-	case p == nil || p.Name != o.AttachProfile:
-		fp.Cannot = "instance profile " + o.AttachProfile + " was not read"
-	case p.Problem == ProfileMissing:
-		fp.Cannot = "instance profile " + p.Name + " does not exist"
-	case p.Problem != "":
-		fp.Cannot = "instance profile " + p.Name + ": " + roleProblemWords(p.Role, p.Problem, EC2Service, InstanceCorePolicyARN) +
-			": attaching it would not let the agent register"
-	}
+	fp.Cannot = ProfileCannot(p, o.AttachProfile)
 	role := ""
 	if p != nil && p.Role != "" {
 		role = " (role " + p.Role + ")"
@@ -166,4 +158,19 @@ func plural(n int, one, many string) string {
 		return "1 " + one
 	}
 	return fmt.Sprintf("%d %s", n, many)
+}
+
+// ProfileCannot says why the instance profile name, as read into p, cannot
+// bring an instance under management; "" when it can.
+func ProfileCannot(p *Profile, name string) string {
+	switch {
+	case p == nil || p.Name != name:
+		return "instance profile " + name + " was not read"
+	case p.Problem == ProfileMissing:
+		return "instance profile " + p.Name + " does not exist"
+	case p.Problem != "":
+		return "instance profile " + p.Name + ": " + roleProblemWords(p.Role, p.Problem, EC2Service, InstanceCorePolicyARN) +
+			": attaching it would not let the agent register"
+	}
+	return ""
 }

@@ -192,3 +192,7 @@ func (l *stringList) UnmarshalJSON(b []byte) error {
 	*l = many
 	return nil
 }
+
+// Trusts reports whether a role's trust policy (as IAM returns it,
+// URL-encoded or not) lets service assume the role.
+func Trusts(doc, service string) bool { return slices.Contains(trustedServices(doc), service) }
