@@ -201,6 +201,7 @@ func (r *region) registerInstance(x *ec2Instance, role string, now time.Time) {
 		ID: x.ID, ComputerName: privateDNS(x.ID, r.name), IPAddress: privateIP(x.ID),
 		PlatformType: x.PlatformType, PlatformName: x.PlatformName, PlatformVersion: x.PlatformVersion,
 		AgentVersion: x.AgentVersion, IAMRole: role, Tags: x.Tags, RegistrationDate: now,
+		Proxy: x.Proxy, Python: x.Python, Pip: x.Pip, Requests: x.Requests,
 	})
 	r.lastPing[n.ID] = now
 	i := sort.Search(len(r.nodes), func(i int) bool { return r.nodes[i].ID >= n.ID })
