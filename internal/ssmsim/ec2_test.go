@@ -257,8 +257,14 @@ func TestHostManagementRegistersInstances(t *testing.T) {
 		t.Fatal("registered before the Default Host Management delay")
 	}
 	clk.Advance(2 * time.Minute)
-	if st := ssmIDs(t, mgmt.ssm)["i-0c0ffee000000a001"]; st != "Online" {
-		t.Errorf("no-profile instance under Default Host Management: %q, want Online", st)
+	// A profile whose role cannot register the agent does not take
+	// precedence: Default Host Management registers the instance. One
+	// whose agent is older than Default Host Management needs stays out.
+	if st := ssmIDs(t, mgmt.ssm)["i-0c0ffee000000a002"]; st != "Online" {
+		t.Errorf("instance with a weak profile under Default Host Management: %q, want Online", st)
+	}
+	if _, ok := ssmIDs(t, mgmt.ssm)["i-0c0ffee000000a001"]; ok {
+		t.Error("an agent older than 3.2.582.0 registered through Default Host Management")
 	}
 
 	// In the member account it is on, but cannot reach an instance whose
@@ -313,8 +319,9 @@ func TestDisabledMetadataBlocksTheProfilePath(t *testing.T) {
 	}
 }
 
-// A profile attached while Default Host Management's half hour runs makes
-// the instance register after the profile's few minutes, not the half hour.
+// A profile made to work while Default Host Management's half hour runs
+// makes the instance register after the profile's few minutes, not the
+// half hour.
 func TestFasterPathRegistersSooner(t *testing.T) {
 	s, mgmt, clk := startOrg(t, SampleOrgOptions{}, nil)
 	cx := testCtx(t)
@@ -331,16 +338,18 @@ func TestFasterPathRegistersSooner(t *testing.T) {
 		t.Fatal(err)
 	}
 	clk.Advance(time.Minute)
-	if _, err := mgmt.ec2.AssociateIamInstanceProfile(cx, &ec2.AssociateIamInstanceProfileInput{InstanceId: aws.String("i-0c0ffee000000a001"),
-		IamInstanceProfile: &types.IamInstanceProfileSpecification{Name: aws.String("patchready-ssm-instance")}}); err != nil {
+	// i-0c0ffee000000a002 waits for Default Host Management: its profile's
+	// role cannot register it, until now.
+	if _, err := mgmt.iam.AttachRolePolicy(cx, &iam.AttachRolePolicyInput{RoleName: aws.String("app-server-role"),
+		PolicyArn: aws.String(PolicySSMManagedInstanceCore)}); err != nil {
 		t.Fatal(err)
 	}
-	clk.Advance(associationSettle + s.opts.Behaviour.ProfileRegistrationDelay + time.Second)
-	if st := ssmIDs(t, mgmt.ssm)["i-0c0ffee000000a001"]; st != "Online" {
+	clk.Advance(s.opts.Behaviour.ProfileRegistrationDelay + time.Second)
+	if st := ssmIDs(t, mgmt.ssm)["i-0c0ffee000000a002"]; st != "Online" {
 		t.Errorf("after the profile's delay: %q, want Online", st)
 	}
 	clk.Advance(s.opts.Behaviour.HostManagementDelay)
-	if st := ssmIDs(t, mgmt.ssm)["i-0c0ffee000000a001"]; st != "Online" {
+	if st := ssmIDs(t, mgmt.ssm)["i-0c0ffee000000a002"]; st != "Online" {
 		t.Errorf("after Default Host Management's delay too: %q, want Online (registered once)", st)
 	}
 }
