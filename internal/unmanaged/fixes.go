@@ -61,7 +61,7 @@ var fixes = []Fix{
 		Caution: "it gives each instance the profile's permissions",
 		// The agent picks new credentials up within minutes.
 		Wait:       15 * time.Minute,
-		PolicySids: []string{"FixAttachInstanceProfile"},
+		PolicySids: []string{"FixAttachInstanceProfile", "FixAttachInstanceProfileRead", "FixAttachInstanceProfilePassRole"},
 	},
 	{
 		Kind: FixRole, Flag: "--fix-instance-role", Scope: ScopeRole,
@@ -69,8 +69,8 @@ var fixes = []Fix{
 			"the role may be shared with other instances and services, which all gain the permissions",
 		Caution: "the role may be shared with other instances and services, which all gain its permissions: that is why it is off by default",
 		Wait:    15 * time.Minute,
-		// PolicySids names the statement that lets patchready attach that
-		// one policy to any role.
+		// The statement lets patchready attach that one policy, to any
+		// role: which roles is known only when the plan is made.
 		PolicySids: []string{"FixInstanceRole"},
 	},
 	{
@@ -81,7 +81,7 @@ var fixes = []Fix{
 		// AWS: "can take up to 30 minutes"; five more for the agent's
 		// first ping to show.
 		Wait:       35 * time.Minute,
-		PolicySids: []string{"FixEnableDHMCRole", "FixEnableDHMCSetting"},
+		PolicySids: []string{"FixEnableDHMCRole", "FixEnableDHMCPolicy", "FixEnableDHMCPassRole", "FixEnableDHMCSetting"},
 	},
 }
 
