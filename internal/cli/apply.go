@@ -215,7 +215,11 @@ func applyRun(ctx context.Context, o *ApplyOptions) error {
 	if o.Resume != "" {
 		verb = "Resuming"
 	}
-	fmt.Fprintf(ios.ErrOut, "%s run %s: %d nodes to fix; journal %s\n", verb, p.runID, p.plan.Summary.Fix, journal)
+	what := fmt.Sprintf("%d nodes to fix", p.plan.Summary.Fix)
+	if n := p.plan.Summary.Register; n > 0 {
+		what += fmt.Sprintf(", %d unmanaged instances to bring under management", n)
+	}
+	fmt.Fprintf(ios.ErrOut, "%s run %s: %s; journal %s\n", verb, p.runID, what, journal)
 	hint := ""
 	if !o.noHint {
 		hint = applyHint(p.runID, o.resumeArgs, o.cleanupArgs)

@@ -17,8 +17,9 @@ type CleanupOptions struct {
 	IO      *IOStreams
 	Session func(context.Context) (*session, error)
 
-	DryRun bool
-	RunID  string
+	DryRun   bool
+	RunID    string
+	StateDir string
 
 	// given are the flags on the command line, set by NewCmdCleanup.
 	given map[string]bool
@@ -39,7 +40,13 @@ the schedule from 'patchready schedule install'.
 
 With --run-id, only the resources of that run (tag patchready:run-id) go.
 A document still used by an association that stays is kept, and said so.
-With --dry-run nothing is deleted: cleanup prints what it would remove.`,
+With --dry-run nothing is deleted: cleanup prints what it would remove.
+
+What apply's fixes for unmanaged instances changed stays, on purpose, and
+cleanup lists it from the run journals under --state-dir: the Default Host
+Management setting and the role it created, a policy attached to a role, an
+instance profile associated with an instance. Each keeps instances managed;
+undoing it would take them out of SSM again, which is yours to decide.`,
 		Example: `  # What would go?
   patchready cleanup --dry-run
 
@@ -60,6 +67,7 @@ With --dry-run nothing is deleted: cleanup prints what it would remove.`,
 	fl := cmd.Flags()
 	fl.BoolVar(&o.DryRun, "dry-run", false, "print what would be removed, remove nothing")
 	fl.StringVar(&o.RunID, "run-id", "", "remove only the resources of this run")
+	fl.StringVar(&o.StateDir, "state-dir", defaultStateDir(), "where run journals are kept (to list what the fixes for unmanaged instances changed, which stays)")
 	return cmd
 }
 
@@ -92,6 +100,13 @@ func cleanupRun(ctx context.Context, o *CleanupOptions) error {
 	}
 	for _, k := range found.Keep {
 		fmt.Fprintf(ios.ErrOut, "keeping %s: %s\n", describeResource(k.Resource), k.Why)
+	}
+	left, err := cleanup.LeftOnPurpose(o.StateDir, o.RunID)
+	if err != nil {
+		return err
+	}
+	for _, k := range left {
+		fmt.Fprintf(ios.ErrOut, "leaving %s on purpose: %s\n", describeResource(k.Resource), k.Why)
 	}
 	if len(found.Remove) == 0 {
 		fmt.Fprintln(ios.ErrOut, "Nothing of patchready's to remove.")

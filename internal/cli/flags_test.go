@@ -227,6 +227,7 @@ func (m matrix) cases() []flagCase {
 	// cleanup
 	add("cleanup", "", "", "--dry-run")
 	add("cleanup", "", "", "--run-id", m.runID)
+	add("cleanup", "", "", "--state-dir", m.stateDir)
 	add("cleanup", "", `invalid argument "" for "--run-id" flag: empty value`, "--run-id", "")
 	// demo
 	for _, args := range [][]string{{"--fleet", "fleet.yaml"}, {"--size", "10"}, {"--seed", "2"}, {"--fleet", "fleet.yaml", "--seed", "2"}, // the seed also drives the simulator's randomness
@@ -254,6 +255,10 @@ func (m matrix) cases() []flagCase {
 	add("bench", "", "--external and --rate", "--external", "--rate", "20")
 	// iam-policy, completion, version
 	add("iam-policy", "", "", "--read-only")
+	add("iam-policy", "", "", "--unmanaged-fixes", "enable-dhmc,fix-instance-role")
+	add("iam-policy", "", "", "--unmanaged-fixes", "all")
+	add("iam-policy", "", "--unmanaged-fixes cannot be used with --read-only", "--read-only", "--unmanaged-fixes", "all")
+	add("iam-policy", "", `unknown fix "dhmc"`, "--unmanaged-fixes", "dhmc")
 	add("completion", "", "", "bash")
 	add("version", "", "")
 

@@ -234,7 +234,7 @@ func (r *Register) Results(ctx context.Context) (map[string]StageResult, error) 
 		case ok && n.PingStatus == fleet.PingOnline:
 			out[id] = StageResult{OK: true, Reason: fmt.Sprintf("registered with SSM (Online, agent %s) %s after %s",
 				orUnknown(n.AgentVersion), now.Sub(since).Round(time.Second), joinKinds(t.Fixes)),
-				Changes: []Change{{What: "SSM", Before: "not managed", After: "managed"}}}
+				Changes: []Change{{What: "SSM", Before: "unmanaged", After: "registered"}}}
 		case now.Sub(since) >= unmanaged.Wait(t.Fixes):
 			via := !slices.Contains(t.Fixes, unmanaged.AttachProfile) && !slices.Contains(t.Fixes, unmanaged.FixRole)
 			seen := ""
