@@ -108,7 +108,9 @@ func TestDiscoverFollowsTheSelection(t *testing.T) {
 		t.Run(fmt.Sprint(tt.sel), func(t *testing.T) {
 			managed := managedIDs(t, api)
 			_, nodes, err := unmanaged.Discover(context.Background(), apis, unmanaged.Input{Selection: tt.sel, Managed: managed,
-				Confirm: func(ctx context.Context, ids []string) (map[string]fleet.Node, error) { return fleet.ReadBack(ctx, api, ids, 0, nil) }})
+				Confirm: func(ctx context.Context, ids []string) (map[string]fleet.Node, error) {
+					return fleet.ReadBack(ctx, api, ids, 0, nil)
+				}})
 			if err != nil {
 				t.Fatal(err)
 			}
