@@ -383,3 +383,55 @@ func TestUnmanagedRefusesAFixThatCannotWork(t *testing.T) {
 		t.Errorf("fixes without EC2: err = %v", err)
 	}
 }
+
+// A run drained while instances register is resumable: resuming makes no
+// fix twice (each reads first), waits for the instances, checks them and
+// updates them.
+func TestUnmanagedResumeAfterDrain(t *testing.T) {
+	ctx := testCtx(t, 60*time.Second)
+	e := newEnv(t, unmanagedFleet(), unmanagedOrg)
+	p := e.unmanagedPlan(ctx, "association", unmanaged.Options{AttachProfile: ssmProfile, FixRole: true})
+	file := filepath.Join(t.TempDir(), "plan.json")
+	if err := plan.SaveFile(file, p); err != nil {
+		t.Fatal(err)
+	}
+	const runID = "20260302T090000Z-0000u5"
+	stateDir := t.TempDir()
+	drain := make(chan struct{})
+	in := e.applyInput(p, runID, stateDir)
+	in.PlanFile, in.Estate, in.Drain = file, e.estate(), drain
+	in.OnProgress = cancelAt(1, func() { close(drain) })
+	res, err := Apply(ctx, e.api, in)
+	if err != nil {
+		t.Fatalf("drained Apply: %v", err)
+	}
+	for _, id := range []string{uOldAgent, uDHMC, uNoAgent, uWeakRole} {
+		if o := outcomeOf(res.Report, id); o.State != "interrupted" || !strings.Contains(o.Reason, "register") {
+			t.Errorf("%s after the drain: %s %q, want interrupted in its register stage", id, o.State, o.Reason)
+		}
+	}
+	writes := e.writes()
+	if writes["AssociateIamInstanceProfile"] != 3 || writes["AttachRolePolicy"] != 1 {
+		t.Fatalf("the drained part made %v, want the fixes made once", writes)
+	}
+
+	in = e.applyInput(p, runID, stateDir)
+	in.PlanFile, in.Estate, in.Resume, in.Fresh = file, e.estate(), true, true
+	res, err = Apply(ctx, e.api, in)
+	if err != nil {
+		t.Fatalf("resumed Apply: %v", err)
+	}
+	checkOutcomes(t, res.Report, map[string]want{
+		mOld:      {"verified", "read back"},
+		uOldAgent: {"verified", "agent " + latest + " read back"},
+		uDHMC:     {"verified", "agent " + latest + " read back"},
+		uWeakRole: {"verified", "every patch-run check passes"},
+		uNoAgent:  {"failed", "not registered with SSM"},
+	})
+	if got := e.writes(); !maps.Equal(got, writes) {
+		t.Errorf("resuming made fixes again: %v, before %v", got, writes)
+	}
+	if j, _ := remedy.ReadJournal(res.JournalPath); !j.Finished {
+		t.Error("the resumed run did not finish its journal")
+	}
+}
