@@ -403,7 +403,7 @@ func sendFixesNow(ctx context.Context, fix converge.Stage, ts []converge.Target)
 	}
 	var ids []string
 	for _, t := range ts {
-		if len(t.Stages) > 0 && !t.NeedsAgent && !t.Sent[stageFix] {
+		if len(t.Stages) > 0 && t.Stages[0] == stageFix && !t.NeedsAgent && !t.Sent[stageFix] {
 			ids = append(ids, t.InstanceID)
 		}
 	}

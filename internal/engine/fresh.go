@@ -54,5 +54,6 @@ func fleetSize(p plan.Plan) int {
 	if len(s.InstanceIDs) > 0 || len(s.Tags) > 0 || s.Platform != "" {
 		return 0
 	}
-	return len(p.Nodes) + len(s.ExcludeInstanceIDs)
+	// Unmanaged instances are not in a listing of managed nodes.
+	return len(p.Nodes) - p.Summary.Unmanaged + len(s.ExcludeInstanceIDs)
 }

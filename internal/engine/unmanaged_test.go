@@ -435,3 +435,27 @@ func TestUnmanagedResumeAfterDrain(t *testing.T) {
 		t.Error("the resumed run did not finish its journal")
 	}
 }
+
+// With --no-wait the fixes are made and apply returns; the next plan
+// finds the instances registered.
+func TestUnmanagedNoWait(t *testing.T) {
+	ctx := testCtx(t, 20*time.Second)
+	e := newEnv(t, unmanagedFleet(), unmanagedOrg)
+	p := e.unmanagedPlan(ctx, "association", unmanaged.Options{AttachProfile: ssmProfile})
+	in := e.applyInput(p, "20260302T090000Z-0000u6", t.TempDir())
+	in.Estate, in.NoWait = e.estate(), true
+	res, err := Apply(ctx, e.api, in)
+	if err != nil || !res.NoWait {
+		t.Fatalf("Apply --no-wait: %v (no-wait %v)", err, res.NoWait)
+	}
+	if w := e.writes(); w["AssociateIamInstanceProfile"] != 3 {
+		t.Errorf("writes = %v, want the three associations", w)
+	}
+	e.clk.Sleep(ctx, 10*time.Minute)
+	again := e.unmanagedPlan(ctx, "association", unmanaged.Options{})
+	for _, np := range again.Nodes {
+		if id := np.Node.InstanceID; (id == uOldAgent || id == uDHMC) && np.Verdict == plan.Unmanaged {
+			t.Errorf("%s still unmanaged after its profile was attached: %v", id, np.Reasons)
+		}
+	}
+}
