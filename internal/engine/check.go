@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -135,13 +136,7 @@ func (s *checkStage) Results(ctx context.Context) (map[string]remedy.StageResult
 		if len(only) == 0 {
 			delete(s.probing, cmd)
 		} else {
-			s.probing[cmd] = slices.Sorted(func(yield func(string) bool) {
-				for id := range only {
-					if !yield(id) {
-						return
-					}
-				}
-			})
+			s.probing[cmd] = slices.Sorted(maps.Keys(only))
 		}
 	}
 	if len(s.ready) == 0 {

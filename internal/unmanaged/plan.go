@@ -2,6 +2,7 @@ package unmanaged
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -73,13 +74,7 @@ func PlanFixes(units []Unit, r Region, region string, o Options) []FixPlan {
 		case AttachProfile:
 			planAttach(&fp, r, o)
 		case FixRole:
-			fp.Roles = slices.Sorted(func(yield func(string) bool) {
-				for k := range roles {
-					if !yield(k) {
-						return
-					}
-				}
-			})
+			fp.Roles = slices.Sorted(maps.Keys(roles))
 			fp.Policy = InstanceCorePolicyARN
 			fp.Does = fmt.Sprintf("attach %s to %s %s, the role of %s",
 				policyName(InstanceCorePolicyARN), plural(len(fp.Roles), "role", "roles"), strings.Join(fp.Roles, ", "), instances(len(ids)))
