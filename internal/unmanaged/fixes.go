@@ -56,7 +56,7 @@ type Fix struct {
 var fixes = []Fix{
 	{
 		Kind: AttachProfile, Flag: "--attach-instance-profile", Scope: ScopeInstance,
-		Help: "associate this instance profile (its role must have AmazonSSMManagedInstanceCore) with each unmanaged instance that has none " +
+		Help: "associate instance profile `NAME` (its role must have AmazonSSMManagedInstanceCore) with each unmanaged instance that has none " +
 			"(ec2:AssociateIamInstanceProfile; changes IAM access of those instances)",
 		Caution: "it gives each instance the profile's permissions",
 		// The agent picks new credentials up within minutes.
