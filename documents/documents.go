@@ -180,7 +180,9 @@ type FixStep struct {
 }
 
 // IAMPolicyJSON is the least-privilege IAM policy for patchready. Statements
-// whose Sid starts with "Plan" are all that plan (and show) need.
+// whose Sid starts with "Plan" are all that plan (and show) need; "Apply"
+// what apply needs besides; "Fix" what the opt-in fixes for unmanaged
+// instances need, each fix naming its own (unmanaged.Fix.PolicySids).
 //
 //go:embed iam-policy.json
 var IAMPolicyJSON string

@@ -9,6 +9,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"go.uber.org/zap"
 )
@@ -110,6 +112,27 @@ func NewSSM(cfg aws.Config, endpoint string, optFns ...func(*ssm.Options)) *ssm.
 	}
 	fns = append(fns, optFns...)
 	return ssm.NewFromConfig(cfg, fns...)
+}
+
+// NewEC2 returns an EC2 client for cfg; endpoint overrides the service's
+// endpoint as in NewSSM. An endpoint given for SSM serves EC2 too (a
+// simulator, or a proxy of every service): one --endpoint-url must never
+// send one service to a simulator and another to AWS.
+func NewEC2(cfg aws.Config, endpoint string, optFns ...func(*ec2.Options)) *ec2.Client {
+	fns := make([]func(*ec2.Options), 0, len(optFns)+1)
+	if endpoint != "" {
+		fns = append(fns, func(o *ec2.Options) { o.BaseEndpoint = aws.String(endpoint) })
+	}
+	return ec2.NewFromConfig(cfg, append(fns, optFns...)...)
+}
+
+// NewIAM returns an IAM client for cfg, as NewEC2.
+func NewIAM(cfg aws.Config, endpoint string, optFns ...func(*iam.Options)) *iam.Client {
+	fns := make([]func(*iam.Options), 0, len(optFns)+1)
+	if endpoint != "" {
+		fns = append(fns, func(o *iam.Options) { o.BaseEndpoint = aws.String(endpoint) })
+	}
+	return iam.NewFromConfig(cfg, append(fns, optFns...)...)
 }
 
 // Client is Load followed by NewSSM with c.EndpointURL: what a command needs.

@@ -5,6 +5,8 @@ import (
 	"maps"
 	"sync"
 
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/smithy-go/middleware"
 )
@@ -19,7 +21,7 @@ type Counts struct {
 	Throttles int `json:"throttles"`
 }
 
-// CallCounter counts, per SSM operation, the calls, retries and throttles a
+// CallCounter counts, per operation (SSM, EC2 and IAM), the calls, retries and throttles a
 // client meets: the figures metrics and benchmarks report. It is safe for
 // concurrent use. Install it with NewSSM(cfg, endpoint, counter.Options).
 type CallCounter struct {
@@ -34,6 +36,12 @@ func NewCallCounter() *CallCounter { return &CallCounter{counts: map[string]*Cou
 func (c *CallCounter) Options(o *ssm.Options) {
 	o.APIOptions = append(o.APIOptions, c.register)
 }
+
+// EC2Options installs the counter on an EC2 client.
+func (c *CallCounter) EC2Options(o *ec2.Options) { o.APIOptions = append(o.APIOptions, c.register) }
+
+// IAMOptions installs the counter on an IAM client.
+func (c *CallCounter) IAMOptions(o *iam.Options) { o.APIOptions = append(o.APIOptions, c.register) }
 
 // Snapshot returns a copy of the counts by operation name.
 func (c *CallCounter) Snapshot() map[string]Counts {

@@ -48,7 +48,8 @@ func IsThrottled(err error) bool {
 // is included because SSM answers it for a document that does not exist (its
 // model documents it as "the specified SSM document doesn't exist").
 // InvalidInstanceId is not: SSM also uses it for nodes that exist but are not
-// in a state to receive commands.
+// in a state to receive commands. IAM's NoSuchEntity and EC2's
+// InvalidInstanceID.NotFound are: they mean nothing else.
 func IsNotFound(err error) bool {
 	var (
 		dne *types.DoesNotExistException
@@ -63,7 +64,7 @@ func IsNotFound(err error) bool {
 		return true
 	}
 	return hasCode(err, "DoesNotExistException", "AssociationDoesNotExist", "InvalidDocument",
-		"InvocationDoesNotExist", "AssociationExecutionDoesNotExist")
+		"InvocationDoesNotExist", "AssociationExecutionDoesNotExist", "NoSuchEntity", "InvalidInstanceID.NotFound")
 }
 
 // IsAlreadyExists reports whether a create call met an existing resource,
@@ -78,7 +79,7 @@ func IsAlreadyExists(err error) bool {
 	case errors.As(err, &aae), errors.As(err, &dae), errors.As(err, &ae):
 		return true
 	}
-	return hasCode(err, "AssociationAlreadyExists", "DocumentAlreadyExists", "AlreadyExistsException")
+	return hasCode(err, "AssociationAlreadyExists", "DocumentAlreadyExists", "AlreadyExistsException", "EntityAlreadyExists")
 }
 
 // IsAccessDenied reports whether the caller lacks permission for the call.
@@ -89,6 +90,11 @@ func IsAccessDenied(err error) bool {
 	}
 	return hasCode(err, "AccessDeniedException", "AccessDenied", "UnauthorizedOperation")
 }
+
+// IsIncorrectState reports whether EC2 refused a change for the state the
+// resource is in: AssociateIamInstanceProfile answers it for an instance
+// that has a profile association already.
+func IsIncorrectState(err error) bool { return hasCode(err, "IncorrectState") }
 
 // IsInvocationNotYetVisible reports whether a command invocation asked for
 // right after SendCommand is not visible yet. SSM is eventually consistent

@@ -11,4 +11,9 @@
 // Documents are found by their two known names (DescribeDocument) rather
 // than by listing, and a document still used by an association that stays
 // is kept, since deleting it would break that association.
+//
+// What the fixes for unmanaged instances changed (a role, a policy
+// attachment, the Default Host Management setting, a profile association)
+// is never removed: cleanup lists it from the run journals, with why it
+// stays (LeftOnPurpose).
 package cleanup

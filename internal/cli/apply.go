@@ -99,7 +99,17 @@ ID is printed when the apply starts.
 With PLANFILE, --instance-ids, --exclude-instance-ids and --platform narrow
 the saved plan to a subset of what was reviewed (the output says so); flags
 that decide what a plan holds (--tag, --no-probe, --rules, --rules-file,
---min-agent-version) are refused, and so is a plan made for another region.
+--min-agent-version, and the fixes for unmanaged instances) are refused, and
+so is a plan made for another region.
+
+--enable-dhmc, --attach-instance-profile NAME and --fix-instance-role bring EC2
+instances SSM does not manage under management (see patchready plan --help). A
+fixed instance is verified only once DescribeInstanceInformation shows it
+Online (each fix waits its own time: Default Host Management up to 35 minutes);
+then, in the same run, it is probed, checked by the plan's rules, and its agent
+updated and its fixes made like any node's. These instances count toward
+--max-targets. One that never registers ends failed, with the remaining
+suspects named (no agent, no route to the SSM endpoints, a proxy).
 
 The first SIGINT or SIGTERM stops starting new work, prints how to continue
 (apply --resume RUN_ID) or undo (cleanup --run-id RUN_ID) the run, and gives
@@ -142,6 +152,7 @@ SIGTERM.`,
 	fl.StringVar(&o.plan.Strategy, "strategy", string(plan.DefaultStrategy), strategyFlagHelp()+" (a saved plan carries its own)")
 	fl.BoolVar(&o.plan.NoProbe, "no-probe", false, "skip the read-only probe when planning (without PLANFILE)")
 	o.plan.rules.bind(cmd)
+	o.plan.fixes.bind(cmd)
 	fl.BoolVar(&o.AutoApprove, "auto-approve", false, "apply without asking (needed when not on a terminal)")
 	fl.BoolVar(&o.NoWait, "no-wait", false, "return once the updates are started, without waiting for read-back")
 	bindScan(cmd, &o.Scan)
@@ -206,7 +217,11 @@ func applyRun(ctx context.Context, o *ApplyOptions) error {
 	if o.Resume != "" {
 		verb = "Resuming"
 	}
-	fmt.Fprintf(ios.ErrOut, "%s run %s: %d nodes to fix; journal %s\n", verb, p.runID, p.plan.Summary.Fix, journal)
+	what := fmt.Sprintf("%d nodes to fix", p.plan.Summary.Fix)
+	if n := p.plan.Summary.Register; n > 0 {
+		what += fmt.Sprintf(", %d unmanaged instances to bring under management", n)
+	}
+	fmt.Fprintf(ios.ErrOut, "%s run %s: %s; journal %s\n", verb, p.runID, what, journal)
 	hint := ""
 	if !o.noHint {
 		hint = applyHint(p.runID, o.resumeArgs, o.cleanupArgs)
@@ -219,7 +234,7 @@ func applyRun(ctx context.Context, o *ApplyOptions) error {
 		Window: remedy.WindowOptions{ID: o.WindowID, Schedule: o.WindowSchedule, Duration: o.WindowDuration, Cutoff: o.WindowCutoff, Timezone: o.WindowTimezone},
 		Clock:  o.Clock, PollInterval: o.PollInterval, MaxPollInterval: maxPoll(o.PollInterval, o.MaxPollInterval), Timeout: o.Timeout,
 		Drain: o.Shutdown.Drain(), OnProgress: prog.update,
-		NoWait: o.NoWait, Scan: engine.ScanMode(o.Scan), MaxTargets: maxTargets, Logger: s.log,
+		NoWait: o.NoWait, Scan: engine.ScanMode(o.Scan), MaxTargets: maxTargets, Logger: s.log, Estate: s.estate,
 	})
 	prog.done()
 	o.Shutdown.SetHint("")

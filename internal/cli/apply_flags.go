@@ -79,6 +79,9 @@ func (o *ApplyOptions) CheckAndSetDefaults() error {
 		if o.settings, err = o.plan.rules.settings(o.plan.Strategy); err != nil {
 			return err
 		}
+		if o.plan.asked, err = o.plan.fixes.options(); err != nil {
+			return err
+		}
 	} else {
 		if o.saved, err = o.loadSaved(); err != nil {
 			return err
@@ -101,25 +104,35 @@ func (o *ApplyOptions) CheckAndSetDefaults() error {
 // started on every node.
 var (
 	refusedWithPlanFile = map[string]string{
-		"tag":               "a saved plan records no node tags, so it cannot be narrowed by tag; make a new plan with --tag, or narrow with --instance-ids, --exclude-instance-ids or --platform",
-		"no-probe":          "whether the probe ran was decided when the plan was made (patchready plan --no-probe)",
-		"rules":             "the plan was checked against its rules when it was made (patchready plan --rules NAME)",
-		"rules-file":        "the plan was checked against its rules when it was made (patchready plan --rules-file FILE)",
-		"prereqs":           "the plan was checked against its rules when it was made (patchready plan --rules-file FILE)",
-		"min-agent-version": "the plan was checked against its agent floor when it was made (patchready plan --min-agent-version V)",
+		"tag":                     "a saved plan records no node tags, so it cannot be narrowed by tag; make a new plan with --tag, or narrow with --instance-ids, --exclude-instance-ids or --platform",
+		"no-probe":                "whether the probe ran was decided when the plan was made (patchready plan --no-probe)",
+		"rules":                   "the plan was checked against its rules when it was made (patchready plan --rules NAME)",
+		"rules-file":              "the plan was checked against its rules when it was made (patchready plan --rules-file FILE)",
+		"prereqs":                 "the plan was checked against its rules when it was made (patchready plan --rules-file FILE)",
+		"min-agent-version":       "the plan was checked against its agent floor when it was made (patchready plan --min-agent-version V)",
+		"enable-dhmc":             fixesDecided,
+		"attach-instance-profile": fixesDecided,
+		"fix-instance-role":       fixesDecided,
 	}
 	refusedWithResume = map[string]string{
-		"instance-ids":         resumeNarrowing,
-		"exclude-instance-ids": resumeNarrowing,
-		"platform":             resumeNarrowing,
-		"tag":                  resumeNarrowing,
-		"no-probe":             "the run's plan was made already",
-		"rules":                "the run's plan was made already",
-		"rules-file":           "the run's plan was made already",
-		"prereqs":              "the run's plan was made already",
-		"min-agent-version":    "the run's plan was made already",
+		"instance-ids":            resumeNarrowing,
+		"exclude-instance-ids":    resumeNarrowing,
+		"platform":                resumeNarrowing,
+		"tag":                     resumeNarrowing,
+		"no-probe":                "the run's plan was made already",
+		"rules":                   "the run's plan was made already",
+		"rules-file":              "the run's plan was made already",
+		"prereqs":                 "the run's plan was made already",
+		"min-agent-version":       "the run's plan was made already",
+		"enable-dhmc":             "the run's plan was made already",
+		"attach-instance-profile": "the run's plan was made already",
+		"fix-instance-role":       "the run's plan was made already",
 	}
 )
+
+// fixesDecided is why a fix for unmanaged instances cannot be given with a
+// saved plan: what it changes in IAM is what the reviewer approved.
+const fixesDecided = "the fixes for unmanaged instances were decided when the plan was made (patchready plan --enable-dhmc, --attach-instance-profile NAME, --fix-instance-role)"
 
 const resumeNarrowing = "a resumed run finishes its own plan on every node it covers and cannot be narrowed; finish it, or undo it (patchready cleanup --run-id RUN_ID) and apply a narrower plan"
 

@@ -115,6 +115,7 @@ func (o *ApplyOptions) planToApply(ctx context.Context, s *session) (toApply, er
 	p, err := engine.MakePlan(ctx, s.ssm, engine.PlanInput{
 		Selection: o.sel, Rules: o.settings.rules, Strategy: o.settings.strategy, Probe: !o.plan.NoProbe,
 		Region: s.region, ToolVersion: toolVersion(), RunID: t.runID, Clock: o.Clock, Logger: s.log,
+		Estate: s.estate, Fixes: o.plan.asked,
 	})
 	if err != nil {
 		return t, explain(err)

@@ -43,6 +43,16 @@ func TestDemoExitsZeroWhenTheStoryRanAsDesigned(t *testing.T) {
 		"agent is ConnectionLost, not Online: SSM cannot reach the node",
 		// The apply: the node that cannot get pip fails, with the reason.
 		"fix step requests failed: pip is missing for /usr/bin/python2.7 and yum could not install",
+		// The unmanaged instances: why each is not managed, what each fix
+		// would do, one brought under management and updated in the same
+		// run, and the one without an agent failing with the suspects.
+		"Unmanaged EC2 instances (SSM does not manage them, so Patch Manager cannot see them):",
+		"i-0c0ffee000000a002  profile-without-ssm  could fix: --fix-instance-role or --enable-dhmc",
+		"stopped: nothing can register it with SSM until it runs",
+		"~ --enable-dhmc (not asked for): would set",
+		"✓ i-0c0ffee000000a001  agent 2.0.790.0 → 3.3.1142.0; SSM unmanaged → registered",
+		"✗ i-0c0ffee000000a003  not registered with SSM within 15m0s after attach-instance-profile: likely SSM Agent not installed",
+		"5 unmanaged (2 to bring under management)",
 	}
 	for _, w := range want {
 		if !strings.Contains(out, w) {

@@ -18,9 +18,10 @@ type CleanupOptions struct {
 	IO      *IOStreams
 	Session func(context.Context) (*session, error)
 
-	DryRun bool
-	RunID  string
-	Output string
+	DryRun   bool
+	RunID    string
+	Output   string
+	StateDir string
 
 	// given are the flags on the command line, set by NewCmdCleanup.
 	given map[string]bool
@@ -41,7 +42,13 @@ the schedule from 'patchready schedule install'.
 
 With --run-id, only the resources of that run (tag patchready:run-id) go.
 A document still used by an association that stays is kept, and said so.
-With --dry-run nothing is deleted: cleanup prints what it would remove.`,
+With --dry-run nothing is deleted: cleanup prints what it would remove.
+
+What apply's fixes for unmanaged instances changed stays, on purpose, and
+cleanup lists it from the run journals under --state-dir: the Default Host
+Management setting and the role it created, a policy attached to a role, an
+instance profile associated with an instance. Each keeps instances managed;
+undoing it would take them out of SSM again, which is yours to decide.`,
 		Example: `  # What would go?
   patchready cleanup --dry-run
 
@@ -63,6 +70,7 @@ With --dry-run nothing is deleted: cleanup prints what it would remove.`,
 	fl.BoolVar(&o.DryRun, "dry-run", false, "print what would be removed, remove nothing")
 	fl.StringVar(&o.RunID, "run-id", "", "remove only the resources of this run")
 	fl.StringVarP(&o.Output, "output", "o", "text", "output format: text (a line per resource) or json (one document at the end)")
+	fl.StringVar(&o.StateDir, "state-dir", defaultStateDir(), "where run journals are kept (to list what the fixes for unmanaged instances changed, which stays)")
 	return cmd
 }
 
@@ -103,7 +111,7 @@ func cleanupRun(ctx context.Context, o *CleanupOptions) error {
 		lines = ios.ErrOut
 	}
 	doc := cleanupJSON{FormatVersion: render.ReportFormatVersion, DryRun: o.DryRun, RunID: o.RunID,
-		Removed: []cleanup.Resource{}, Kept: orEmpty(found.Keep)}
+		Removed: []cleanup.Resource{}, Kept: orEmpty(found.Keep), LeftOnPurpose: []cleanup.Kept{}}
 	finish := func(err error) error {
 		doc.Counts = map[string]int{"removed": len(doc.Removed), "kept": len(doc.Kept), "failed": len(found.Remove) - len(doc.Removed)}
 		if o.DryRun {
@@ -121,6 +129,14 @@ func cleanupRun(ctx context.Context, o *CleanupOptions) error {
 	}
 	for _, k := range found.Keep {
 		fmt.Fprintf(ios.ErrOut, "keeping %s: %s\n", describeResource(k.Resource), k.Why)
+	}
+	left, err := cleanup.LeftOnPurpose(o.StateDir, o.RunID)
+	if err != nil {
+		return finish(err)
+	}
+	doc.LeftOnPurpose = orEmpty(left)
+	for _, k := range left {
+		fmt.Fprintf(ios.ErrOut, "leaving %s on purpose: %s\n", describeResource(k.Resource), k.Why)
 	}
 	if len(found.Remove) == 0 {
 		fmt.Fprintln(ios.ErrOut, "Nothing of patchready's to remove.")

@@ -278,3 +278,54 @@ func TestCleanupOneRun(t *testing.T) {
 		t.Error("a malformed --run-id was accepted")
 	}
 }
+
+// What the fixes for unmanaged instances changed stays, and cleanup says
+// so, naming each change and why, from the run journals.
+func TestCleanupExplainsWhatItLeaves(t *testing.T) {
+	f, _, _ := simFactory(t, ssmsim.SampleFleet())
+	dir := t.TempDir()
+	for _, run := range []string{"20260302T090000Z-aaaaaa", "20260302T100000Z-bbbbbb"} {
+		j, err := remedy.OpenJournal(dir, run, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range []remedy.Resource{
+			{Type: remedy.ResourceRole, ID: "AWSSystemsManagerDefaultEC2InstanceManagementRole", Name: "/service-role/AWSSystemsManagerDefaultEC2InstanceManagementRole", Action: "enable-dhmc"},
+			{Type: remedy.ResourceServiceSetting, ID: "/ssm/managed-instance/default-ec2-instance-management-role", Name: "service-role/AWSSystemsManagerDefaultEC2InstanceManagementRole", Before: "$None", Action: "enable-dhmc"},
+			{Type: remedy.ResourceProfileAssociation, ID: "iip-assoc-0c0ffee000000a001", Name: "patchready-ssm-instance", InstanceIDs: []string{"i-0c0ffee000000a001"}, Action: "attach-instance-profile"},
+			{Type: remedy.ResourceAssociation, ID: "gone-by-now", Name: "patchready-update-agent-x", Action: "update-agent"},
+		} {
+			if err := j.Created(r); err != nil {
+				t.Fatal(err)
+			}
+		}
+		j.Close()
+	}
+	var errOut bytes.Buffer
+	co := cleanupOpts(f, &IOStreams{Out: &bytes.Buffer{}, ErrOut: &errOut})
+	co.StateDir, co.RunID = dir, "20260302T100000Z-bbbbbb"
+	if err := cleanupRun(context.Background(), co); err != nil {
+		t.Fatal(err)
+	}
+	got := errOut.String()
+	for _, want := range []string{
+		"leaving iam-role /service-role/AWSSystemsManagerDefaultEC2InstanceManagementRole (AWSSystemsManagerDefaultEC2InstanceManagementRole), run 20260302T100000Z-bbbbbb on purpose: instances registered through it would lose their credentials",
+		"leaving service-setting service-role/AWSSystemsManagerDefaultEC2InstanceManagementRole (/ssm/managed-instance/default-ec2-instance-management-role), run 20260302T100000Z-bbbbbb on purpose: turning Default Host Management off again deregisters every instance that relies on it",
+		"leaving profile-association patchready-ssm-instance on i-0c0ffee000000a001 (iip-assoc-0c0ffee000000a001), run 20260302T100000Z-bbbbbb on purpose: the instance needs its profile to stay managed",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("cleanup does not say %q; it says:\n%s", want, got)
+		}
+	}
+	if strings.Count(got, "leaving ") != 3 || strings.Contains(got, "aaaaaa") || strings.Contains(got, "update-agent-x") {
+		t.Errorf("cleanup --run-id lists other runs' or removable resources:\n%s", got)
+	}
+	errOut.Reset()
+	co.RunID = ""
+	if err := cleanupRun(context.Background(), co); err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(errOut.String(), "leaving "); n != 6 {
+		t.Errorf("cleanup of every run lists %d changes, want 6:\n%s", n, errOut.String())
+	}
+}

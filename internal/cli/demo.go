@@ -54,10 +54,17 @@ exactly as against AWS, on accelerated time: the fleet is discovered and
 probed, the plan shows every node's verdict and reason, the fixes run with
 live progress, and every node is read back.
 
+Beside the fleet run EC2 instances SSM does not manage, one of each kind: the
+plan says why each is not managed and what each fix would do, and the apply
+attaches an instance profile (--attach-instance-profile) to those that have
+none. One of them then registers, and the same run checks it and updates its
+old agent; the one without an agent never registers and fails, with the
+suspects named.
+
 The sample fleet holds nodes built to fail (an agent update that fails, a
-proxied node with no pip, and whatever SSM then skips): the demo exits 0
-when the nodes that failed are exactly such nodes, because that is the story
-running as designed. With --strict it exits with the code a real run would
+proxied node with no pip, the instance without an agent, and whatever SSM
+then skips): the demo exits 0 when the nodes that failed are exactly such
+nodes, because that is the story running as designed. With --strict it exits with the code a real run would
 give: 3 when some node could not be made compliant. Any other failure (a
 timeout, an error, an interrupt) gives its real code either way.`,
 		Example: `  # The built-in sample fleet (three dozen nodes with every kind of problem)
@@ -126,7 +133,11 @@ func demoRun(ctx context.Context, o *DemoOptions) error {
 		what = fmt.Sprintf("a generated fleet of %d nodes", o.Size)
 	}
 	clk := clock.NewScaled(time.Now(), o.TimeScale)
-	sim := ssmsim.New(ssmsim.Options{Clock: clk, Seed: o.Seed, Fleets: map[string]ssmsim.Fleet{"*": fl}})
+	// The sample organization's management account: the fleet above, and
+	// beside it EC2 instances SSM does not manage, one of each kind, with
+	// the IAM they meet.
+	org := ssmsim.SampleOrganization(ssmsim.SampleOrgOptions{})
+	sim := ssmsim.New(ssmsim.Options{Clock: clk, Seed: o.Seed, Organization: org, Fleets: map[string]ssmsim.Fleet{"*": fl}})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return fmt.Errorf("start simulator: %w", err)
@@ -145,9 +156,11 @@ func demoRun(ctx context.Context, o *DemoOptions) error {
 		defer os.RemoveAll(d)
 		stateDir = d
 	}
-	fmt.Fprintf(ios.ErrOut, "patchready demo: simulating %s (%d nodes) at %s, time running %gx faster.\n"+
-		"Everything below is the real plan and apply code talking SSM over HTTP to the simulator.\n\n",
-		what, len(fl.Nodes), endpoint, o.TimeScale)
+	fmt.Fprintf(ios.ErrOut, "patchready demo: simulating %s (%d nodes) and %d EC2 instances SSM does not manage, at %s, time running %gx faster.\n"+
+		"Everything below is the real plan and apply code talking SSM, EC2 and IAM over HTTP to the simulator.\n"+
+		"The apply runs with --attach-instance-profile %s: each instance without a profile gets one, and once it\n"+
+		"registers with SSM the same run checks it and updates it like any node.\n\n",
+		what, len(fl.Nodes), len(ssmsim.SampleInstances()), endpoint, o.TimeScale, demoProfile)
 
 	simSession := func(ctx context.Context) (*session, error) {
 		log, err := newLogger(o.Globals, ios)
@@ -163,7 +176,7 @@ func demoRun(ctx context.Context, o *DemoOptions) error {
 		if err != nil {
 			return nil, err
 		}
-		return &session{ssm: client, region: cfg.Region, log: log, calls: calls}, nil
+		return &session{ssm: client, region: cfg.Region, log: log, calls: calls, estate: newEstate(cfg, endpoint, calls)}, nil
 	}
 	ao := &ApplyOptions{
 		IO: ios, Session: simSession, Clock: clk, Shutdown: o.Shutdown,
@@ -174,18 +187,19 @@ func demoRun(ctx context.Context, o *DemoOptions) error {
 		WindowDuration: 2, WindowCutoff: 1,
 	}
 	ao.plan.Strategy = o.Strategy
+	ao.plan.fixes.attachProfile.value = demoProfile
 	if err := ao.CheckAndSetDefaults(); err != nil {
 		return err
 	}
 	err = applyRun(ctx, ao)
 	st := sim.Stats().Total()
-	fmt.Fprintf(ios.ErrOut, "\nSSM API calls made: %d (%d throttled and retried). Against AWS the same run makes the same calls.\n", st.Calls, st.Throttled)
+	fmt.Fprintf(ios.ErrOut, "\nAPI calls made (SSM, EC2, IAM): %d (%d throttled and retried). Against AWS the same run makes the same calls.\n", st.Calls, st.Throttled)
 	var ee *exitError
 	if !errors.As(err, &ee) || ee.code != ExitNotCompliant {
 		return err
 	}
-	if unintended := unintendedFailures(fl, ao.report); !o.Strict && len(unintended) == 0 {
-		fmt.Fprintln(ios.ErrOut, "The nodes that failed are the ones this fleet is built to fail (see their faults in the fleet): the demo ran as designed, so it exits 0.\n"+
+	if unintended := unintendedFailures(fl, ssmsim.SampleInstances(), ao.report); !o.Strict && len(unintended) == 0 {
+		fmt.Fprintln(ios.ErrOut, "The nodes that failed are the ones this fleet is built to fail (see their faults in the fleet, and the instances without an agent): the demo ran as designed, so it exits 0.\n"+
 			"A real run exits 3 here; so does the demo with --strict.")
 		return nil
 	} else if len(unintended) > 0 {
@@ -196,11 +210,17 @@ func demoRun(ctx context.Context, o *DemoOptions) error {
 	return err
 }
 
+// demoProfile is the sample account's instance profile whose role lets
+// the agent in: the demo's apply attaches it to the unmanaged instances
+// that have none.
+const demoProfile = "patchready-ssm-instance"
+
 // unintendedFailures lists the nodes that did not end verified although
 // the fleet builds no failure into them. A node SSM skipped because its
 // association passed --max-errors counts as intended: an intended failure
-// in its batch is what stopped it.
-func unintendedFailures(fl ssmsim.Fleet, r *converge.Report) []string {
+// in its batch is what stopped it. So does an unmanaged instance built
+// never to register (no agent, no route to SSM).
+func unintendedFailures(fl ssmsim.Fleet, instances []ssmsim.Instance, r *converge.Report) []string {
 	if r == nil {
 		return []string{"(no report)"}
 	}
@@ -209,6 +229,11 @@ func unintendedFailures(fl ssmsim.Fleet, r *converge.Report) []string {
 		f := n.Faults
 		if f.UpdateFails || f.UpdateSkipped || f.OfflineAfterUpdate || f.Undeliverable || f.NoPip || n.Expect == "failed" {
 			faulty[n.ID] = true
+		}
+	}
+	for _, x := range instances {
+		if x.AgentVersion == "" || x.NoSSMPath {
+			faulty[x.ID] = true
 		}
 	}
 	var out []string

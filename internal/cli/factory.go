@@ -6,11 +6,13 @@ import (
 	"encoding/hex"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"go.uber.org/zap"
 
 	"github.com/patchready/patchready/internal/awsclient"
 	"github.com/patchready/patchready/internal/clock"
+	"github.com/patchready/patchready/internal/engine"
 )
 
 // Factory holds what commands depend on, so that each command's options
@@ -47,6 +49,18 @@ type session struct {
 	log    *zap.Logger
 	// calls counts API calls per operation (for the summary and metrics).
 	calls *awsclient.CallCounter
+	// estate are the EC2 and IAM clients that find unmanaged instances and
+	// fix them; nil in a session that only talks to SSM.
+	estate *engine.Estate
+}
+
+// newEstate makes the EC2 and IAM clients of a session from its
+// configuration, with the same endpoint override and call counter.
+func newEstate(cfg aws.Config, endpoint string, calls *awsclient.CallCounter) *engine.Estate {
+	return &engine.Estate{
+		EC2: awsclient.NewEC2(cfg, endpoint, calls.EC2Options),
+		IAM: awsclient.NewIAM(cfg, endpoint, calls.IAMOptions),
+	}
 }
 
 // newSession resolves configuration from the global flags and the
@@ -66,7 +80,7 @@ func newSession(ctx context.Context, g *GlobalOptions, ios *IOStreams) (*session
 	if err != nil {
 		return nil, err
 	}
-	return &session{ssm: client, region: cfg.Region, log: log, calls: calls}, nil
+	return &session{ssm: client, region: cfg.Region, log: log, calls: calls, estate: newEstate(cfg, g.EndpointURL, calls)}, nil
 }
 
 // newRunID returns a run ID that sorts by time: 20261125T201500Z-1a2b3c.

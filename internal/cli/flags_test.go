@@ -111,6 +111,13 @@ func (m matrix) cases() []flagCase {
 		add("apply", mode, pick("", "--rules cannot be used with a saved plan", "--rules "+resumeMade), "--rules", "aws-current")
 		add("apply", mode, pick("", "--rules-file cannot be used with a saved plan", "--rules-file "+resumeMade), "--rules-file", "prereqs.yaml")
 		add("apply", mode, pick("", "--min-agent-version cannot be used with a saved plan", "--min-agent-version "+resumeMade), "--min-agent-version", "3.0.0.0")
+		// The fixes for unmanaged instances are part of what a plan holds.
+		add("apply", mode, pick("", "--enable-dhmc cannot be used with a saved plan: the fixes for unmanaged instances were decided when the plan was made",
+			"--enable-dhmc "+resumeMade), "--enable-dhmc")
+		add("apply", mode, pick("", "--attach-instance-profile cannot be used with a saved plan: the fixes for unmanaged instances were decided",
+			"--attach-instance-profile "+resumeMade), "--attach-instance-profile", "SSMInstanceProfile")
+		add("apply", mode, pick("", "--fix-instance-role cannot be used with a saved plan: the fixes for unmanaged instances were decided",
+			"--fix-instance-role "+resumeMade), "--fix-instance-role")
 		// The strategy must be the plan's.
 		add("apply", mode, "", "--strategy", "association")
 		add("apply", mode, pick("", "the plan was made with strategy association", "the plan was made with strategy association"), "--strategy", "maintenance-window")
@@ -163,6 +170,8 @@ func (m matrix) cases() []flagCase {
 	}
 	add("apply", "fresh", `item 2 of "i-00000001,,i-00000002" is empty`, "--instance-ids", "i-00000001,,i-00000002")
 	add("apply", "fresh", `--agent-version "latest": want a version like 3.3.1142.0`, "--agent-version", "latest")
+	add("apply", "fresh", `invalid argument "" for "--attach-instance-profile" flag: empty value`, "--attach-instance-profile", "")
+	add("apply", "fresh", `--attach-instance-profile "my profile": not an instance profile name`, "--attach-instance-profile", "my profile")
 	add("apply", "fresh", "--shutdown-grace -1s: must be 0 or more", "--shutdown-grace", "-1s")
 
 	// plan
@@ -170,9 +179,11 @@ func (m matrix) cases() []flagCase {
 		{"--out", "p.json"}, {"-o", "json"}, {"--output", "markdown"}, {"--no-probe"}, {"--detailed-exitcode"}, {"--verbose"},
 		{"--verbose", "-o", "markdown"}, // Markdown lists every node, folding long lists
 		{"--prereqs", "prereqs.yaml"}, {"--rules-file", "prereqs.yaml"}, {"--rules", "aws-current"}, {"--min-agent-version", "3.0.0.0"},
-		{"--strategy", "maintenance-window"}, {"--strategy", "run-command"}} {
+		{"--strategy", "maintenance-window"}, {"--strategy", "run-command"},
+		{"--enable-dhmc"}, {"--attach-instance-profile", "SSMInstanceProfile"}, {"--fix-instance-role"}} {
 		add("plan", "", "", args...)
 	}
+	add("plan", "", `invalid argument " " for "--attach-instance-profile" flag: empty value`, "--attach-instance-profile", " ")
 	add("plan", "", `--rules "newest": unknown rule set`, "--rules", "newest")
 	add("plan", "", `--strategy: unknown strategy "cron": use one of association, maintenance-window, run-command`, "--strategy", "cron")
 	for _, flag := range []string{"--instance-ids", "--exclude-instance-ids", "--platform", "--tag"} {
@@ -225,6 +236,7 @@ func (m matrix) cases() []flagCase {
 	add("cleanup", "", "", "--run-id", m.runID)
 	add("cleanup", "", "", "-o", "json")
 	add("cleanup", "", `-o "yaml": cleanup prints text or json`, "--output", "yaml")
+	add("cleanup", "", "", "--state-dir", m.stateDir)
 	add("cleanup", "", `invalid argument "" for "--run-id" flag: empty value`, "--run-id", "")
 	// demo
 	for _, args := range [][]string{{"--fleet", "fleet.yaml"}, {"--size", "10"}, {"--seed", "2"}, {"--fleet", "fleet.yaml", "--seed", "2"}, // the seed also drives the simulator's randomness
@@ -256,6 +268,10 @@ func (m matrix) cases() []flagCase {
 		add("checks", "", "", f...)
 	}
 	add("iam-policy", "", "", "--read-only")
+	add("iam-policy", "", "", "--unmanaged-fixes", "enable-dhmc,fix-instance-role")
+	add("iam-policy", "", "", "--unmanaged-fixes", "all")
+	add("iam-policy", "", "--unmanaged-fixes cannot be used with --read-only", "--read-only", "--unmanaged-fixes", "all")
+	add("iam-policy", "", `unknown fix "dhmc"`, "--unmanaged-fixes", "dhmc")
 	add("completion", "", "", "bash")
 	add("version", "", "")
 

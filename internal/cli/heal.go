@@ -100,6 +100,10 @@ itself, and /api/status the latest cycle as JSON. An address without a host
 (:9090) listens on 127.0.0.1 only; to expose the dashboard, give a host and put
 a proxy that authenticates in front of it.
 
+Each cycle also lists the EC2 instances SSM does not manage (Patch Manager
+cannot see them) in its plan, its line and metrics; heal never brings them under
+management, since that changes IAM: review patchready plan and apply its fixes.
+
 With --notify-webhook (a Slack-compatible incoming webhook) or
 --notify-sns-topic, heal sends a message when a cycle's outcome changes: new
 failures, more blocked nodes, a cycle that could not run, recovery. It carries
@@ -255,7 +259,7 @@ func healRun(ctx context.Context, o *HealOptions) error {
 	last, err := heal.Run(ctx, s.ssm, heal.Options{
 		Plan: heal.PlanTemplate{
 			Selection: sel, Rules: settings.rules, Strategy: settings.strategy, Probe: !o.NoProbe,
-			Region: s.region, ToolVersion: toolVersion(),
+			Region: s.region, ToolVersion: toolVersion(), Estate: s.estate,
 		},
 		MaxConcurrency: o.MaxConcurrency, MaxErrors: o.MaxErrors, AgentVersion: o.AgentVersion, Scan: engine.ScanMode(o.Scan),
 		PollInterval: o.PollInterval, MaxPollInterval: maxPoll(o.PollInterval, o.MaxPollInterval), Timeout: o.Timeout,
@@ -328,6 +332,11 @@ func printCycle(ios *IOStreams, format string, r heal.CycleResult) {
 	}
 	var parts []string
 	parts = append(parts, fmt.Sprintf("%d nodes: %d compliant, %d to fix, %d blocked", r.Summary.Nodes, r.Summary.Compliant, r.Summary.Fix, r.Summary.Blocked))
+	if r.Summary.Unmanaged > 0 {
+		// heal lists them and leaves them: bringing them under management
+		// changes IAM, for a reviewed plan to do.
+		parts = append(parts, fmt.Sprintf("%d EC2 instances unmanaged (patchready plan says why)", r.Summary.Unmanaged))
+	}
 	if r.Targets > 0 {
 		parts = append(parts, fmt.Sprintf("fixed %d of %d", r.Report.Counts[converge.StateVerified], r.Targets))
 	}

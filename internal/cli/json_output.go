@@ -70,6 +70,9 @@ type cleanupJSON struct {
 	// Removed are the resources removed (with --dry-run: that would be).
 	Removed []cleanup.Resource `json:"removed"`
 	Kept    []cleanup.Kept     `json:"kept"`
+	// LeftOnPurpose are the changes the fixes for unmanaged instances made
+	// (from the run journals), which cleanup never undoes.
+	LeftOnPurpose []cleanup.Kept `json:"left_on_purpose"`
 	// Counts has removed, kept and failed, zero or not.
 	Counts map[string]int `json:"counts"`
 	Error  string         `json:"error,omitempty"`

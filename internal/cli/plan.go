@@ -11,6 +11,7 @@ import (
 	"github.com/patchready/patchready/internal/fleet"
 	"github.com/patchready/patchready/internal/plan"
 	"github.com/patchready/patchready/internal/render"
+	"github.com/patchready/patchready/internal/unmanaged"
 )
 
 // PlanOptions are the flags of `patchready plan` and what it depends on.
@@ -27,11 +28,13 @@ type PlanOptions struct {
 	Verbose          bool
 	rules            ruleFlags
 	Strategy         string
+	fixes            fixFlags
 
 	// Parsed by CheckAndSetDefaults.
 	format   render.Format
 	selected fleet.Selection
 	settings planSettings
+	asked    unmanaged.Options
 }
 
 // NewCmdPlan is `patchready plan`. runF replaces the run function (tests
@@ -50,6 +53,14 @@ checks each node against Patch Manager's prerequisites (--rules), and prints
 what apply would do. It changes nothing on any node (the probe only creates its
 own read-only SSM document).
 
+It also lists the running EC2 instances SSM does not manage, which Patch Manager
+cannot see (DescribeInstances minus the managed nodes; stopped ones apart), each
+with why: no instance profile and Default Host Management off, a profile whose
+role lacks AmazonSSMManagedInstanceCore, a disabled metadata service, or, when
+credentials are in place, the agent or the network. --enable-dhmc,
+--attach-instance-profile NAME and --fix-instance-role ask apply to fix them;
+without them the plan says what each would do.
+
 Save the plan with --out to review it (patchready show) and apply exactly it
 later (patchready apply FILE).`,
 		Example: `  # What would change in eu-west-1?
@@ -59,7 +70,10 @@ later (patchready apply FILE).`,
   patchready plan --tag Tier=web --out plan.json -o markdown > plan.md
 
   # In CI: exit 2 when anything needs fixing
-  patchready plan --detailed-exitcode --no-color`,
+  patchready plan --detailed-exitcode --no-color
+
+  # Bring the instances without a profile under management, and update them
+  patchready plan --attach-instance-profile SSMInstanceProfile --out plan.json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := o.CheckAndSetDefaults(); err != nil {
@@ -80,6 +94,7 @@ later (patchready apply FILE).`,
 	fl.BoolVar(&o.Verbose, "verbose", false, "list every node instead of collapsing long groups")
 	o.rules.bind(cmd)
 	fl.StringVar(&o.Strategy, "strategy", string(plan.DefaultStrategy), strategyFlagHelp())
+	o.fixes.bind(cmd)
 	return cmd
 }
 
@@ -93,7 +108,10 @@ func (o *PlanOptions) CheckAndSetDefaults() error {
 	if o.selected, err = o.sel.selection(); err != nil {
 		return err
 	}
-	o.settings, err = o.rules.settings(o.Strategy)
+	if o.settings, err = o.rules.settings(o.Strategy); err != nil {
+		return err
+	}
+	o.asked, err = o.fixes.options()
 	return err
 }
 
@@ -108,6 +126,7 @@ func planRun(ctx context.Context, o *PlanOptions) error {
 	p, err := engine.MakePlan(ctx, s.ssm, engine.PlanInput{
 		Selection: sel, Rules: settings.rules, Strategy: settings.strategy, Probe: !o.NoProbe,
 		Region: s.region, ToolVersion: toolVersion(), RunID: newRunID(o.Clock.Now()), Clock: o.Clock, Logger: s.log,
+		Estate: s.estate, Fixes: o.asked,
 	})
 	if err != nil {
 		return explain(err)

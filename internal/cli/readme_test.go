@@ -28,6 +28,7 @@ var skippedBlocks = map[string]string{
 	"test-suite":          "it is `go test ./...`, the suite this test belongs to",
 	"install":             "`go install ...@latest` downloads from the network",
 	"use-on-your-account": "it plans and applies in a real AWS account",
+	"unmanaged-fixes":     "it changes IAM and EC2 in a real AWS account (the same fixes run against the simulator in TestUnmanaged* and the demo)",
 }
 
 // readmeBlock is one sh block.

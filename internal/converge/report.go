@@ -23,21 +23,25 @@ func (w *watcher) final(n *node, s State, reason string, now time.Time) {
 	}
 }
 
-// timeout settles every node still waiting as timed out, saying what it
-// was waiting for.
+// timeout settles every node still waiting past its deadline as timed
+// out, saying what it was waiting for.
 func (w *watcher) timeout(now time.Time) {
 	for _, id := range w.order {
 		n := w.nodes[id]
+		if now.Before(n.deadline) {
+			continue
+		}
+		limit := w.opts.Timeout + n.wait
 		switch {
 		case n.State == StateRunning:
-			w.final(n, StateTimedOut, fmt.Sprintf("%s not read back within %s", n.stageName(), w.opts.Timeout), now)
+			w.final(n, StateTimedOut, fmt.Sprintf("%s not read back within %s", n.stageName(), limit), now)
 		case n.State != StatePending:
 		case !n.unreachable.IsZero():
 			// Its version may be new, but it was never read back from
 			// the node Online (see observe).
-			w.final(n, StateTimedOut, fmt.Sprintf("agent %s but the node is %s, not Online, after %s", orUnknown(n.AgentAfter), n.ping, w.opts.Timeout), now)
+			w.final(n, StateTimedOut, fmt.Sprintf("agent %s but the node is %s, not Online, after %s", orUnknown(n.AgentAfter), n.ping, limit), now)
 		default:
-			w.final(n, StateTimedOut, fmt.Sprintf("agent still %s after %s", orUnknown(n.AgentAfter), w.opts.Timeout), now)
+			w.final(n, StateTimedOut, fmt.Sprintf("agent still %s after %s", orUnknown(n.AgentAfter), limit), now)
 		}
 	}
 }

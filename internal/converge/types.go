@@ -54,6 +54,10 @@ type Target struct {
 	// Sent names stages whose command the interrupted part of a resumed
 	// run already sent: their result is awaited, not sent again.
 	Sent map[string]bool
+	// Wait is how much longer than Options.Timeout the node may take: the
+	// time its first stage may need before anything else can start (an
+	// instance registering with SSM can take half an hour).
+	Wait time.Duration
 }
 
 // Outcome is where one node ended.
@@ -85,10 +89,21 @@ type ReadBack func(ctx context.Context, ids []string) (map[string]fleet.Node, er
 
 // Stage is work converge sends to a node once the node is ready (its agent
 // read back, Online) and whose per-node result it collects: the fix
-// document, the patch scan.
+// document, the patch scan. A result may carry the work the node needs
+// next (StageResult.Then): the node then goes on with it, in the same
+// watch.
 type Stage interface {
 	Send(ctx context.Context, ids []string) error
 	Results(ctx context.Context) (map[string]remedy.StageResult, error)
+}
+
+// OffNode marks a Stage whose work is done around the node rather than on
+// it, for a node that is not a managed node yet (registration): the watch
+// sends it without reading the node back first, and does not read the
+// node back while it runs, since SSM has nothing to show.
+type OffNode interface {
+	Stage
+	OffNode()
 }
 
 // Report is the result of a watch.

@@ -12,6 +12,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/patchready/patchready/internal/fleet"
+	"github.com/patchready/patchready/internal/remedy"
 	"github.com/patchready/patchready/internal/terminal"
 )
 
@@ -31,6 +32,10 @@ type node struct {
 	// staleSince is when the node was first read back Online below the
 	// floor after SSM reported its update Success.
 	staleSince time.Time
+	// wait is how much longer than the watch's timeout the node may take,
+	// and deadline when it times out (set when the watch starts).
+	wait     time.Duration
+	deadline time.Time
 }
 
 func newNode(t Target) *node {
@@ -38,6 +43,7 @@ func newNode(t Target) *node {
 		Outcome:    Outcome{InstanceID: t.InstanceID, AgentBefore: t.AgentBefore},
 		stages:     t.Stages,
 		sentBefore: t.Sent,
+		wait:       t.Wait,
 	}
 	switch {
 	case t.NeedsAgent:
@@ -103,7 +109,9 @@ type watcher struct {
 func (w *watcher) run(ctx context.Context) (Report, error) {
 	c := w.opts.Clock
 	w.start = c.Now()
-	deadline := w.start.Add(w.opts.Timeout)
+	for _, n := range w.nodes {
+		n.deadline = w.start.Add(w.opts.Timeout + n.wait)
+	}
 	interval := w.opts.PollInterval
 	for {
 		w.rounds++
@@ -125,8 +133,10 @@ func (w *watcher) run(ctx context.Context) (Report, error) {
 			w.interrupt(now)
 			return w.report(), nil
 		}
-		if !now.Before(deadline) {
-			w.timeout(now)
+		// Each node has its own deadline: one that registers first may
+		// take longer than the rest.
+		w.timeout(now)
+		if w.allFinal() {
 			return w.report(), nil
 		}
 		if w.moves != moves {
@@ -134,7 +144,7 @@ func (w *watcher) run(ctx context.Context) (Report, error) {
 		} else {
 			interval = min(w.opts.MaxPollInterval, interval*3/2)
 		}
-		if err := w.sleep(ctx, min(jitter(interval), deadline.Sub(now))); err != nil {
+		if err := w.sleep(ctx, min(jitter(interval), w.nextDeadline().Sub(now))); err != nil {
 			return w.report(), err
 		}
 	}
@@ -181,12 +191,33 @@ func (w *watcher) round(ctx context.Context) error {
 	return w.stageResults(ctx, now)
 }
 
+// nextDeadline is the earliest deadline of a node still waiting.
+func (w *watcher) nextDeadline() time.Time {
+	var next time.Time
+	for _, n := range w.nodes {
+		if !n.State.Final() && (next.IsZero() || n.deadline.Before(next)) {
+			next = n.deadline
+		}
+	}
+	return next
+}
+
+// offNode reports whether the node's current stage is done around it
+// (registration), so that it is neither read back nor needs to be Online.
+func (w *watcher) offNode(n *node) bool {
+	if n.State != StateRunning {
+		return false
+	}
+	_, ok := w.deps.Stages[n.stageName()].(OffNode)
+	return ok
+}
+
 // readBack reads the nodes waiting for their agent update, and those
 // waiting to be sent a stage's command (which must be Online for it).
 func (w *watcher) readBack(ctx context.Context, now time.Time) error {
 	var ids []string
 	for _, id := range w.order {
-		if n := w.nodes[id]; n.State == StatePending || (n.State == StateRunning && !n.sent) {
+		if n := w.nodes[id]; n.State == StatePending || (n.State == StateRunning && !n.sent && !w.offNode(n)) {
 			ids = append(ids, id)
 		}
 	}
@@ -380,6 +411,8 @@ func (w *watcher) stageResults(ctx context.Context, now time.Time) error {
 			switch {
 			case !r.OK:
 				w.final(n, StateFailed, r.Reason, now)
+			case r.Then != nil:
+				w.follow(n, *r.Then, r.Reason, now)
 			case n.stage+1 < len(n.stages):
 				n.enterStage(n.stage + 1)
 				w.moves++
@@ -389,4 +422,34 @@ func (w *watcher) stageResults(ctx context.Context, now time.Time) error {
 		}
 	}
 	return nil
+}
+
+// follow puts a node on the work its stage decided it needs next (its late
+// plan): the agent update, then the stages named, or nothing more. reason
+// is the stage's own word, the node's outcome when nothing follows.
+func (w *watcher) follow(n *node, then remedy.Then, reason string, now time.Time) {
+	for _, s := range then.Stages {
+		if w.deps.Stages[s] == nil {
+			w.final(n, StateFailed, fmt.Sprintf("needs stage %q, which nothing runs", s), now)
+			return
+		}
+	}
+	if then.UpdateAgent && w.deps.Agent == nil {
+		w.final(n, StateFailed, "needs the agent update, but no strategy delivers it", now)
+		return
+	}
+	// sentBefore stays: a resumed run may have sent a late stage already.
+	n.stages, n.stage, n.sent = then.Stages, 0, false
+	if then.AgentBefore != "" {
+		n.AgentBefore = then.AgentBefore
+	}
+	w.moves++
+	switch {
+	case then.UpdateAgent:
+		n.State = StatePending
+	case len(then.Stages) > 0:
+		n.enterStage(0)
+	default:
+		w.final(n, StateVerified, reason, now)
+	}
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/patchready/patchready/internal/remedy"
 	"github.com/patchready/patchready/internal/ssmdoc"
 	"github.com/patchready/patchready/internal/terminal"
+	"github.com/patchready/patchready/internal/unmanaged"
 )
 
 // ApplyInput is everything an apply needs besides the account.
@@ -62,6 +63,9 @@ type ApplyInput struct {
 	// Resume continues the run whose journal is RunID's: nodes it already
 	// settled are not watched again and nothing is created twice.
 	Resume bool
+	// Estate are the EC2 and IAM clients a plan that brings unmanaged
+	// instances under management needs (see register.go).
+	Estate *Estate
 	Clock  clock.Clock
 	Logger *zap.Logger
 }
@@ -154,7 +158,7 @@ func Apply(ctx context.Context, api *ssm.Client, in ApplyInput) (ApplyResult, er
 		return res, fmt.Errorf("%w: %d nodes targeted, cap is %d; narrow the selection or raise --max-targets", ErrTooManyTargets, changed, in.MaxTargets)
 	}
 	if !in.Fresh {
-		if err := checkFresh(ctx, api, p, log); err != nil {
+		if err := checkFresh(ctx, api, in.Estate, p, log); err != nil {
 			return res, err
 		}
 	}
@@ -196,8 +200,8 @@ func Apply(ctx context.Context, api *ssm.Client, in ApplyInput) (ApplyResult, er
 		// removed), so nothing is started or looked up again.
 		agentBatches = nil
 	}
+	strategy, _ := remedy.LookupStrategy(p.Strategy.String()) // checked above
 	if len(agentBatches) > 0 {
-		strategy, _ := remedy.LookupStrategy(p.Strategy.String()) // checked above
 		up, err := strategy.New(api, ropts)
 		if err != nil {
 			return res, err
@@ -210,16 +214,24 @@ func Apply(ctx context.Context, api *ssm.Client, in ApplyInput) (ApplyResult, er
 		}
 		deps.Agent = up
 	}
-	if fixes := fixTargets(p); len(fixes) > 0 {
-		fix, err := newFixStage(ctx, api, p, fixes, ropts, prior, in.Clock, log)
-		if err != nil {
+	regs := registerTargets(p)
+	fixes := fixTargets(p)
+	fix := &fixStage{make: func(ctx context.Context) (*remedy.Fix, error) {
+		return newFixStage(ctx, api, p, fixes, ropts, prior, in.Clock, log)
+	}}
+	if len(fixes) > 0 || (len(regs) > 0 && hasFixCommands(prior)) {
+		// At once: the plan's fixes, or a resumed run's late fixes to
+		// adopt, are followed from the first round.
+		if _, err := fix.get(ctx); err != nil {
 			return res, err
 		}
+	}
+	if len(fixes) > 0 || len(regs) > 0 {
 		deps.Stages[stageFix] = fix
 	}
+	var scan *remedy.Scan
 	if in.Scan != ScanNone {
-		scan, err := remedy.NewScan(api, scanNodes(p, targets), ropts)
-		if err != nil {
+		if scan, err = remedy.NewScan(api, scanNodes(p, targets), ropts); err != nil {
 			return res, err
 		}
 		for _, r := range prior.Live {
@@ -229,13 +241,35 @@ func Apply(ctx context.Context, api *ssm.Client, in ApplyInput) (ApplyResult, er
 		}
 		deps.Stages[stageScan] = scan
 	}
+	var reg *remedy.Register
+	if len(regs) > 0 {
+		// Nodes brought under management get their agent update from the
+		// plan's strategy too, later in the run.
+		agents := &agentUpdaters{strategy: strategy, api: api, opts: ropts}
+		if deps.Agent != nil {
+			agents.add(deps.Agent)
+		}
+		deps.Agent = agents
+		var check *checkStage
+		if reg, check, err = startRegistration(ctx, api, in, regs, agents, fix, scan, ropts, j); err != nil {
+			return res, err
+		}
+		deps.Stages[stageRegister], deps.Stages[stageCheck] = reg, check
+	}
 	targets = markSent(withoutSettled(targets, prior), prior)
 	if in.NoWait {
 		// Without waiting, only work that need not wait can start: the
-		// fixes of nodes whose agent is already fine. A node that also
+		// fixes of nodes whose agent is already fine, and the fixes that
+		// bring unmanaged instances under management. A node that also
 		// needs the agent update gets its fix from a later apply (or
-		// heal), once the new agent has been read back.
+		// heal), once the new agent has been read back; an instance
+		// brought under management is checked by the next plan.
 		res.NoWait = true
+		if reg != nil {
+			if err := reg.Send(ctx, registerIDs(regs)); err != nil {
+				return res, err
+			}
+		}
 		return res, sendFixesNow(ctx, deps.Stages[stageFix], targets)
 	}
 
@@ -269,7 +303,10 @@ func Apply(ctx context.Context, api *ssm.Client, in ApplyInput) (ApplyResult, er
 		if err := deps.Agent.Finish(ctx); err != nil {
 			return res, err
 		}
-	} else if in.Resume && !in.Keep {
+	}
+	if len(agentBatches) == 0 && in.Resume && !in.Keep {
+		// No updater of the plan's batches ran in this part of the run,
+		// so none removed what the earlier part created for them.
 		if err := removeLeftovers(ctx, api, prior, j, log); err != nil {
 			return res, err
 		}
@@ -309,12 +346,27 @@ func isFixCommand(r remedy.Resource) bool {
 	return r.Type == remedy.ResourceCommand && len(r.Action) > 4 && r.Action[:4] == "fix:"
 }
 
-// targetsOf returns the nodes the run works on: those with actions, and
-// with ScanAll the compliant ones too, to be scanned.
+// hasFixCommands reports whether a resumed run's earlier part sent a fix.
+func hasFixCommands(prior remedy.RunState) bool {
+	for _, r := range prior.Live {
+		if isFixCommand(r) {
+			return true
+		}
+	}
+	return false
+}
+
+// targetsOf returns the nodes the run works on: those with actions, those
+// a fix brings under management (registered, then checked), and with
+// ScanAll the compliant ones too, to be scanned.
 func targetsOf(p plan.Plan, scan ScanMode) []converge.Target {
 	var out []converge.Target
 	for _, np := range p.Nodes {
 		switch {
+		case np.Registers():
+			out = append(out, converge.Target{InstanceID: np.Node.InstanceID, Stages: []string{stageRegister, stageCheck},
+				Wait: unmanaged.Wait(np.Unmanaged.Fixes)})
+			continue
 		case len(np.Actions) > 0:
 		case scan == ScanAll && np.Verdict == plan.Compliant:
 			out = append(out, converge.Target{InstanceID: np.Node.InstanceID, AgentBefore: np.Node.AgentVersion, Stages: []string{stageScan}})
@@ -436,7 +488,7 @@ func sendFixesNow(ctx context.Context, fix converge.Stage, ts []converge.Target)
 	}
 	var ids []string
 	for _, t := range ts {
-		if slices.Contains(t.Stages, stageFix) && !t.NeedsAgent && !t.Sent[stageFix] {
+		if len(t.Stages) > 0 && t.Stages[0] == stageFix && !t.NeedsAgent && !t.Sent[stageFix] {
 			ids = append(ids, t.InstanceID)
 		}
 	}

@@ -14,12 +14,14 @@ import (
 
 // checkFresh re-reads the nodes the plan acts on and refuses a stale plan.
 // The probe is not re-run: the probe facts recorded in the plan are carried
-// over, and the upgrade document checks the installed version itself.
-func checkFresh(ctx context.Context, api *ssm.Client, p plan.Plan, log *zap.Logger) error {
+// over, and the upgrade document checks the installed version itself. The
+// unmanaged instances the plan's fixes act on are read again from EC2 and
+// IAM, or from SSM once they have registered.
+func checkFresh(ctx context.Context, api *ssm.Client, e *Estate, p plan.Plan, log *zap.Logger) error {
 	var ids []string
 	probes := map[string]*fleet.ProbeFacts{}
 	for _, np := range p.Nodes {
-		if len(np.Actions) > 0 {
+		if len(np.Actions) > 0 && !np.Node.Unmanaged() {
 			ids = append(ids, np.Node.InstanceID)
 			probes[np.Node.InstanceID] = np.Node.Probe
 		}
@@ -33,6 +35,11 @@ func checkFresh(ctx context.Context, api *ssm.Client, p plan.Plan, log *zap.Logg
 		n.Probe = probes[n.InstanceID]
 		current = append(current, n)
 	}
+	extra, err := currentUnmanaged(ctx, api, e, p, log)
+	if err != nil {
+		return err
+	}
+	current = append(current, extra...)
 	sort.Slice(current, func(i, j int) bool { return current[i].InstanceID < current[j].InstanceID })
 	log.Info("re-read planned nodes", zap.Int("nodes", len(current)))
 	return plan.CheckStale(p, current)
@@ -47,5 +54,6 @@ func fleetSize(p plan.Plan) int {
 	if len(s.InstanceIDs) > 0 || len(s.Tags) > 0 || s.Platform != "" {
 		return 0
 	}
-	return len(p.Nodes) + len(s.ExcludeInstanceIDs)
+	// Unmanaged instances are not in a listing of managed nodes.
+	return len(p.Nodes) - p.Summary.Unmanaged + len(s.ExcludeInstanceIDs)
 }

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
@@ -13,6 +14,7 @@ import (
 	"github.com/patchready/patchready/internal/prereq"
 	"github.com/patchready/patchready/internal/probe"
 	"github.com/patchready/patchready/internal/remedy"
+	"github.com/patchready/patchready/internal/unmanaged"
 )
 
 // PlanInput is everything a plan is made from besides the account.
@@ -30,6 +32,12 @@ type PlanInput struct {
 	Logger *zap.Logger
 	// ProbeOptions tune the probe's polling; Clock and Logger are filled in.
 	ProbeOptions probe.Options
+	// Estate, when set, finds the EC2 instances SSM does not manage in the
+	// selection; nil leaves them out of the plan (which then says so).
+	Estate *Estate
+	// Fixes are the opt-in fixes that bring unmanaged instances under
+	// management (they need Estate).
+	Fixes unmanaged.Options
 }
 
 // MakePlan discovers the selected nodes, probes the Linux ones (unless
@@ -48,6 +56,10 @@ func MakePlan(ctx context.Context, api *ssm.Client, in PlanInput) (plan.Plan, er
 		return plan.Plan{}, err
 	}
 	log.Info("discovered managed nodes", zap.Int("nodes", len(nodes)))
+	reg, extra, err := discoverUnmanaged(ctx, api, nodes, in, log)
+	if err != nil {
+		return plan.Plan{}, err
+	}
 	if in.Probe {
 		if err := runProbe(ctx, api, nodes, in, c, log); err != nil {
 			return plan.Plan{}, err
@@ -56,7 +68,7 @@ func MakePlan(ctx context.Context, api *ssm.Client, in PlanInput) (plan.Plan, er
 		skipProbe(nodes)
 	}
 	evals := prereq.Evaluate(nodes, in.Rules)
-	return plan.Build(nodes, evals, plan.Options{
+	p := plan.Build(append(nodes, extra...), evals, plan.Options{
 		ToolVersion: in.ToolVersion,
 		CreatedAt:   c.Now().UTC(),
 		Region:      in.Region,
@@ -65,7 +77,65 @@ func MakePlan(ctx context.Context, api *ssm.Client, in PlanInput) (plan.Plan, er
 		Rules:       in.Rules,
 		Strategy:    in.Strategy,
 		ProbeRan:    in.Probe,
-	}), nil
+		Unmanaged:   reg,
+		Fixes:       in.Fixes,
+	})
+	return p, refuseImpossibleFixes(p)
+}
+
+// discoverUnmanaged finds the EC2 instances of the selection that SSM does
+// not manage (none when no Estate is given).
+func discoverUnmanaged(ctx context.Context, api *ssm.Client, managed []fleet.Node, in PlanInput, log *zap.Logger) (*unmanaged.Region, []fleet.Node, error) {
+	if in.Estate == nil {
+		if in.Fixes.Any() {
+			return nil, nil, errors.New("the fixes for unmanaged instances need EC2 and IAM clients, and this plan has none")
+		}
+		return nil, nil, nil
+	}
+	sel, err := in.Selection.Normalize()
+	if err != nil {
+		return nil, nil, err
+	}
+	ids := make(map[string]bool, len(managed))
+	for _, n := range managed {
+		ids[n.InstanceID] = true
+	}
+	reg, nodes, err := unmanaged.Discover(ctx, in.Estate.readers(api), unmanaged.Input{
+		Selection: sel, Managed: ids, AttachProfile: in.Fixes.AttachProfile, Logger: log,
+		Confirm: func(ctx context.Context, ids []string) (map[string]fleet.Node, error) {
+			return fleet.ReadBack(ctx, api, ids, 0, log)
+		},
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("unmanaged instances: %w", err)
+	}
+	return &reg, nodes, nil
+}
+
+// refuseImpossibleFixes refuses a plan that asks for a fix that cannot
+// work as things stand (a profile that does not exist, a role that cannot
+// be used): the reviewer would otherwise approve a change that does
+// nothing.
+func refuseImpossibleFixes(p plan.Plan) error {
+	if p.Registration == nil {
+		return nil
+	}
+	if p.Registration.Asked.Any() && !p.Registration.Searched {
+		return fmt.Errorf("fixes for unmanaged instances asked for, but %s", p.Registration.Note)
+	}
+	for _, fp := range p.Registration.Fixes {
+		if fp.Requested && fp.Cannot != "" {
+			return fmt.Errorf("%s: %s", fp.Flag, fp.Cannot)
+		}
+	}
+	// Asked for with no instance to act on, a profile that cannot work is
+	// still a mistake worth stopping on.
+	if a := p.Registration.Asked.AttachProfile; a != "" && p.Registration.Searched {
+		if why := unmanaged.ProfileCannot(p.Registration.Profile, a); why != "" {
+			return fmt.Errorf("--attach-instance-profile %s: %s", a, why)
+		}
+	}
+	return nil
 }
 
 func runProbe(ctx context.Context, api *ssm.Client, nodes []fleet.Node, in PlanInput, c clock.Clock, log *zap.Logger) error {

@@ -95,7 +95,7 @@ func mergeSettled(r converge.Report, prior remedy.RunState, p plan.Plan) converg
 	}
 	for _, np := range p.Nodes {
 		rec, ok := settledEarlier(prior, np.Node.InstanceID)
-		if ok && len(np.Actions) > 0 {
+		if ok && np.Targeted() {
 			st := converge.State(rec.State)
 			r.Outcomes = append(r.Outcomes, converge.Outcome{InstanceID: np.Node.InstanceID, State: st, Reason: rec.Reason + " (earlier in this run)"})
 			r.Counts[st]++

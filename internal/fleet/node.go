@@ -21,7 +21,8 @@ const (
 )
 
 // Node is one managed node as observed: what DescribeInstanceInformation
-// returned for it, plus what the read-only probe found (if it ran).
+// returned for it, plus what the read-only probe found (if it ran). An EC2
+// instance SSM does not manage is a Node too, with its EC2 facts instead.
 //
 // Node is plain data so that plans can carry it, diff it and save it.
 type Node struct {
@@ -43,6 +44,9 @@ type Node struct {
 	// Probe is nil when the probe did not run on this node (not Amazon Linux,
 	// not Online, or --no-probe).
 	Probe *ProbeFacts `json:"probe,omitempty"`
+	// EC2 is set on an EC2 instance that SSM does not manage (see
+	// EC2Facts); such a node has no ping status and no agent version.
+	EC2 *EC2Facts `json:"ec2,omitempty"`
 }
 
 // ProbeStatus says how far the probe got on a node.

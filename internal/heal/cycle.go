@@ -30,6 +30,10 @@ type PlanTemplate struct {
 	Account      string
 	ToolVersion  string
 	ProbeOptions probe.Options
+	// Estate, when set, lists the EC2 instances SSM does not manage in
+	// each cycle's plan. heal reports them and never fixes them: the fixes
+	// change IAM, which is for a reviewed plan to do.
+	Estate *engine.Estate
 }
 
 func (t PlanTemplate) strategy() plan.Strategy {
@@ -43,7 +47,7 @@ func (t PlanTemplate) input(runID string, c clock.Clock, log *zap.Logger) engine
 	return engine.PlanInput{
 		Selection: t.Selection, Rules: t.Rules, Strategy: t.strategy(), Probe: t.Probe,
 		Region: t.Region, Account: t.Account, ToolVersion: t.ToolVersion, RunID: runID,
-		Clock: c, Logger: log, ProbeOptions: t.ProbeOptions,
+		Clock: c, Logger: log, ProbeOptions: t.ProbeOptions, Estate: t.Estate,
 	}
 }
 
@@ -71,7 +75,7 @@ func (l *loop) cycle(ctx context.Context) CycleResult {
 		log.Info("heal cycle finished",
 			zap.String("result", res.Result), zap.Duration("duration", res.Duration),
 			zap.Int("nodes", res.Summary.Nodes), zap.Int("compliant", res.Summary.Compliant),
-			zap.Int("fix", res.Summary.Fix), zap.Int("blocked", res.Summary.Blocked),
+			zap.Int("fix", res.Summary.Fix), zap.Int("blocked", res.Summary.Blocked), zap.Int("unmanaged", res.Summary.Unmanaged),
 			zap.Int("backing_off", len(res.Skipped)), zap.Int("targets", res.Targets),
 			zap.Int("verified", res.Report.Counts[converge.StateVerified]),
 			zap.Int("failed", res.Report.Counts[converge.StateFailed]),

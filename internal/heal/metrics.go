@@ -54,7 +54,7 @@ func NewMetrics(calls func() map[string]awsclient.Counts) *Metrics {
 		reg: prometheus.NewRegistry(),
 		nodes: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "patchready_nodes",
-			Help: "Selected managed nodes by verdict in the last cycle's plan (compliant, fix, blocked).",
+			Help: "Selected nodes by verdict in the last cycle's plan (compliant, fix, blocked; unmanaged: EC2 instances SSM does not manage).",
 		}, []string{"verdict"}),
 		backingOff: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "patchready_nodes_backing_off",
@@ -84,7 +84,7 @@ func NewMetrics(calls func() map[string]awsclient.Counts) *Metrics {
 	}
 	// Every label value exists from the start, so that dashboards and
 	// alerts (rate(), absent()) see zeros rather than missing series.
-	for _, v := range []plan.Verdict{plan.Compliant, plan.Fix, plan.Blocked} {
+	for _, v := range []plan.Verdict{plan.Compliant, plan.Fix, plan.Blocked, plan.Unmanaged} {
 		m.nodes.WithLabelValues(v.String())
 	}
 	for _, a := range prereq.Actions() {
@@ -150,6 +150,7 @@ func (m *Metrics) observe(r CycleResult, full *plan.Plan) {
 		m.nodes.WithLabelValues(plan.Compliant.String()).Set(float64(full.Summary.Compliant))
 		m.nodes.WithLabelValues(plan.Fix.String()).Set(float64(full.Summary.Fix))
 		m.nodes.WithLabelValues(plan.Blocked.String()).Set(float64(full.Summary.Blocked))
+		m.nodes.WithLabelValues(plan.Unmanaged.String()).Set(float64(full.Summary.Unmanaged))
 		m.backingOff.Set(float64(len(r.Skipped)))
 		actions := map[string][]prereq.ActionKind{}
 		for _, np := range full.Nodes {

@@ -13,7 +13,9 @@ import (
 // into batches. It is pure.
 //
 // evals are matched to nodes by instance ID; a node without an evaluation is
-// evaluated here against opts.Prereqs, so passing nil evals is allowed.
+// evaluated here against opts.Prereqs, so passing nil evals is allowed. A
+// node SSM does not manage (one with EC2 facts) is not evaluated: the
+// unmanaged causes decide it (see decideUnmanaged).
 func Build(nodes []fleet.Node, evals []prereq.Evaluation, opts Options) Plan {
 	// Evaluate returns evals in the order of nodes; only evals in another
 	// order or for other nodes need the index by ID.
@@ -49,6 +51,12 @@ func Build(nodes []fleet.Node, evals []prereq.Evaluation, opts Options) Plan {
 	}
 	in := interner{}
 	for i, n := range nodes {
+		if n.Unmanaged() {
+			np := decideUnmanaged(n, opts)
+			in.node(&np)
+			p.Nodes = append(p.Nodes, np)
+			continue
+		}
 		var ev prereq.Evaluation
 		ok := false
 		if byID == nil {
@@ -66,6 +74,7 @@ func Build(nodes []fleet.Node, evals []prereq.Evaluation, opts Options) Plan {
 	slices.SortStableFunc(p.Nodes, func(a, b NodePlan) int {
 		return strings.Compare(a.Node.InstanceID, b.Node.InstanceID)
 	})
+	p.Registration = registration(p.Nodes, opts.Unmanaged, opts.Fixes, opts.Region, strategy)
 	p.Batches = batches(p.Nodes)
 	p.Summary = summarize(p.Nodes)
 	return p
@@ -232,6 +241,9 @@ func summarize(nodes []NodePlan) Summary {
 			s.Blocked++
 		case Unmanaged:
 			s.Unmanaged++
+			if n.Registers() {
+				s.Register++
+			}
 		}
 		for _, a := range n.Actions {
 			s.Actions[a]++

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/patchready/patchready/internal/unmanaged"
 )
 
 // legacySave and legacyLoad are Save and Load as they were before they
@@ -83,6 +85,7 @@ func compatPlans() map[string]Plan {
 	return map[string]Plan{
 		"sample": samplePlan(), "empty fleet": Build(nil, nil, opts()), "no account": noAccount,
 		"empty lists": noBatches, "invalid UTF-8 outside nodes": oddSelection,
+		"unmanaged instances": unmanagedPlan(unmanaged.Options{EnableDHMC: true, AttachProfile: "ssm"}),
 	}
 }
 

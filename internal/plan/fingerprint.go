@@ -9,6 +9,7 @@ import (
 
 	"github.com/patchready/patchready/internal/fleet"
 	"github.com/patchready/patchready/internal/prereq"
+	"github.com/patchready/patchready/internal/unmanaged"
 )
 
 // fingerprintDomain is hashed first so that a change to the set of facts
@@ -16,18 +17,42 @@ import (
 // names of the facts are hashed after it for the same reason.
 const fingerprintDomain = "patchready facts v2\n"
 
-// factNames are the facts that decide a node's actions or block it: the
-// instance ID, then prereq.DecidingFacts. Anything that only feeds a note
-// (IsLatestVersion, the proxy scheme, free space) is left out, so that it
-// cannot make a saved plan stale.
-var factNames = append([]string{"instance_id"}, prereq.DecidingFacts()...)
+// fact is one deciding fact: its name in diffs, and how a node reads it.
+type fact struct {
+	name string
+	of   func(fleet.Node) string
+}
+
+// deciding are the facts that decide a node's actions, block it, or say
+// why it is not managed: the instance ID, then prereq.DecidingFacts, then
+// the unmanaged causes' facts (which a managed node reads as ""). Anything
+// that only feeds a note (IsLatestVersion, the proxy scheme, free space) is
+// left out, so that it cannot make a saved plan stale.
+var deciding = func() []fact {
+	out := []fact{{"instance_id", func(n fleet.Node) string { return n.InstanceID }}}
+	for _, name := range prereq.DecidingFacts() {
+		out = append(out, fact{name, func(n fleet.Node) string { return prereq.FactOf(name, n) }})
+	}
+	for _, f := range unmanaged.Facts {
+		out = append(out, fact{f.Name, f.Of})
+	}
+	return out
+}()
+
+// factNames are the names of the deciding facts, in order.
+var factNames = func() []string {
+	out := make([]string, len(deciding))
+	for i, f := range deciding {
+		out[i] = f.name
+	}
+	return out
+}()
 
 // factsOf returns n's deciding facts, in factNames order.
 func factsOf(n fleet.Node) []string {
-	out := make([]string, len(factNames))
-	out[0] = n.InstanceID
-	for i, name := range factNames[1:] {
-		out[i+1] = prereq.FactOf(name, n)
+	out := make([]string, len(deciding))
+	for i, f := range deciding {
+		out[i] = f.of(n)
 	}
 	return out
 }

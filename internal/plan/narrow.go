@@ -57,6 +57,9 @@ func Narrow(p Plan, sel fleet.Selection) (Plan, error) {
 		out.Nodes = append(out.Nodes, np)
 		nodes = append(nodes, np.Node)
 	}
+	if p.Registration != nil {
+		out.Registration = registration(out.Nodes, &p.Registration.Region, p.Registration.Asked, p.Region, p.Strategy)
+	}
 	out.Batches = batches(out.Nodes)
 	out.Summary = summarize(out.Nodes)
 	out.Fingerprint = FactsFingerprint(nodes)

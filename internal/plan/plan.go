@@ -5,13 +5,16 @@ import (
 
 	"github.com/patchready/patchready/internal/fleet"
 	"github.com/patchready/patchready/internal/prereq"
+	"github.com/patchready/patchready/internal/unmanaged"
 )
 
 // FormatVersion is the plan file format this package writes. Load accepts
 // any 2.x; a different major version is refused. 2.0 added the patch-run
 // checks (their facts in each node's probe, their results in its checks)
-// and the rules the plan was made under.
-const FormatVersion = "2.0"
+// and the rules the plan was made under; 2.1 the EC2 instances SSM does
+// not manage (registration, and each such node's ec2 facts and unmanaged
+// decision).
+const FormatVersion = "2.1"
 
 // MaxBatchSize is the most node IDs SSM accepts in one SendCommand call or
 // one association target.
@@ -37,7 +40,12 @@ type Plan struct {
 	// none of the patch-run checks was made on any node, and every view of
 	// the plan must say so.
 	ProbeRan bool `json:"probe_ran"`
-	// Nodes holds one entry per selected node, sorted by instance ID.
+	// Registration says how EC2 instances SSM does not manage were looked
+	// for, and what the opt-in fixes do, or would do; nil when they were
+	// not looked for (a plan made without EC2 access to ask).
+	Registration *Registration `json:"registration,omitempty"`
+	// Nodes holds one entry per selected node, sorted by instance ID. An
+	// EC2 instance SSM does not manage is a node with verdict Unmanaged.
 	Nodes []NodePlan `json:"nodes"`
 	// Batches groups the actions for execution, update-agent batches first.
 	Batches []Batch `json:"batches"`
@@ -62,7 +70,44 @@ type NodePlan struct {
 	Notes []string `json:"notes,omitempty"`
 	// Actions are in execution order (see prereq.Actions).
 	Actions []prereq.ActionKind `json:"actions,omitempty"`
+	// Unmanaged is set on a node SSM does not manage: why (its causes;
+	// Reasons says it in words) and the fixes that bring it under
+	// management.
+	Unmanaged *UnmanagedNode `json:"unmanaged,omitempty"`
 }
+
+// UnmanagedNode is what a plan decided of one EC2 instance SSM does not
+// manage (see unmanaged.Decide).
+type UnmanagedNode struct {
+	Causes []unmanaged.CauseID `json:"causes"`
+	// Could are the fixes that would act on it if asked for.
+	Could []unmanaged.FixKind `json:"could,omitempty"`
+	// Fixes are those asked for: apply carries them out, waits for the
+	// instance to register, then checks it and fixes it like any node.
+	Fixes []unmanaged.FixKind `json:"fixes,omitempty"`
+}
+
+// Registration is what a plan says of the EC2 instances SSM does not
+// manage in its account and region: what discovery read, the fixes asked
+// for, and what each fix does or would do.
+type Registration struct {
+	unmanaged.Region
+	// Asked are the opt-in fixes the plan was made with.
+	Asked unmanaged.Options `json:"asked"`
+	// Fixes holds one entry per fix that could act on some instance,
+	// asked for or not, in the order of the fix registry.
+	Fixes []unmanaged.FixPlan `json:"fixes,omitempty"`
+	// Then says what apply does once a fixed instance registers.
+	Then string `json:"then,omitempty"`
+}
+
+// Registers reports whether applying the plan brings this node under
+// management.
+func (n NodePlan) Registers() bool { return n.Unmanaged != nil && len(n.Unmanaged.Fixes) > 0 }
+
+// Targeted reports whether applying the plan acts on the node: it has
+// actions, or fixes that bring it under management.
+func (n NodePlan) Targeted() bool { return len(n.Actions) > 0 || n.Registers() }
 
 // HasAction reports whether the node's plan includes action a.
 func (n NodePlan) HasAction(a prereq.ActionKind) bool {
@@ -97,16 +142,20 @@ func (b Batch) IsAgentUpdate() bool {
 // Summary counts nodes by verdict and by action. A node with two actions
 // counts once in Fix and once under each action.
 type Summary struct {
-	Nodes     int                       `json:"nodes"`
-	Compliant int                       `json:"compliant"`
-	Fix       int                       `json:"fix"`
-	Blocked   int                       `json:"blocked"`
-	Unmanaged int                       `json:"unmanaged"`
-	Actions   map[prereq.ActionKind]int `json:"actions"`
+	Nodes     int `json:"nodes"`
+	Compliant int `json:"compliant"`
+	Fix       int `json:"fix"`
+	Blocked   int `json:"blocked"`
+	Unmanaged int `json:"unmanaged"`
+	// Register counts the unmanaged nodes the plan's fixes act on
+	// (omitted when none, so that plans saved before it keep their
+	// checksum).
+	Register int                       `json:"register,omitempty"`
+	Actions  map[prereq.ActionKind]int `json:"actions"`
 }
 
 // HasChanges reports whether applying the plan would change anything.
-func (p Plan) HasChanges() bool { return len(p.Batches) > 0 }
+func (p Plan) HasChanges() bool { return len(p.Batches) > 0 || p.Summary.Register > 0 }
 
 // Options carries everything Build needs besides the nodes and their
 // evaluations. CreatedAt comes from the caller because Build has no clock.
@@ -120,4 +169,10 @@ type Options struct {
 	// Strategy defaults to DefaultStrategy when empty.
 	Strategy Strategy
 	ProbeRan bool
+	// Unmanaged is what discovery read of the EC2 instances SSM does not
+	// manage; nil when they were not looked for. The nodes themselves are
+	// among Build's nodes, with their EC2 facts.
+	Unmanaged *unmanaged.Region
+	// Fixes are the opt-in fixes asked for.
+	Fixes unmanaged.Options
 }

@@ -72,6 +72,11 @@ func Diff(old Plan, nodes []fleet.Node) []FactChange {
 			out = append(out, FactChange{InstanceID: id, Kind: NodeMissing})
 			continue
 		}
+		if np.Node.Unmanaged() && !n.Unmanaged() {
+			// Every fact of it changes at once; one line says why.
+			out = append(out, FactChange{InstanceID: id, Kind: FactChanged, Fact: "managed", Old: "no", New: "yes: registered with SSM since the plan was made"})
+			continue
+		}
 		before, after := factsOf(np.Node), factsOf(n)
 		for i := range before {
 			if before[i] != after[i] {
@@ -115,12 +120,14 @@ func (e *StaleError) Error() string {
 // CheckStale compares the facts behind p's actions with current, the nodes
 // apply has just re-read. Only nodes the plan acts on count: a change on a
 // compliant or blocked node, or a new node, does not change what applying
-// the plan would do. It returns nil or a *StaleError.
+// the plan would do. An unmanaged node the plan's fixes act on is current
+// as EC2 shows it now, or as SSM does once it has registered. It returns
+// nil or a *StaleError.
 func CheckStale(p Plan, current []fleet.Node) error {
 	targeted := Plan{}
 	ids := map[string]bool{}
 	for _, np := range p.Nodes {
-		if len(np.Actions) > 0 {
+		if np.Targeted() {
 			targeted.Nodes = append(targeted.Nodes, np)
 			ids[np.Node.InstanceID] = true
 		}

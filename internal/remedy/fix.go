@@ -62,6 +62,19 @@ func NewFix(api runcmd.API, rules prereq.Rules, targets []FixTarget, opts Option
 	return f, nil
 }
 
+// Add makes more nodes fix targets: those a run planned after it started
+// (the nodes it brought under management). Like Send and Results, it is
+// called from the watch's one goroutine.
+func (f *Fix) Add(targets []FixTarget) error {
+	for _, t := range targets {
+		if len(t.Actions) == 0 {
+			return fmt.Errorf("fix target %s has no actions", t.Node.InstanceID)
+		}
+		f.targets[t.Node.InstanceID] = t
+	}
+	return nil
+}
+
 // Name is the stage's name in progress and journals.
 func (f *Fix) Name() string { return "fix" }
 

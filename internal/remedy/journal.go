@@ -34,6 +34,9 @@ const (
 	EntryResourceDeleted = "resource-deleted"
 	EntryNode            = "node"
 	EntryRunFinished     = "run-finished"
+	// EntryLatePlan records the plan a run made for a node it brought
+	// under management: its verdict (State), reasons and actions.
+	EntryLatePlan = "late-plan"
 )
 
 // Entry is one line of the journal.
@@ -47,13 +50,15 @@ type Entry struct {
 	Strategy    string `json:"strategy,omitempty"`
 	// resource-created / resource-deleted
 	Resource *Resource `json:"resource,omitempty"`
-	// node
+	// node, late-plan
 	InstanceID string `json:"instance_id,omitempty"`
 	State      string `json:"state,omitempty"`
 	Reason     string `json:"reason,omitempty"`
 	// Detail is the node's own words (the tail of a failed scan's output),
 	// kept for whoever investigates.
 	Detail string `json:"detail,omitempty"`
+	// late-plan
+	Actions []string `json:"actions,omitempty"`
 	// run-finished
 	ExitCode *int `json:"exit_code,omitempty"`
 }
@@ -69,6 +74,8 @@ type Resource struct {
 	InstanceIDs []string `json:"instance_ids,omitempty"`
 	// Action is the plan action the resource carries out.
 	Action string `json:"action,omitempty"`
+	// Before is what a changed setting held before patchready changed it.
+	Before string `json:"before,omitempty"`
 }
 
 // Resource types.
@@ -79,7 +86,28 @@ const (
 	ResourceWindowTask  = "window-task"
 	ResourceCommand     = "command"
 	ResourceDocument    = "document"
+	// What the fixes for unmanaged instances change. patchready never
+	// removes them: they are what keeps the instances managed (see
+	// LeftOnPurpose).
+	ResourceRole               = "iam-role"
+	ResourceRolePolicy         = "iam-role-policy"
+	ResourceServiceSetting     = "service-setting"
+	ResourceProfileAssociation = "profile-association"
 )
+
+// LeftOnPurpose says why a resource of type typ stays when its run ends
+// and when cleanup runs, or "" for a resource patchready removes.
+func LeftOnPurpose(typ string) string {
+	switch typ {
+	case ResourceRole, ResourceRolePolicy:
+		return "instances registered through it would lose their credentials and drop out of SSM; remove it yourself if you mean that"
+	case ResourceServiceSetting:
+		return "turning Default Host Management off again deregisters every instance that relies on it; it is your choice to keep (aws ssm reset-service-setting)"
+	case ResourceProfileAssociation:
+		return "the instance needs its profile to stay managed; it is your choice to keep (aws ec2 disassociate-iam-instance-profile)"
+	}
+	return ""
+}
 
 // JournalPath returns where the journal of runID lives under stateDir.
 func JournalPath(stateDir, runID string) string {

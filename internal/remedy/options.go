@@ -31,6 +31,10 @@ type Options struct {
 	Resumed []Resource
 	// Window configures the maintenance-window strategy.
 	Window WindowOptions
+	// BatchLabel, when set, goes before the batch numbers that name a
+	// strategy's commands, so that the batches of nodes planned later in a
+	// run (those it brought under management) are told from the plan's.
+	BatchLabel string
 	// Journal records every resource as it is created. Required.
 	Journal *Journal
 	Logger  *zap.Logger
@@ -122,6 +126,10 @@ type StageResult struct {
 	// PatchState is what Patch Manager recorded of the node after a
 	// successful scan; nil for other stages.
 	PatchState *PatchState
+	// Then, on a result that is OK, is the work the node needs next: set
+	// by a stage that brought the node under management and checked it.
+	// Nil means the node is done once its stages are.
+	Then *Then
 }
 
 // PatchState is a node's patch compliance as Patch Manager records it
@@ -133,6 +141,18 @@ type PatchState struct {
 	InstalledPendingReboot int       `json:"installed_pending_reboot"`
 	Operation              string    `json:"operation"`
 	OperationEnd           time.Time `json:"operation_end,omitzero"`
+}
+
+// Then is the work a node needs after a stage decided it: its own late
+// plan, made in the run that registered it.
+type Then struct {
+	// UpdateAgent says the node waits for its agent update (which the
+	// stage has started) to be read back first; AgentBefore is the version
+	// it had.
+	UpdateAgent bool
+	AgentBefore string
+	// Stages are the command stages that follow, in order.
+	Stages []string
 }
 
 // Change is one fact that a stage changed on a node.

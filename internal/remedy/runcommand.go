@@ -67,7 +67,7 @@ func NewRunCommand(api RunCommandAPI, opts Options) (*RunCommand, error) {
 }
 
 func (r *RunCommand) comment(batch int) string {
-	return fmt.Sprintf("patchready update-agent run %s batch %d", r.opts.RunID, batch)
+	return fmt.Sprintf("patchready update-agent run %s batch %s%d", r.opts.RunID, r.opts.BatchLabel, batch)
 }
 
 // Start sends the update to every batch that the resumed part of the run

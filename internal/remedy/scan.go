@@ -59,6 +59,16 @@ func NewScan(api ScanAPI, nodes []fleet.Node, opts Options) (*Scan, error) {
 	return s, nil
 }
 
+// Add makes nodes scan targets too: nodes a run brought under management
+// and planned late, after the stage was made.
+func (s *Scan) Add(nodes []fleet.Node) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, n := range nodes {
+		s.platform[n.InstanceID] = n.PlatformType
+	}
+}
+
 // scanStep is the step of AWS-RunPatchBaseline a platform runs.
 func scanStep(platform string) string {
 	switch platform {
@@ -83,13 +93,16 @@ func (s *Scan) Adopt(commandID string, ids []string) {
 // Send starts the scan on ids: one command per platform and ≤ 50 nodes.
 func (s *Scan) Send(ctx context.Context, ids []string) error {
 	byPlatform := map[string][]string{}
+	s.mu.Lock()
 	for _, id := range ids {
 		p, ok := s.platform[id]
 		if !ok {
+			s.mu.Unlock()
 			return fmt.Errorf("scan: node %s is not a scan target", id)
 		}
 		byPlatform[p] = append(byPlatform[p], id)
 	}
+	s.mu.Unlock()
 	platforms := make([]string, 0, len(byPlatform))
 	for p := range byPlatform {
 		platforms = append(platforms, p)

@@ -37,12 +37,14 @@ func planMarkdown(p plan.Plan) string {
 			fix = append(fix, n)
 		case plan.Blocked:
 			blocked = append(blocked, n)
+		case plan.Unmanaged:
 		default:
 			compliant = append(compliant, n)
 		}
 	}
 	mdSection(&b, "To fix", fix, false)
 	mdSection(&b, "Blocked: cannot be fixed through SSM", blocked, false)
+	mdUnmanaged(&b, p)
 	if groups := noteGroups(p); len(groups) > 0 {
 		b.WriteString("### Notes\n\n")
 		for _, g := range groups {
@@ -112,4 +114,64 @@ var mdEscaper = strings.NewReplacer(
 // table cell is replaced.
 func code(s string) string {
 	return "`" + strings.NewReplacer("`", "'", "|", "¦").Replace(clean(s)) + "`"
+}
+
+// mdUnmanaged writes the EC2 instances SSM does not manage, one table per
+// cause, and what each fix does or would do.
+func mdUnmanaged(b *strings.Builder, p plan.Plan) {
+	r := p.Registration
+	if r != nil && !r.Searched {
+		fmt.Fprintf(b, "> [!NOTE]\n> Unmanaged EC2 instances: %s.\n\n", md(r.Note))
+		return
+	}
+	if line := unmanagedNone(p); line != "" {
+		fmt.Fprintf(b, "%s\n\n", md(line))
+		return
+	}
+	groups := unmanagedGroups(p)
+	if len(groups) == 0 {
+		return
+	}
+	fmt.Fprintf(b, "### Unmanaged EC2 instances (%s): Patch Manager cannot see them\n\n", plural(p.Summary.Unmanaged, "instance", "instances"))
+	for _, g := range groups {
+		fmt.Fprintf(b, "**%s** (%s)", md(g.title), plural(len(g.nodes), "instance", "instances"))
+		if g.advice != "" {
+			fmt.Fprintf(b, ": %s", md(g.advice))
+		}
+		b.WriteString("\n\n")
+		fold := len(g.nodes) > collapseOver
+		if fold {
+			fmt.Fprintf(b, "<details><summary>Show %s</summary>\n\n", plural(len(g.nodes), "instance", "instances"))
+		}
+		b.WriteString("| Instance | Name | Fixes | Reason |\n|---|---|---|---|\n")
+		for _, n := range g.nodes {
+			fmt.Fprintf(b, "| %s | %s | %s | %s |\n", code(short(n.Node.InstanceID)), md(instanceName(n)), md(fixesOf(n)), md(strings.Join(n.Reasons, "; ")))
+		}
+		if fold {
+			b.WriteString("\n</details>\n")
+		}
+		b.WriteString("\n")
+	}
+	if r == nil || len(r.Fixes) == 0 {
+		return
+	}
+	b.WriteString("#### Fixes for unmanaged instances (opt-in: they change IAM)\n\n")
+	for _, fp := range r.Fixes {
+		mark := "not asked for"
+		if fp.Requested {
+			mark = "**asked for**"
+		}
+		fmt.Fprintf(b, "- %s (%s): %s", code(fp.Flag), mark, md(fp.Does))
+		if fp.Caution != "" {
+			fmt.Fprintf(b, ". Caution: %s", md(fp.Caution))
+		}
+		if fp.Cannot != "" {
+			fmt.Fprintf(b, ". **Cannot:** %s", md(fp.Cannot))
+		}
+		fmt.Fprintf(b, " (%s)\n", plural(len(fp.InstanceIDs), "instance", "instances"))
+	}
+	if r.Then != "" {
+		fmt.Fprintf(b, "\nThen: %s.\n", md(r.Then))
+	}
+	b.WriteString("\n")
 }

@@ -145,7 +145,7 @@ func summaryLine(p plan.Plan) string {
 			parts = append(parts, fmt.Sprintf("%d to %s", n, actionWords(a.Kind)))
 		}
 	}
-	return fmt.Sprintf("Plan: %s, %d blocked, %d already compliant.", strings.Join(parts, ", "), s.Blocked, s.Compliant)
+	return fmt.Sprintf("Plan: %s, %d blocked, %d already compliant%s.", strings.Join(parts, ", "), s.Blocked, s.Compliant, registrationSummary(s))
 }
 
 // actionWords reads an action's name as words: "update-agent" is

@@ -125,19 +125,7 @@ func TestPlanGolden(t *testing.T) {
 			if err := Plan(&buf, tt.p, tt.f, tt.o); err != nil {
 				t.Fatal(err)
 			}
-			path := filepath.Join("testdata", tt.golden+".golden")
-			if *update {
-				if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if got := buf.String(); got != string(want) {
-				t.Errorf("output differs from %s (go test -update rewrites it)\n--- got\n%s\n--- want\n%s", path, got, want)
-			}
+			checkGolden(t, tt.golden, buf.String())
 			if !tt.o.Color && strings.Contains(buf.String(), "\x1b") {
 				t.Error("escape sequence in output without colour")
 			}
@@ -218,5 +206,24 @@ func TestClean(t *testing.T) {
 	}
 	if got := clean(long); got != long {
 		t.Error("clean cut a long string")
+	}
+}
+
+// checkGolden compares got with testdata/name.golden (go test -update
+// rewrites it).
+func checkGolden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name+".golden")
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("output differs from %s (go test -update rewrites it)\n--- got\n%s\n--- want\n%s", path, got, want)
 	}
 }

@@ -81,6 +81,7 @@ func planText(p plan.Plan, opts Options) string {
 		}
 		t.line("")
 	}
+	t.unmanaged(p)
 	if groups := noteGroups(p); len(groups) > 0 {
 		t.line("%s", t.style(ansiBold, "Notes:"))
 		for _, g := range groups {
@@ -187,4 +188,76 @@ func wrap(s string, width int) []string {
 		lines = append(lines, cur)
 	}
 	return lines
+}
+
+// unmanaged lists the EC2 instances SSM does not manage, grouped by cause
+// (those not running first, apart, not fixable now), then what each fix
+// does or would do, and what apply does once they register.
+func (t *textWriter) unmanaged(p plan.Plan) {
+	r := p.Registration
+	if r != nil && !r.Searched {
+		t.line("%s", t.style(ansiYellow, "Unmanaged EC2 instances: "+clean(r.Note)+"."))
+		t.line("")
+		return
+	}
+	if line := unmanagedNone(p); line != "" {
+		t.line("%s", line)
+		t.line("")
+		return
+	}
+	groups := unmanagedGroups(p)
+	if len(groups) == 0 {
+		return
+	}
+	t.line("%s", t.style(ansiBold, "Unmanaged EC2 instances (SSM does not manage them, so Patch Manager cannot see them):"))
+	for _, g := range groups {
+		t.line("")
+		t.line("  # %s: %s", clean(g.title), plural(len(g.nodes), "instance", "instances"))
+		if g.advice != "" {
+			t.line("  #   what to do: %s", clean(g.advice))
+		}
+		rows := make([][]string, len(g.nodes))
+		for i, n := range g.nodes {
+			rows[i] = []string{short(n.Node.InstanceID), instanceName(n), clean(fixesOf(n)), clean(strings.Join(n.Reasons, "; "))}
+		}
+		t.rows(t.style(ansiYellow, "?"), rows)
+	}
+	if r != nil && len(r.Fixes) > 0 {
+		t.line("")
+		t.line("%s", t.style(ansiBold, "Fixes for unmanaged instances (opt-in: they change IAM):"))
+		for _, fp := range r.Fixes {
+			mark := "~"
+			if fp.Requested {
+				mark = t.style(ansiGreen, "+")
+			}
+			t.line("")
+			for i, l := range wrap(fixLine(fp), 74) {
+				if i == 0 {
+					t.line("  %s %s", mark, l)
+				} else {
+					t.line("    %s", l)
+				}
+			}
+			if fp.Caution != "" {
+				t.line("    caution: %s", clean(fp.Caution))
+			}
+			ids := fp.InstanceIDs
+			shown := ids
+			if len(ids) > collapseOver && !t.opts.Verbose {
+				shown = ids[:collapseShow]
+			}
+			line := "    instances: " + clean(strings.Join(shown, ", "))
+			if len(shown) < len(ids) {
+				line += fmt.Sprintf(", … and %d more", len(ids)-len(shown))
+			}
+			t.line("%s", line)
+		}
+		if r.Then != "" {
+			t.line("")
+			for _, l := range wrap("Then: "+r.Then+".", 76) {
+				t.line("  %s", l)
+			}
+		}
+	}
+	t.line("")
 }

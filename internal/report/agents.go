@@ -62,6 +62,11 @@ func agentChart(p plan.Plan) AgentChart {
 	}
 	versions := map[string]*entry{}
 	for _, np := range p.Nodes {
+		if np.Node.Unmanaged() {
+			// SSM reports no agent for an instance it does not manage:
+			// it counts under its verdict, not as an unreadable agent.
+			continue
+		}
 		s := np.Node.AgentVersion
 		if e, ok := versions[s]; ok {
 			e.nodes++

@@ -160,3 +160,24 @@ func TestReadRun(t *testing.T) {
 		t.Error("an empty journal must be an error")
 	}
 }
+
+// An EC2 instance SSM does not manage counts under its verdict, and not
+// as a node whose agent cannot be read: SSM reports no agent for it.
+func TestUnmanagedInstancesAreNotUnreadableAgents(t *testing.T) {
+	p := testPlan()
+	un := fleet.Node{InstanceID: "i-9", ResourceType: "EC2Instance", PlatformType: fleet.PlatformLinux, PlatformName: "Linux/UNIX",
+		EC2: &fleet.EC2Facts{State: fleet.EC2Running, MetadataEndpoint: "enabled", HostManagement: fleet.HostManagementOff}}
+	nodes := []fleet.Node{un}
+	for _, np := range p.Nodes {
+		nodes = append(nodes, np.Node)
+	}
+	pg := Build(plan.Build(nodes, nil, plan.Options{Rules: prereq.Default(), ProbeRan: true}), Options{})
+	if a := pg.Agents; a.Unreadable != 1 || a.Below+a.AtOrAbove+a.Unreadable != 6 {
+		t.Errorf("agent chart counts the unmanaged instance: %+v", a)
+	}
+	for _, c := range pg.Verdicts {
+		if c.Name == "unmanaged" && c.N != 1 {
+			t.Errorf("unmanaged verdicts: %d, want 1", c.N)
+		}
+	}
+}

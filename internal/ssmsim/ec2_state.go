@@ -135,8 +135,13 @@ func (x *ec2Instance) profileOf() string {
 // role lets the agent in, else through Default Host Management. ok is
 // false when nothing lets it register: no agent, no network path, not
 // running, or no credentials that work.
+//
+// Both paths hand the agent its credentials through the instance metadata
+// service (instance-profile credentials at iam/security-credentials, DHMC's
+// through IMDSv2), so an instance whose metadata endpoint is disabled has
+// neither.
 func (r *region) registrationPath(x *ec2Instance) (role string, delay time.Duration, ok bool) {
-	if x.State != "running" || x.AgentVersion == "" || x.NoSSMPath {
+	if x.State != "running" || x.AgentVersion == "" || x.NoSSMPath || x.HTTPEndpoint == "disabled" {
 		return "", 0, false
 	}
 	iam := r.account.iam
@@ -146,8 +151,7 @@ func (r *region) registrationPath(x *ec2Instance) (role string, delay time.Durat
 		return prof.role, b.ProfileRegistrationDelay, true
 	}
 	setting := r.settingValue(HostManagementSettingID)
-	if iam.hostManagementRoleWorks(setting) && x.HTTPEndpoint != "disabled" &&
-		compareVersions(x.AgentVersion, hostManagementMinAgent) >= 0 {
+	if iam.hostManagementRoleWorks(setting) && compareVersions(x.AgentVersion, hostManagementMinAgent) >= 0 {
 		return roleNameOf(setting), b.HostManagementDelay, true
 	}
 	return "", 0, false
@@ -158,27 +162,35 @@ func (r *region) registrationPath(x *ec2Instance) (role string, delay time.Durat
 const hostManagementMinAgent = "3.2.582.0"
 
 // kickRegistration arms a check for every unmanaged instance that could
-// register now and has none pending. The check fires after the path's
-// delay and registers the instance if it still can; an instance whose
-// path closed meanwhile waits for the next change. Called whenever
-// something a path depends on changes: an association, the Default Host
-// Management setting, the account's IAM.
+// register now and has none pending that fires as soon. The check fires
+// after the path's delay and registers the instance if it still can; an
+// instance whose path closed meanwhile waits for the next change. A
+// faster path opening while a slower one is pending (a profile attached
+// after Default Host Management was turned on) arms an earlier check; the
+// later one then finds the instance registered. Called whenever something
+// a path depends on changes: an association, the Default Host Management
+// setting, the account's IAM.
 func (r *region) kickRegistration(now time.Time) {
 	for _, x := range r.ec2.instances {
-		if x.registered || !x.checkAt.IsZero() {
+		if x.registered {
 			continue
 		}
-		if _, delay, ok := r.registrationPath(x); ok {
-			x.checkAt = now.Add(delay)
-			r.schedule(x.checkAt, func(at time.Time) {
-				x.checkAt = time.Time{}
-				role, _, ok := r.registrationPath(x)
-				if !ok || x.registered {
-					return
-				}
-				r.registerInstance(x, role, at)
-			})
+		_, delay, ok := r.registrationPath(x)
+		if !ok || (!x.checkAt.IsZero() && !now.Add(delay).Before(x.checkAt)) {
+			continue
 		}
+		at := now.Add(delay)
+		x.checkAt = at
+		r.schedule(at, func(fired time.Time) {
+			if x.checkAt.Equal(at) {
+				x.checkAt = time.Time{}
+			}
+			role, _, ok := r.registrationPath(x)
+			if !ok || x.registered {
+				return
+			}
+			r.registerInstance(x, role, fired)
+		})
 	}
 }
 
@@ -189,6 +201,7 @@ func (r *region) registerInstance(x *ec2Instance, role string, now time.Time) {
 		ID: x.ID, ComputerName: privateDNS(x.ID, r.name), IPAddress: privateIP(x.ID),
 		PlatformType: x.PlatformType, PlatformName: x.PlatformName, PlatformVersion: x.PlatformVersion,
 		AgentVersion: x.AgentVersion, IAMRole: role, Tags: x.Tags, RegistrationDate: now,
+		Proxy: x.Proxy, Python: x.Python, Pip: x.Pip, Requests: x.Requests,
 	})
 	r.lastPing[n.ID] = now
 	i := sort.Search(len(r.nodes), func(i int) bool { return r.nodes[i].ID >= n.ID })

@@ -257,8 +257,14 @@ func TestHostManagementRegistersInstances(t *testing.T) {
 		t.Fatal("registered before the Default Host Management delay")
 	}
 	clk.Advance(2 * time.Minute)
-	if st := ssmIDs(t, mgmt.ssm)["i-0c0ffee000000a001"]; st != "Online" {
-		t.Errorf("no-profile instance under Default Host Management: %q, want Online", st)
+	// A profile whose role cannot register the agent does not take
+	// precedence: Default Host Management registers the instance. One
+	// whose agent is older than Default Host Management needs stays out.
+	if st := ssmIDs(t, mgmt.ssm)["i-0c0ffee000000a002"]; st != "Online" {
+		t.Errorf("instance with a weak profile under Default Host Management: %q, want Online", st)
+	}
+	if _, ok := ssmIDs(t, mgmt.ssm)["i-0c0ffee000000a001"]; ok {
+		t.Error("an agent older than 3.2.582.0 registered through Default Host Management")
 	}
 
 	// In the member account it is on, but cannot reach an instance whose
@@ -274,5 +280,76 @@ func TestHostManagementRegistersInstances(t *testing.T) {
 	inst, _ := ec2Instances(t, member.ec2, &ec2.DescribeInstancesInput{InstanceIds: []string{"i-0c0ffee000000b001"}})
 	if inst["i-0c0ffee000000b001"].MetadataOptions.HttpEndpoint != types.InstanceMetadataEndpointStateDisabled {
 		t.Errorf("IMDS-disabled instance shows %+v", inst["i-0c0ffee000000b001"].MetadataOptions)
+	}
+}
+
+// Instance-profile credentials reach the agent through the metadata
+// service too: with it disabled, even a working profile registers nothing.
+func TestDisabledMetadataBlocksTheProfilePath(t *testing.T) {
+	s, mgmt, clk := startOrg(t, SampleOrgOptions{}, nil)
+	member := mgmt.assume(t, SampleMemberAccount(1), DefaultRoleName, "us-east-1")
+	cx := testCtx(t)
+	// The member account has no profile of its own: make one that works.
+	if _, err := member.iam.CreateRole(cx, &iam.CreateRoleInput{RoleName: aws.String("ssm-core"),
+		AssumeRolePolicyDocument: aws.String(TrustService("ec2.amazonaws.com"))}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := member.iam.AttachRolePolicy(cx, &iam.AttachRolePolicyInput{RoleName: aws.String("ssm-core"), PolicyArn: aws.String(PolicySSMManagedInstanceCore)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := member.iam.CreateInstanceProfile(cx, &iam.CreateInstanceProfileInput{InstanceProfileName: aws.String("ssm-core")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := member.iam.AddRoleToInstanceProfile(cx, &iam.AddRoleToInstanceProfileInput{InstanceProfileName: aws.String("ssm-core"), RoleName: aws.String("ssm-core")}); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"i-0c0ffee000000b001", "i-0c0ffee000000b002"} {
+		if _, err := member.ec2.AssociateIamInstanceProfile(cx, &ec2.AssociateIamInstanceProfileInput{InstanceId: aws.String(id),
+			IamInstanceProfile: &types.IamInstanceProfileSpecification{Name: aws.String("ssm-core")}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	clk.Advance(s.opts.Behaviour.ProfileRegistrationDelay + time.Minute)
+	ids := ssmIDs(t, member.ssm)
+	if _, ok := ids["i-0c0ffee000000b001"]; ok {
+		t.Error("an instance whose metadata service is disabled registered through its profile")
+	}
+	if st := ids["i-0c0ffee000000b002"]; st != "Online" {
+		t.Errorf("an agent too old for DHMC registers through a working profile: got %q, want Online", st)
+	}
+}
+
+// A profile made to work while Default Host Management's half hour runs
+// makes the instance register after the profile's few minutes, not the
+// half hour.
+func TestFasterPathRegistersSooner(t *testing.T) {
+	s, mgmt, clk := startOrg(t, SampleOrgOptions{}, nil)
+	cx := testCtx(t)
+	if _, err := mgmt.iam.CreateRole(cx, &iam.CreateRoleInput{RoleName: aws.String(HostManagementRoleName), Path: aws.String("/service-role/"),
+		AssumeRolePolicyDocument: aws.String(TrustService("ssm.amazonaws.com"))}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := mgmt.iam.AttachRolePolicy(cx, &iam.AttachRolePolicyInput{RoleName: aws.String(HostManagementRoleName),
+		PolicyArn: aws.String(PolicySSMManagedEC2InstanceDefault)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := mgmt.ssm.UpdateServiceSetting(cx, &ssm.UpdateServiceSettingInput{SettingId: aws.String(HostManagementSettingID),
+		SettingValue: aws.String("service-role/" + HostManagementRoleName)}); err != nil {
+		t.Fatal(err)
+	}
+	clk.Advance(time.Minute)
+	// i-0c0ffee000000a002 waits for Default Host Management: its profile's
+	// role cannot register it, until now.
+	if _, err := mgmt.iam.AttachRolePolicy(cx, &iam.AttachRolePolicyInput{RoleName: aws.String("app-server-role"),
+		PolicyArn: aws.String(PolicySSMManagedInstanceCore)}); err != nil {
+		t.Fatal(err)
+	}
+	clk.Advance(s.opts.Behaviour.ProfileRegistrationDelay + time.Second)
+	if st := ssmIDs(t, mgmt.ssm)["i-0c0ffee000000a002"]; st != "Online" {
+		t.Errorf("after the profile's delay: %q, want Online", st)
+	}
+	clk.Advance(s.opts.Behaviour.HostManagementDelay)
+	if st := ssmIDs(t, mgmt.ssm)["i-0c0ffee000000a002"]; st != "Online" {
+		t.Errorf("after Default Host Management's delay too: %q, want Online (registered once)", st)
 	}
 }

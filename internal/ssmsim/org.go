@@ -150,6 +150,12 @@ type Instance struct {
 	PlatformName    string            `json:"platform_name,omitempty" yaml:"platform_name,omitempty"`
 	PlatformVersion string            `json:"platform_version,omitempty" yaml:"platform_version,omitempty"`
 	Tags            map[string]string `json:"tags,omitempty" yaml:"tags,omitempty"`
+	// Proxy, Python, Pip and Requests are the software its node has once
+	// it registers, as Node's fields of the same names.
+	Proxy    Proxy  `json:"proxy,omitzero" yaml:"proxy,omitempty"`
+	Python   string `json:"python,omitempty" yaml:"python,omitempty"`
+	Pip      string `json:"pip,omitempty" yaml:"pip,omitempty"`
+	Requests string `json:"requests,omitempty" yaml:"requests,omitempty"`
 }
 
 // DefaultRegions returns the commercial regions of AWS, the opt-in ones

@@ -151,10 +151,14 @@ func SampleOrganization(o SampleOrgOptions) *Organization {
 // Management is off there.
 func SampleInstances() []Instance {
 	al2 := func(id string) Instance {
-		return Instance{ID: id, PlatformType: "Linux", PlatformName: "Amazon Linux", PlatformVersion: "2", AgentVersion: "3.3.1142.0"}
+		return Instance{ID: id, PlatformType: "Linux", PlatformName: "Amazon Linux", PlatformVersion: "2", AgentVersion: "3.3.1142.0",
+			Python: "/usr/bin/python3", Pip: "/usr/bin/pip3", Requests: "2.25.1"}
 	}
-	noProfile := al2("i-0c0ffee000000a001") // fix: associate a profile, or turn Default Host Management on
-	noProfile.Tags = map[string]string{"Name": "no-profile"}
+	// fix: associate a profile; its agent is too old for Default Host
+	// Management, and for Patch Manager, so once it registers the same
+	// apply updates it.
+	noProfile := al2("i-0c0ffee000000a001")
+	noProfile.AgentVersion, noProfile.Tags = "2.0.790.0", map[string]string{"Name": "no-profile"}
 	weakRole := al2("i-0c0ffee000000a002") // fix: attach AmazonSSMManagedInstanceCore to its role
 	weakRole.Profile, weakRole.Tags = "app-server-role", map[string]string{"Name": "profile-without-ssm"}
 	noAgent := al2("i-0c0ffee000000a003") // not fixable through SSM

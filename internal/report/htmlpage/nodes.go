@@ -124,7 +124,7 @@ func writeNodeData(w io.Writer, pg report.Page) error {
 			index(verdicts, &t.d.Verdicts, np.Verdict.String()),
 			t.checkTuple(np),
 			t.planTuple(np),
-			t.probe(np.Node.Probe),
+			t.facts(np.Node),
 			t.outcome(pg.Outcomes, np.Node.InstanceID),
 		} {
 			rows.WriteByte(',')
@@ -222,6 +222,18 @@ func (t *table) planTuple(np plan.NodePlan) int {
 	for _, a := range np.Actions {
 		pt[2] = append(pt[2], t.str(a.String()))
 	}
+	if u := np.Unmanaged; u != nil {
+		// An unmanaged instance's actions are the fixes that act on it,
+		// or, not asked for, those that could.
+		for _, k := range u.Fixes {
+			pt[2] = append(pt[2], t.str("fix: "+string(k)))
+		}
+		if len(u.Fixes) == 0 {
+			for _, k := range u.Could {
+				pt[2] = append(pt[2], t.str("could fix: --"+string(k)+" (not asked for)"))
+			}
+		}
+	}
 	for _, b := range np.BlockedBy {
 		ci, ok := t.checks[string(b)]
 		if !ok {
@@ -241,6 +253,37 @@ func (t *table) planTuple(np plan.NodePlan) int {
 		t.d.PT = append(t.d.PT, pt)
 		return len(t.d.PT) - 1
 	})
+}
+
+// facts describes what was observed of a node besides SSM's own record:
+// the probe's report, or what EC2 and IAM show of an instance SSM does
+// not manage.
+func (t *table) facts(n fleet.Node) int {
+	if f := n.EC2; f != nil {
+		parts := []string{"EC2 " + f.State}
+		switch {
+		case f.Profile == "":
+			parts = append(parts, "no instance profile")
+		case f.RoleProblem != "":
+			parts = append(parts, "instance profile "+f.Profile+" (role "+orNone(f.Role)+": "+f.RoleProblem+")")
+		default:
+			parts = append(parts, "instance profile "+f.Profile+" (role "+f.Role+")")
+		}
+		parts = append(parts, "metadata service "+f.MetadataEndpoint)
+		hm := "Default Host Management " + f.HostManagement
+		if f.HostManagementProblem != "" {
+			hm += " (role " + f.HostManagementRole + ": " + f.HostManagementProblem + ")"
+		}
+		return t.str(strings.Join(append(parts, hm), " · "))
+	}
+	return t.probe(n.Probe)
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
 }
 
 // probe describes what the read-only probe found, in words. It never

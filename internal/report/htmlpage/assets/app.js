@@ -214,9 +214,14 @@
     tr.appendChild(td);
     tr.appendChild(el('td', '', S[r[PLAT]]));
     td = el('td');
-    td.appendChild(el('span', '', S[ag[0]] || '(none)'));
-    if (ag[1] === 1) td.appendChild(el('span', 'host low', '▼ below ' + D.floor));
-    if (ag[1] === 0) td.appendChild(el('span', 'host', '? unreadable'));
+    if (v.name === 'unmanaged') {
+      // SSM reports no agent for an instance it does not manage.
+      td.appendChild(el('span', 'host', 'not managed'));
+    } else {
+      td.appendChild(el('span', '', S[ag[0]] || '(none)'));
+      if (ag[1] === 1) td.appendChild(el('span', 'host low', '▼ below ' + D.floor));
+      if (ag[1] === 0) td.appendChild(el('span', 'host', '? unreadable'));
+    }
     tr.appendChild(td);
     td = el('td');
     td.appendChild(el('span', 'v tone-' + v.tone, v.icon + ' ' + v.name));
@@ -228,7 +233,7 @@
       chips.appendChild(chip(t[j + 1], D.checks[t[j]]));
       shown++;
     }
-    if (!shown) chips.appendChild(el('span', 'host', t.length ? '✓ all pass' : 'no checks'));
+    if (!shown) chips.appendChild(el('span', 'host', t.length ? '✓ all pass' : v.name === 'unmanaged' ? 'none: not managed' : 'no checks'));
     td.appendChild(chips);
     tr.appendChild(td);
     var reason = pt[0].length ? S[pt[0][0]] : '';
@@ -275,8 +280,9 @@
     add('Actions', pt[2].map(function (i) { return S[i]; }));
     add('Blocked by', pt[3].map(function (i) { return D.checks[i]; }));
     add('Notes', pt[1].map(function (i) { return S[i]; }));
-    if (r[PR] >= 0) add('Probe', [S[r[PR]]]);
-    add('Agent', [(S[D.ag[r[AG]][0]] || '(none)') + ' (' + POS[D.ag[r[AG]][1]] + ' ' + D.floor + ')']);
+    var unmanaged = D.v[r[V]].name === 'unmanaged';
+    if (r[PR] >= 0) add(unmanaged ? 'EC2 and IAM' : 'Probe', [S[r[PR]]]);
+    if (!unmanaged) add('Agent', [(S[D.ag[r[AG]][0]] || '(none)') + ' (' + POS[D.ag[r[AG]][1]] + ' ' + D.floor + ')']);
     if (r[OT] >= 0) {
       var o = D.ot[r[OT]];
       add('Run outcome', [D.os[o[0]].name + (S[o[1]] ? ': ' + S[o[1]] : '') + ' (run ' + D.runs[o[2]] + ')']);
