@@ -97,11 +97,13 @@ func (b Batch) IsAgentUpdate() bool {
 // Summary counts nodes by verdict and by action. A node with two actions
 // counts once in Fix and once under each action.
 type Summary struct {
-	Nodes     int                       `json:"nodes"`
-	Compliant int                       `json:"compliant"`
-	Fix       int                       `json:"fix"`
-	Blocked   int                       `json:"blocked"`
-	Unmanaged int                       `json:"unmanaged"`
+	Nodes     int `json:"nodes"`
+	Compliant int `json:"compliant"`
+	Fix       int `json:"fix"`
+	Blocked   int `json:"blocked"`
+	// Unmanaged is left out of the file when zero, so that the checksum of
+	// a plan saved before the verdict existed still matches.
+	Unmanaged int                       `json:"unmanaged,omitempty"`
 	Actions   map[prereq.ActionKind]int `json:"actions"`
 }
 
