@@ -48,6 +48,10 @@ func (w *docWriter) plan(p Plan) {
 	writeMember(w, "rules", p.Rules, false)
 	writeMember(w, "strategy", p.Strategy, false)
 	writeMember(w, "probe_ran", p.ProbeRan, false)
+	if len(p.Targets) > 0 {
+		w.key("targets", false)
+		writeList(w, p.Targets)
+	}
 	w.key("nodes", false)
 	writeList(w, p.Nodes)
 	w.key("batches", false)

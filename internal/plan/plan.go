@@ -7,11 +7,18 @@ import (
 	"github.com/patchready/patchready/internal/prereq"
 )
 
-// FormatVersion is the plan file format this package writes. Load accepts
-// any 2.x; a different major version is refused. 2.0 added the patch-run
-// checks (their facts in each node's probe, their results in its checks)
-// and the rules the plan was made under.
-const FormatVersion = "2.0"
+// FormatVersion is the newest plan file format this package writes. Load
+// accepts any 2.x; a different major version is refused. 2.0 added the
+// patch-run checks (their facts in each node's probe, their results in its
+// checks) and the rules the plan was made under; 2.1 added the targets of
+// a plan across accounts and regions (Plan.Targets, and the account and
+// region of every node and batch).
+const FormatVersion = "2.1"
+
+// FormatVersionOneTarget is the format of a plan of one account and region,
+// which records no targets: it is written as 2.0, byte for byte what
+// patchready wrote before 2.1, so that an older patchready still reads it.
+const FormatVersionOneTarget = "2.0"
 
 // MaxBatchSize is the most node IDs SSM accepts in one SendCommand call or
 // one association target.
@@ -37,7 +44,13 @@ type Plan struct {
 	// none of the patch-run checks was made on any node, and every view of
 	// the plan must say so.
 	ProbeRan bool `json:"probe_ran"`
-	// Nodes holds one entry per selected node, sorted by instance ID.
+	// Targets are the accounts and regions a plan across several of them
+	// covers, sorted by account then region, each with its own summary,
+	// fingerprint, or the reason it could not be planned. A plan of one
+	// account and region has none (Region and Account above say where).
+	Targets []Target `json:"targets,omitempty"`
+	// Nodes holds one entry per selected node, sorted by instance ID (by
+	// account, region, then instance ID in a plan with targets).
 	Nodes []NodePlan `json:"nodes"`
 	// Batches groups the actions for execution, update-agent batches first.
 	Batches []Batch `json:"batches"`
@@ -87,6 +100,10 @@ type Batch struct {
 	// After lists actions that must be read back as done on this batch's
 	// nodes (those that have them) before this batch starts.
 	After []prereq.ActionKind `json:"after,omitempty"`
+	// Account and Region say where the batch runs in a plan with targets;
+	// a batch never spans two targets.
+	Account string `json:"account,omitempty"`
+	Region  string `json:"region,omitempty"`
 }
 
 // IsAgentUpdate reports whether b is an update-agent batch.
