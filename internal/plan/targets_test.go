@@ -166,7 +166,7 @@ func TestPlanOfOneTargetKeepsFormat20(t *testing.T) {
 // or in a failed one, is refused: apply splits by targets.
 func TestLoadRefusesNodesOutsideTargets(t *testing.T) {
 	for name, edit := range map[string]func(*Plan){
-		"node in failed target":  func(p *Plan) { p.Nodes[0].Node.Account = "333333333333" },
+		"node in failed target":   func(p *Plan) { p.Nodes[0].Node.Account = "333333333333" },
 		"batch in unknown target": func(p *Plan) { p.Batches[0].Region = "ap-south-1" },
 		"target without region":   func(p *Plan) { p.Targets[0].Region = "" },
 	} {
