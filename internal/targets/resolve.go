@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"go.uber.org/zap"
 
+	"github.com/patchready/patchready/internal/awsclient"
 	"github.com/patchready/patchready/internal/plan"
 )
 
@@ -65,7 +66,7 @@ func Resolve(ctx context.Context, h *Hub, spec Spec) (*Set, error) {
 	}
 	var mu sync.Mutex
 	Each(ctx, accounts, spec.Parallel, func(ctx context.Context, _ int, a Account) {
-		conns, failed := h.resolveAccount(ctx, spec, a)
+		conns, failed := h.resolveAccount(ctx, a, spec.Regions, spec.AllRegions)
 		mu.Lock()
 		defer mu.Unlock()
 		set.Conns = append(set.Conns, conns...)
@@ -74,8 +75,7 @@ func Resolve(ctx context.Context, h *Hub, spec Spec) (*Set, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	slices.SortFunc(set.Conns, func(a, b *Conn) int { return strings.Compare(a.Account+"/"+a.Region, b.Account+"/"+b.Region) })
-	slices.SortFunc(set.Failed, func(a, b plan.Target) int { return strings.Compare(a.Key(), b.Key()) })
+	set.sort()
 	return set, nil
 }
 
@@ -111,13 +111,41 @@ func (h *Hub) accounts(ctx context.Context, spec Spec, set *Set) ([]Account, err
 	return slices.CompactFunc(out, func(a, b Account) bool { return a.ID == b.ID }), nil
 }
 
-// resolveAccount reaches one account and finds its targets.
-func (h *Hub) resolveAccount(ctx context.Context, spec Spec, a Account) ([]*Conn, []plan.Target) {
+// ResolveList reaches the targets a saved plan names, each account
+// through its role, each region checked as Resolve checks it.
+func ResolveList(ctx context.Context, h *Hub, list []plan.Target, parallel int) (*Set, error) {
+	byAccount := map[string][]string{}
+	var accounts []Account
+	for _, t := range list {
+		if _, ok := byAccount[t.Account]; !ok {
+			accounts = append(accounts, Account{ID: t.Account, Name: t.AccountName})
+		}
+		byAccount[t.Account] = append(byAccount[t.Account], t.Region)
+	}
+	set := &Set{}
+	var mu sync.Mutex
+	Each(ctx, accounts, parallel, func(ctx context.Context, _ int, a Account) {
+		conns, failed := h.resolveAccount(ctx, a, byAccount[a.ID], false)
+		mu.Lock()
+		defer mu.Unlock()
+		set.Conns = append(set.Conns, conns...)
+		set.Failed = append(set.Failed, failed...)
+	})
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	set.sort()
+	return set, nil
+}
+
+// resolveAccount reaches one account and finds its targets: the named
+// regions, every region it has enabled (all), or the home region.
+func (h *Hub) resolveAccount(ctx context.Context, a Account, named []string, all bool) ([]*Conn, []plan.Target) {
 	log := h.c.Logger.With(zap.String("account", a.ID))
 	fail := func(err error) []plan.Target {
-		regions := spec.Regions
+		regions := named
 		switch {
-		case spec.AllRegions:
+		case all:
 			regions = []string{AllRegions}
 		case len(regions) == 0:
 			regions = []string{h.HomeRegion()}
@@ -144,20 +172,25 @@ func (h *Hub) resolveAccount(ctx context.Context, spec Spec, a Account) ([]*Conn
 		}
 	}
 	enabled, order, err := regionsOf(ctx, h.ec2(a.ID))
+	if awsclient.Code(err) == "OptInRequired" {
+		// Asked in the home region, which the hub itself uses: EC2 refuses
+		// the account, not the region (a suspended account's credentials).
+		err = fmt.Errorf("%w: %w", errSuspended, err)
+	}
 	if err != nil {
 		log.Info("account regions unreadable", zap.Error(err))
 		return nil, fail(err)
 	}
 	var regions []string
 	switch {
-	case spec.AllRegions:
+	case all:
 		for _, r := range order {
 			if enabled[r] {
 				regions = append(regions, r)
 			}
 		}
-	case len(spec.Regions) > 0:
-		regions = spec.Regions
+	case len(named) > 0:
+		regions = named
 	default:
 		regions = []string{h.HomeRegion()}
 	}
@@ -181,3 +214,8 @@ func (h *Hub) resolveAccount(ctx context.Context, spec Spec, a Account) ([]*Conn
 
 // ErrNoTargets is returned by callers when a spec resolves to nothing.
 var ErrNoTargets = errors.New("no account and region to cover")
+
+func (s *Set) sort() {
+	slices.SortFunc(s.Conns, func(a, b *Conn) int { return strings.Compare(a.Account+"/"+a.Region, b.Account+"/"+b.Region) })
+	slices.SortFunc(s.Failed, func(a, b plan.Target) int { return strings.Compare(a.Key(), b.Key()) })
+}

@@ -1,0 +1,56 @@
+package orgrun
+
+import (
+	"context"
+
+	"go.uber.org/zap"
+
+	"github.com/patchready/patchready/internal/clock"
+	"github.com/patchready/patchready/internal/engine"
+	"github.com/patchready/patchready/internal/plan"
+	"github.com/patchready/patchready/internal/targets"
+)
+
+// MakePlan makes one plan across the set's targets: each target's plan
+// (engine.MakePlan), at most parallel at once, merged. A target that
+// cannot be planned, like one that could not be reached, is recorded in
+// the plan with why, and the others are planned as usual. in's Region and
+// Account are set per target.
+func MakePlan(ctx context.Context, set *targets.Set, in engine.PlanInput, parallel int) (plan.Plan, error) {
+	log := in.Logger
+	if log == nil {
+		log = zap.NewNop()
+	}
+	c := in.Clock
+	if c == nil {
+		c = clock.Real{}
+	}
+	parts := make([]plan.Part, len(set.Conns), len(set.Conns)+len(set.Failed))
+	targets.Each(ctx, set.Conns, parallel, func(ctx context.Context, i int, conn *targets.Conn) {
+		t := conn.Target()
+		tin := in
+		tin.Account, tin.Region = conn.Account, conn.Region
+		tin.Logger = log.With(zap.String("account", conn.Account), zap.String("region", conn.Region))
+		p, err := engine.MakePlan(ctx, conn.SSM, tin)
+		if err != nil {
+			t.Failure = targets.Classify(targets.Where(conn.Account, conn.Region), err)
+			tin.Logger.Warn("target not planned", zap.String("kind", t.Failure.Kind), zap.Error(err))
+			parts[i] = plan.Part{Target: t}
+			return
+		}
+		tin.Logger.Info("target planned", zap.Int("nodes", p.Summary.Nodes), zap.Int("fix", p.Summary.Fix))
+		parts[i] = plan.Part{Target: t, Plan: &p}
+	})
+	if err := ctx.Err(); err != nil {
+		// Interrupted: the targets not planned did not fail, they were not
+		// tried; a plan saying otherwise would mislead.
+		return plan.Plan{}, err
+	}
+	for _, f := range set.Failed {
+		parts = append(parts, plan.Part{Target: f})
+	}
+	return plan.Merge(parts, plan.Options{
+		ToolVersion: in.ToolVersion, CreatedAt: c.Now(), Selection: in.Selection, Rules: in.Rules,
+		Strategy: in.Strategy, ProbeRan: in.Probe,
+	}), nil
+}
