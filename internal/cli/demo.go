@@ -163,7 +163,7 @@ func demoRun(ctx context.Context, o *DemoOptions) error {
 		if err != nil {
 			return nil, err
 		}
-		return &session{ssm: client, region: cfg.Region, log: log, calls: calls}, nil
+		return &session{ssm: client, region: cfg.Region, log: log, calls: calls, cfg: cfg, endpoint: endpoint, maxBackoff: time.Second}, nil
 	}
 	ao := &ApplyOptions{
 		IO: ios, Session: simSession, Clock: clk, Shutdown: o.Shutdown,

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"go.uber.org/zap"
 
@@ -47,6 +48,12 @@ type session struct {
 	log    *zap.Logger
 	// calls counts API calls per operation (for the summary and metrics).
 	calls *awsclient.CallCounter
+	// cfg and endpoint are what the session was made from, for the
+	// clients of other accounts and regions (see newHub).
+	cfg      aws.Config
+	endpoint string
+	// maxBackoff is the retry policy's cap (0: awsclient's default).
+	maxBackoff time.Duration
 }
 
 // newSession resolves configuration from the global flags and the
@@ -66,7 +73,7 @@ func newSession(ctx context.Context, g *GlobalOptions, ios *IOStreams) (*session
 	if err != nil {
 		return nil, err
 	}
-	return &session{ssm: client, region: cfg.Region, log: log, calls: calls}, nil
+	return &session{ssm: client, region: cfg.Region, log: log, calls: calls, cfg: cfg, endpoint: g.EndpointURL}, nil
 }
 
 // newRunID returns a run ID that sorts by time: 20261125T201500Z-1a2b3c.

@@ -11,6 +11,7 @@ import (
 	"github.com/patchready/patchready/internal/fleet"
 	"github.com/patchready/patchready/internal/plan"
 	"github.com/patchready/patchready/internal/render"
+	"github.com/patchready/patchready/internal/targets"
 )
 
 // PlanOptions are the flags of `patchready plan` and what it depends on.
@@ -27,11 +28,13 @@ type PlanOptions struct {
 	Verbose          bool
 	rules            ruleFlags
 	Strategy         string
+	tgt              targetFlags
 
 	// Parsed by CheckAndSetDefaults.
 	format   render.Format
 	selected fleet.Selection
 	settings planSettings
+	spec     targets.Spec
 }
 
 // NewCmdPlan is `patchready plan`. runF replaces the run function (tests
@@ -51,7 +54,15 @@ what apply would do. It changes nothing on any node (the probe only creates its
 own read-only SSM document).
 
 Save the plan with --out to review it (patchready show) and apply exactly it
-later (patchready apply FILE).`,
+later (patchready apply FILE).
+
+Across an organization: --regions, --all-regions, --accounts, --org, --ou and
+--exclude-accounts choose the accounts and regions (targets); every account
+but the caller's is reached by assuming --role-name. Targets are planned in
+parallel (--parallel-targets) into one plan; a target that cannot be planned
+(a role missing or denied, a suspended account, a disabled region, a target
+throttled past its retries) is reported with why and what to do, the others
+are planned, and plan exits 4.`,
 		Example: `  # What would change in eu-west-1?
   patchready plan --region eu-west-1
 
@@ -59,7 +70,10 @@ later (patchready apply FILE).`,
   patchready plan --tag Tier=web --out plan.json -o markdown > plan.md
 
   # In CI: exit 2 when anything needs fixing
-  patchready plan --detailed-exitcode --no-color`,
+  patchready plan --detailed-exitcode --no-color
+
+  # Every ACTIVE account of the organization, every region each has enabled
+  patchready plan --org --all-regions --out plan.json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := o.CheckAndSetDefaults(); err != nil {
@@ -80,6 +94,7 @@ later (patchready apply FILE).`,
 	fl.BoolVar(&o.Verbose, "verbose", false, "list every node instead of collapsing long groups")
 	o.rules.bind(cmd)
 	fl.StringVar(&o.Strategy, "strategy", string(plan.DefaultStrategy), strategyFlagHelp())
+	o.tgt.bind(cmd)
 	return cmd
 }
 
@@ -91,6 +106,9 @@ func (o *PlanOptions) CheckAndSetDefaults() error {
 		return err
 	}
 	if o.selected, err = o.sel.selection(); err != nil {
+		return err
+	}
+	if o.spec, err = o.tgt.spec(); err != nil {
 		return err
 	}
 	o.settings, err = o.rules.settings(o.Strategy)
@@ -105,10 +123,16 @@ func planRun(ctx context.Context, o *PlanOptions) error {
 	if err != nil {
 		return err
 	}
-	p, err := engine.MakePlan(ctx, s.ssm, engine.PlanInput{
+	in := engine.PlanInput{
 		Selection: sel, Rules: settings.rules, Strategy: settings.strategy, Probe: !o.NoProbe,
 		Region: s.region, ToolVersion: toolVersion(), RunID: newRunID(o.Clock.Now()), Clock: o.Clock, Logger: s.log,
-	})
+	}
+	var p plan.Plan
+	if o.spec.Multi() {
+		p, err = planAcross(ctx, s, o.Clock, o.spec, in, ios.ErrOut)
+	} else {
+		p, err = engine.MakePlan(ctx, s.ssm, in)
+	}
 	if err != nil {
 		return explain(err)
 	}
@@ -124,6 +148,10 @@ func planRun(ctx context.Context, o *PlanOptions) error {
 	}
 	if o.Out != "" {
 		fmt.Fprintf(ios.ErrOut, "\nSaved the plan to %s. Review it, then apply exactly it with:\n  patchready apply %s\n", o.Out, o.Out)
+	}
+	if failed := p.FailedTargets(); len(failed) > 0 {
+		fmt.Fprintf(ios.ErrOut, "\n%d of %d targets could not be planned (exit code %d): %s.\n", len(failed), len(p.Targets), ExitTargetFailed, describeTargets(failed))
+		return withExitCode(ExitTargetFailed, nil)
 	}
 	if o.DetailedExitcode && p.HasChanges() {
 		return withExitCode(ExitChanges, nil)

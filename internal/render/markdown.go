@@ -30,7 +30,7 @@ func mdContext(b *strings.Builder, p plan.Plan) {
 		fmt.Fprintf(b, "> [!WARNING]\n> %s\n\n", md(probeWarning))
 	}
 	b.WriteString("| | |\n|---|---|\n")
-	fmt.Fprintf(b, "| Selection | %s |\n", md(plan.DescribeSelection(p.Selection)))
+	fmt.Fprintf(b, "| Selection | %s |\n", md(selectionLine(p)))
 	fmt.Fprintf(b, "| Prerequisites | %s |\n", md(prereqLine(p)))
 	probe := "ran"
 	if !p.ProbeRan {

@@ -169,3 +169,16 @@ func targetsMarkdown(p plan.Plan) string {
 	}
 	return strings.TrimRight(b.String(), "\n") + "\n"
 }
+
+// selectionLine describes the plan's selection; a plan across targets
+// selects in each of them.
+func selectionLine(p plan.Plan) string {
+	s := plan.DescribeSelection(p.Selection)
+	if p.HasTargets() {
+		s = strings.Replace(s, "in the region", "in each target", 1)
+		if !strings.Contains(s, "each target") {
+			s += ", in each target"
+		}
+	}
+	return s
+}

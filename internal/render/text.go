@@ -55,7 +55,7 @@ func planText(p plan.Plan, opts Options) string {
 
 // context prints what the plan was made from.
 func (t *textWriter) context(p plan.Plan) {
-	t.line("  Selection:      %s", clean(plan.DescribeSelection(p.Selection)))
+	t.line("  Selection:      %s", clean(selectionLine(p)))
 	t.line("  Prerequisites:  %s", prereqLine(p))
 	if p.ProbeRan {
 		t.line("  Probe:          ran")

@@ -3,10 +3,12 @@ package targets
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
@@ -82,6 +84,17 @@ func NewHub(ctx context.Context, c HubConfig) (*Hub, error) {
 	}
 	if c.SessionName == "" {
 		c.SessionName = "patchready"
+	}
+	if bc, ok := c.Config.HTTPClient.(*awshttp.BuildableClient); ok && c.Spec.Parallel > 0 {
+		// Targets share endpoints (every account's SSM in us-east-1 is
+		// one host), and the SDK keeps 10 idle connections per host: with
+		// more targets running, the rest would be closed and dialled again
+		// on every call.
+		idle := max(awshttp.DefaultHTTPTransportMaxIdleConnsPerHost, 4*c.Spec.Parallel)
+		c.Config.HTTPClient = bc.WithTransportOptions(func(tr *http.Transport) {
+			tr.MaxIdleConnsPerHost = idle
+			tr.MaxIdleConns = max(tr.MaxIdleConns, idle)
+		})
 	}
 	h := &Hub{c: c, creds: map[string]aws.CredentialsProvider{}}
 	out, err := h.sts().GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
