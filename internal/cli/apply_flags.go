@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"maps"
 	"math"
@@ -76,6 +77,9 @@ func (o *ApplyOptions) CheckAndSetDefaults() error {
 		if o.settings, err = o.plan.rules.settings(o.plan.Strategy); err != nil {
 			return err
 		}
+		if o.spec, err = o.tgt.spec(); err != nil {
+			return err
+		}
 	} else {
 		if o.saved, err = o.loadSaved(); err != nil {
 			return err
@@ -86,6 +90,12 @@ func (o *ApplyOptions) CheckAndSetDefaults() error {
 				o.plan.Strategy, o.saved.plan.Strategy, o.plan.Strategy)
 		}
 		strategy = o.saved.plan.Strategy.String()
+		if err := o.checkSavedTargetFlags(); err != nil {
+			return err
+		}
+	}
+	if o.across() && o.given["window-id"] {
+		return errors.New("--window-id names a window of one account and region; a run across targets creates a window in each (leave --window-id out)")
 	}
 	return o.checkWindowFlags(strategy)
 }
@@ -104,8 +114,17 @@ var (
 		"rules-file":        "the plan was checked against its rules when it was made (patchready plan --rules-file FILE)",
 		"prereqs":           "the plan was checked against its rules when it was made (patchready plan --rules-file FILE)",
 		"min-agent-version": "the plan was checked against its agent floor when it was made (patchready plan --min-agent-version V)",
+		"org":               savedTargets,
+		"all-regions":       savedTargets,
+		"ou":                savedTargets,
 	}
 	refusedWithResume = map[string]string{
+		"regions":              resumeNarrowing,
+		"all-regions":          resumeNarrowing,
+		"accounts":             resumeNarrowing,
+		"org":                  resumeNarrowing,
+		"exclude-accounts":     resumeNarrowing,
+		"ou":                   resumeNarrowing,
 		"instance-ids":         resumeNarrowing,
 		"exclude-instance-ids": resumeNarrowing,
 		"platform":             resumeNarrowing,
@@ -117,6 +136,9 @@ var (
 		"min-agent-version":    "the run's plan was made already",
 	}
 )
+
+// savedTargets is why flags that list targets cannot go with a saved plan.
+const savedTargets = "the saved plan records its targets; narrow it with --accounts, --regions or --exclude-accounts, or make a new plan"
 
 const resumeNarrowing = "a resumed run finishes its own plan on every node it covers and cannot be narrowed; finish it, or undo it (patchready cleanup --run-id RUN_ID) and apply a narrower plan"
 

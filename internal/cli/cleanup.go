@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/patchready/patchready/internal/cleanup"
+	"github.com/patchready/patchready/internal/targets"
 )
 
 // CleanupOptions are the flags of `patchready cleanup` and what it depends
@@ -17,11 +19,15 @@ type CleanupOptions struct {
 	IO      *IOStreams
 	Session func(context.Context) (*session, error)
 
-	DryRun bool
-	RunID  string
+	DryRun   bool
+	RunID    string
+	StateDir string
+	tgt      targetFlags
 
 	// given are the flags on the command line, set by NewCmdCleanup.
 	given map[string]bool
+	// spec is the target flags', set by CheckAndSetDefaults.
+	spec targets.Spec
 }
 
 // NewCmdCleanup is `patchready cleanup`; runF replaces cleanupRun in tests.
@@ -37,7 +43,10 @@ patchready:managed=true) and deletes them, printing each one. That includes
 associations left by 'apply --keep-associations' or an interrupted run, and
 the schedule from 'patchready schedule install'.
 
-With --run-id, only the resources of that run (tag patchready:run-id) go.
+With --run-id, only the resources of that run (tag patchready:run-id) go;
+for a run across accounts and regions, its journal under --state-dir names
+its targets, and cleanup looks in each. --regions, --all-regions,
+--accounts, --org and --ou look in those accounts and regions instead.
 A document still used by an association that stays is kept, and said so.
 With --dry-run nothing is deleted: cleanup prints what it would remove.`,
 		Example: `  # What would go?
@@ -60,6 +69,8 @@ With --dry-run nothing is deleted: cleanup prints what it would remove.`,
 	fl := cmd.Flags()
 	fl.BoolVar(&o.DryRun, "dry-run", false, "print what would be removed, remove nothing")
 	fl.StringVar(&o.RunID, "run-id", "", "remove only the resources of this run")
+	fl.StringVar(&o.StateDir, "state-dir", defaultStateDir(), "where run journals are kept: --run-id of a run across accounts and regions is looked for in each of its targets")
+	o.tgt.bind(cmd)
 	return cmd
 }
 
@@ -75,7 +86,22 @@ func (o *CleanupOptions) CheckAndSetDefaults() error {
 	if o.RunID != "" && !reRunID.MatchString(o.RunID) {
 		return fmt.Errorf("--run-id %q: not a run ID (they look like 20261125T201500Z-1a2b3c)", o.RunID)
 	}
-	return nil
+	if o.given["state-dir"] && o.RunID == "" {
+		return errors.New("--state-dir is where cleanup finds the journal of --run-id: give --run-id too, or leave it out")
+	}
+	var err error
+	if o.given["parallel-targets"] || o.given["role-name"] || o.given["external-id"] {
+		// These also reach the targets a run's journal records.
+		o.spec = targets.Spec{RoleName: o.tgt.roleName.value, ExternalID: o.tgt.externalID.value, Parallel: o.tgt.parallel}
+		if !o.tgt.chooses() && o.RunID == "" {
+			return errors.New("--role-name, --external-id and --parallel-targets reach other accounts: give --accounts, --org, --ou, --regions or --run-id of a run across them")
+		}
+		if !o.tgt.chooses() {
+			return nil
+		}
+	}
+	o.spec, err = o.tgt.spec()
+	return err
 }
 
 // cleanupRun removes what patchready made, with options that passed
@@ -85,6 +111,13 @@ func cleanupRun(ctx context.Context, o *CleanupOptions) error {
 	s, err := o.Session(ctx)
 	if err != nil {
 		return err
+	}
+	set, err := o.cleanupTargets(ctx, s)
+	if err != nil {
+		return err
+	}
+	if set != nil {
+		return cleanupAcross(ctx, o, s, set)
 	}
 	found, err := cleanup.Find(ctx, s.ssm, o.RunID)
 	if err != nil {

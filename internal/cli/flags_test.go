@@ -48,6 +48,9 @@ type flagCase struct {
 // matrix holds the paths the table needs.
 type matrix struct {
 	planFile, windowPlanFile, stateDir, runID string
+	// orgPlanFile is a saved plan across two targets; orgRunID an
+	// interrupted run of it.
+	orgPlanFile, orgRunID string
 }
 
 func newMatrix(t *testing.T) matrix {
@@ -66,6 +69,19 @@ func newMatrix(t *testing.T) matrix {
 	if err := j.Append(remedy.Entry{Kind: remedy.EntryRunStarted, RunID: m.runID, PlanFile: m.planFile, Fingerprint: p.Fingerprint, Strategy: p.Strategy.String()}); err != nil {
 		t.Fatal(err)
 	}
+	m.orgPlanFile, m.orgRunID = savedOrgPlanFile(t), "20260302T090000Z-0a0b0c"
+	op, err := plan.LoadFile(m.orgPlanFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	oj, err := remedy.OpenJournal(m.stateDir, m.orgRunID, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer oj.Close()
+	if err := oj.Append(remedy.Entry{Kind: remedy.EntryRunStarted, RunID: m.orgRunID, PlanFile: m.orgPlanFile, Fingerprint: op.Fingerprint, Strategy: op.Strategy.String()}); err != nil {
+		t.Fatal(err)
+	}
 	return m
 }
 
@@ -76,6 +92,10 @@ func (m matrix) modeArgs(mode string) []string {
 		return []string{m.planFile}
 	case "resume":
 		return []string{"--resume", m.runID, "--state-dir", m.stateDir}
+	case "org-file":
+		return []string{m.orgPlanFile}
+	case "org-resume":
+		return []string{"--resume", m.orgRunID, "--state-dir", m.stateDir}
 	}
 	return nil
 }
@@ -150,6 +170,72 @@ func (m matrix) cases() []flagCase {
 		cs = append(cs, flagCase{cmd: "apply", mode: "window-file", args: w})
 	}
 	add("apply", "fresh", "--window-schedule cannot be used with --window-id", "--strategy", "maintenance-window", "--window-id", "mw-0123456789abcdef0", "--window-schedule", "rate(7 days)")
+	// The target flags. A plan made now takes them all; a saved plan or a
+	// resumed run of one account and region takes none; a saved plan
+	// across targets is narrowed to some of them and reached with the role.
+	const (
+		oneTarget    = "covers one account and region"
+		savedTargets = "cannot be used with a saved plan: the saved plan records its targets"
+	)
+	for _, args := range [][]string{{"--regions", "eu-west-1,us-east-1"}, {"--all-regions"}, {"--accounts", "111111111111"}, {"--org"},
+		{"--org", "--exclude-accounts", "111111111111"}, {"--ou", "ou-ab12-cdef3456"}, {"--org", "--role-name", "OpsRole"},
+		{"--accounts", "111111111111", "--external-id", "ext-1"}, {"--org", "--parallel-targets", "8"}} {
+		add("apply", "fresh", "", args...)
+		add("plan", "", "", args...)
+		add("heal", "", "", args...)
+		add("schedule install", "", "", args...)
+		add("schedule show", "", "", args...)
+		add("schedule remove", "", "", args...)
+		add("cleanup", "", "", args...)
+	}
+	for _, cmd := range []string{"apply", "plan", "heal", "schedule install", "schedule show", "schedule remove", "cleanup"} {
+		mode := ""
+		if cmd == "apply" {
+			mode = "fresh"
+		}
+		if cmd == "cleanup" {
+			// Without targets chosen, cleanup may reach the targets of a
+			// run's journal: it says so.
+			add(cmd, mode, "--role-name, --external-id and --parallel-targets reach other accounts", "--parallel-targets", "8")
+		} else {
+			add(cmd, mode, "--role-name is the role assumed in other accounts", "--role-name", "OpsRole")
+			add(cmd, mode, "--parallel-targets has no effect on one account and region", "--parallel-targets", "8")
+		}
+		add(cmd, mode, "--regions and --all-regions both choose the regions", "--regions", "eu-west-1", "--all-regions")
+		add(cmd, mode, "--accounts names the accounts, and --org or --ou lists them", "--accounts", "111111111111", "--org")
+		add(cmd, mode, `--accounts "1111": an account ID is 12 digits`, "--accounts", "1111")
+		add(cmd, mode, `invalid argument "" for "--accounts" flag: empty value`, "--accounts", "")
+	}
+	for _, c := range []string{"plan", "heal", "schedule show"} {
+		add(c, "", "--exclude-accounts leaves accounts out of --accounts, --org or --ou", "--exclude-accounts", "111111111111")
+		add(c, "", "--external-id goes with the role assumed in other accounts", "--external-id", "ext-1")
+	}
+	for _, name := range []string{"regions", "accounts", "exclude-accounts", "role-name", "external-id", "parallel-targets"} {
+		arg := map[string][]string{"regions": {"eu-west-1"}, "accounts": {"111111111111"}, "exclude-accounts": {"111111111111"},
+			"role-name": {"OpsRole"}, "external-id": {"ext-1"}, "parallel-targets": {"4"}}[name]
+		add("apply", "file", "--"+name+": "+m.planFile+" "+oneTarget, append([]string{"--" + name}, arg...)...)
+		add("apply", "org-file", "", append([]string{"--" + name}, arg...)...)
+		if name == "role-name" || name == "external-id" || name == "parallel-targets" {
+			add("apply", "resume", oneTarget, append([]string{"--" + name}, arg...)...)
+			add("apply", "org-resume", "", append([]string{"--" + name}, arg...)...)
+		} else {
+			add("apply", "resume", "--"+name+" "+resumeNarrow, append([]string{"--" + name}, arg...)...)
+			add("apply", "org-resume", "--"+name+" "+resumeNarrow, append([]string{"--" + name}, arg...)...)
+		}
+	}
+	for _, a := range [][]string{{"--org"}, {"--all-regions"}, {"--ou", "ou-ab12-cdef3456"}} {
+		add("apply", "file", a[0]+" "+savedTargets, a...)
+		add("apply", "org-file", a[0]+" "+savedTargets, a...)
+		add("apply", "resume", a[0]+" "+resumeNarrow, a...)
+		add("apply", "org-resume", a[0]+" "+resumeNarrow, a...)
+	}
+	add("apply", "org-file", "--accounts 999999999999: not in the plan's targets", "--accounts", "999999999999")
+	add("apply", "org-file", "--regions and --exclude-accounts leave none", "--accounts", "111111111111", "--regions", "eu-west-1")
+	add("apply", "fresh", "--window-id names a window of one account and region", "--org", "--strategy", "maintenance-window", "--window-id", "mw-0123456789abcdef0")
+	add("cleanup", "", "", "--run-id", m.runID, "--state-dir", m.stateDir)
+	add("cleanup", "", "", "--run-id", m.orgRunID, "--role-name", "OpsRole", "--parallel-targets", "4")
+	add("cleanup", "", "--state-dir is where cleanup finds the journal of --run-id", "--state-dir", m.stateDir)
+	add("cleanup", "", "--role-name, --external-id and --parallel-targets reach other accounts", "--role-name", "OpsRole")
 	// Narrowing a saved plan to a node it does not have.
 	add("apply", "file", "not in the plan: "+notInPlan, "--instance-ids", notInPlan)
 	add("apply", "file", "", "--exclude-instance-ids", notInPlan)

@@ -52,6 +52,11 @@ func (f *targetFlags) bind(cmd *cobra.Command) {
 	fl.IntVar(&f.parallel, "parallel-targets", 0, fmt.Sprintf("targets (account × region) run at once (default %d)", targets.DefaultParallel))
 }
 
+// chooses reports whether any flag choosing targets was given.
+func (f *targetFlags) chooses() bool {
+	return len(f.regions.items)+len(f.accounts.items)+len(f.exclude.items)+len(f.ous.items) > 0 || f.allRegions || f.org
+}
+
 // spec parses the flags into a checked spec.
 func (f *targetFlags) spec() (targets.Spec, error) {
 	s := targets.Spec{
@@ -144,4 +149,51 @@ func ssmOptions(s *session) []func(*ssm.Options) {
 		return nil
 	}
 	return []func(*ssm.Options){s.calls.Options}
+}
+
+// failedTargetsError reports on errOut the targets a command could not
+// work in, with why and what to do, and returns exit code 4 when any.
+func failedTargetsError(errOut io.Writer, failed []plan.Target) error {
+	if len(failed) == 0 {
+		return nil
+	}
+	fmt.Fprintf(errOut, "\n%d targets failed (the others were done):\n", len(failed))
+	for _, f := range failed {
+		fmt.Fprintf(errOut, "  ✗ %s: %s\n", f.Key(), f.Failure.Reason)
+		if f.Failure.Advice != "" {
+			fmt.Fprintf(errOut, "      what to do: %s\n", f.Failure.Advice)
+		}
+	}
+	return withExitCode(ExitTargetFailed, nil)
+}
+
+// acrossTargets runs fn in every target of spec, at most spec.Parallel at
+// once, hands each target's value to show in target order, and reports the
+// targets that failed (exit code 4). For commands that work target by
+// target: schedule install, show and remove.
+func acrossTargets[T any](ctx context.Context, s *session, spec targets.Spec, clk clock.Clock, errOut io.Writer,
+	fn func(context.Context, *targets.Conn) (T, error), show func(plan.Target, T)) error {
+	h, err := s.newHub(ctx, spec, clk, "schedule")
+	if err != nil {
+		return err
+	}
+	set, err := resolveTargets(ctx, h, spec, errOut)
+	if err != nil {
+		return err
+	}
+	done, err := orgrun.ForEach(ctx, set, spec.Parallel, fn)
+	if err != nil {
+		return explain(err)
+	}
+	var failed []plan.Target
+	for _, d := range done {
+		// What a target did before it failed is shown too.
+		show(d.Target, d.Value)
+		if d.Failure != nil {
+			f := d.Target
+			f.Failure = d.Failure
+			failed = append(failed, f)
+		}
+	}
+	return failedTargetsError(errOut, failed)
 }

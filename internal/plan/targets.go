@@ -182,6 +182,21 @@ func NarrowTargets(p Plan, keep func(Target) bool) Plan {
 	return out
 }
 
+// Without returns p without the nodes drop picks, everything that follows
+// from the nodes recomputed; its targets stay. It is pure.
+func Without(p Plan, drop func(NodePlan) bool) Plan {
+	out := p
+	out.Targets = slices.Clone(p.Targets)
+	out.Nodes = make([]NodePlan, 0, len(p.Nodes))
+	for _, np := range p.Nodes {
+		if !drop(np) {
+			out.Nodes = append(out.Nodes, np)
+		}
+	}
+	out.refresh()
+	return out
+}
+
 // refresh recomputes what follows from the nodes: the batches, the
 // summary, the fingerprint and, in a plan with targets, each target's
 // summary and fingerprint. The plan's fingerprint is then one over the
