@@ -39,7 +39,19 @@ func (o *CleanupOptions) cleanupTargets(ctx context.Context, s *session) (*targe
 		}
 		return nil, err
 	}
-	list := orgrun.ListOf(recs)
+	// Only targets the run started can hold what it created: those its
+	// journal gives a journal of their own.
+	var started []remedy.TargetRecord
+	for _, r := range recs {
+		if r.Journal != "" {
+			started = append(started, r)
+		}
+	}
+	if len(started) == 0 {
+		fmt.Fprintf(o.IO.ErrOut, "Run %s started in none of its targets: nothing of it to remove.\n", o.RunID)
+		return &targets.Set{}, nil
+	}
+	list := orgrun.ListOf(started)
 	spec := o.spec
 	for _, t := range list {
 		spec.Accounts = append(spec.Accounts, t.Account)
@@ -47,7 +59,7 @@ func (o *CleanupOptions) cleanupTargets(ctx context.Context, s *session) (*targe
 	if err := spec.CheckAndSetDefaults(); err != nil {
 		return nil, err
 	}
-	fmt.Fprintf(o.IO.ErrOut, "Run %s ran across %d targets (its journal in %s): looking in each.\n", o.RunID, len(list), o.StateDir)
+	fmt.Fprintf(o.IO.ErrOut, "Run %s started in %d targets (its journal in %s): looking in each.\n", o.RunID, len(list), o.StateDir)
 	h, err := s.newHub(ctx, spec, nil, "cleanup")
 	if err != nil {
 		return nil, err
