@@ -329,6 +329,14 @@ func (m matrix) cases() []flagCase {
 	add("bench", "", "--external and --rate", "--external", "--rate", "20")
 	// iam-policy, completion, version
 	add("iam-policy", "", "", "--read-only")
+	add("iam-policy", "", "", "--for", "hub", "--role-name", "OpsRole")
+	add("iam-policy", "", "", "--for", "member", "--read-only")
+	add("iam-policy", "", "", "--for", "trust", "--hub-account", "111122223333", "--external-id", "ext-1")
+	add("iam-policy", "", "", "--for", "stackset", "--role-name", "OpsRole", "--read-only")
+	add("iam-policy", "", "use them with --for trust", "--for", "stackset", "--external-id", "ext-1")
+	add("iam-policy", "", "use them with --for trust", "--hub-account", "111122223333")
+	add("iam-policy", "", "--for trust has none to cut", "--for", "trust", "--hub-account", "111122223333", "--read-only")
+	add("iam-policy", "", "--for caller does not name it", "--role-name", "OpsRole")
 	add("completion", "", "", "bash")
 	add("version", "", "")
 

@@ -82,6 +82,8 @@ func actions(a any) []string {
 			out = append(out, x.(string))
 		}
 		return out
+	case []string:
+		return v
 	}
 	return nil
 }
