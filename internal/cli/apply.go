@@ -76,8 +76,10 @@ type ApplyOptions struct {
 	// saved is the plan of PLANFILE or of the resumed run, narrowed.
 	saved *savedPlan
 
-	// report is where the run's nodes ended, for the demo's verdict.
+	// report is where the run's nodes ended, and failed the targets that
+	// failed in a run across targets, for the demo's verdict.
 	report *converge.Report
+	failed []plan.Target
 }
 
 // NewCmdApply is `patchready apply`; runF replaces applyRun in tests.

@@ -142,7 +142,7 @@ func applyAcrossRun(ctx context.Context, o *ApplyOptions, s *session) error {
 		}
 		return nil
 	}
-	o.report = &res.Report
+	o.report, o.failed = &res.Report, res.Failed()
 	code := res.ExitCode()
 	rep := render.NewApplyReport(t.runID, res.JournalPath, res.Nodes, res.Report, code)
 	rep.Targets = targetReports(res)

@@ -39,6 +39,8 @@ type DemoOptions struct {
 	StateDir  string
 	// Strict exits with the code a real run would give.
 	Strict bool
+	// Org runs the demo across the sample organization.
+	Org bool
 }
 
 // NewCmdDemo is `patchready demo`; runF replaces demoRun in tests.
@@ -67,7 +69,10 @@ timeout, an error, an interrupt) gives its real code either way.`,
   patchready demo --size 2000 --strategy maintenance-window
 
   # Your own fleet description (see patchready sim serve --help for the format)
-  patchready demo --fleet my-fleet.yaml`,
+  patchready demo --fleet my-fleet.yaml
+
+  # Across an organization: three accounts, two regions, one broken account
+  patchready demo --org`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := o.CheckAndSetDefaults(); err != nil {
@@ -88,6 +93,7 @@ timeout, an error, an interrupt) gives its real code either way.`,
 	fl.BoolVar(&o.Verbose, "verbose", false, "list every node")
 	fl.StringVar(&o.StateDir, "state-dir", "", "where the demo's run journal goes (default: a temporary directory)")
 	fl.BoolVar(&o.Strict, "strict", false, "exit with the code a real run would give (3 when a node failed), even when only the fleet's intended failures happened")
+	fl.BoolVar(&o.Org, "org", false, "run across a sample AWS Organization: 3 accounts × 2 regions, and an account whose role is missing (--size: nodes per account and region)")
 	bindShutdownGrace(cmd)
 	return cmd
 }
@@ -96,6 +102,9 @@ timeout, an error, an interrupt) gives its real code either way.`,
 func (o *DemoOptions) CheckAndSetDefaults() error {
 	if o.FleetFile != "" && o.Size > 0 {
 		return fmt.Errorf("--fleet and --size both choose the fleet: give one")
+	}
+	if o.Org && o.FleetFile != "" {
+		return fmt.Errorf("--fleet describes one account's fleet; --org runs the sample organization (size it with --size, nodes per account and region)")
 	}
 	if o.Size < 0 || o.Size > 200000 {
 		return fmt.Errorf("--size %d: use 1 to 200000", o.Size)
@@ -111,6 +120,9 @@ func (o *DemoOptions) CheckAndSetDefaults() error {
 
 // demoRun runs the demo, with options that passed CheckAndSetDefaults.
 func demoRun(ctx context.Context, o *DemoOptions) error {
+	if o.Org {
+		return demoOrgRun(ctx, o)
+	}
 	ios := o.IO
 	fl := ssmsim.SampleFleet()
 	what := "the built-in sample fleet"

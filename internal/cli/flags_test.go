@@ -309,6 +309,9 @@ func (m matrix) cases() []flagCase {
 		add("demo", "", "", args...)
 	}
 	add("demo", "", "--fleet and --size both choose the fleet", "--fleet", "fleet.yaml", "--size", "10")
+	add("demo", "", "", "--org")
+	add("demo", "", "", "--org", "--size", "40", "--strategy", "run-command")
+	add("demo", "", "--fleet describes one account's fleet; --org runs the sample organization", "--org", "--fleet", "fleet.yaml")
 	// sim serve
 	for _, args := range [][]string{{"--addr", "127.0.0.1:0"}, {"--fleet", "fleet.yaml"}, {"--size", "10"}, {"--seed", "2"}, {"--time-scale", "60"},
 		{"--throttle-rate", "20"}, {"--error-rate", "0.1"}, {"--latency", "10ms"},

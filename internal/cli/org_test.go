@@ -289,3 +289,35 @@ func TestOrgSchedule(t *testing.T) {
 		t.Errorf("remove exited %d, removed %d:\n%s", code, strings.Count(out, "removed patchready-schedule-"), out)
 	}
 }
+
+// demo --org tells the story across the sample organization: the account
+// without the role reported with what to do, every other account fixed;
+// it exits 0 when only what the organization builds to fail failed, and
+// --strict gives the real code, 4.
+func TestDemoAcrossOrganization(t *testing.T) {
+	code, out, errOut := runCLI(t, "demo", "--org", "--time-scale", "1000", "--log-level", "warn")
+	if code != ExitOK {
+		t.Fatalf("demo --org exited %d\n%s\n%s", code, out, errOut)
+	}
+	for _, want := range []string{
+		"patchready plan for 4 accounts, 2 regions (6 of 8 targets planned)",
+		"✗ 333333333333 (sandbox) · us-east-1: not planned: cannot assume the role in account 333333333333: AccessDenied",
+		"2 targets of 8 failed; the others ran (exit code 4).",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("demo output lacks %q:\n%s", want, out)
+		}
+	}
+	for _, account := range []string{"200000000001", "200000000002"} {
+		if !regexp.MustCompile(account + `  workload-00[12]  (us-east|eu-west)-1  [1-9]\s+[1-9]\s+0\s+0\s+applied`).MatchString(out) {
+			t.Errorf("account %s not fixed:\n%s", account, out)
+		}
+	}
+	if !strings.Contains(errOut, "Leaving out account 444444444444 (legacy)") {
+		t.Errorf("the suspended account is not reported:\n%s", errOut)
+	}
+	code, _, errOut = runCLI(t, "demo", "--org", "--strict", "--time-scale", "1000", "--log-level", "warn")
+	if code != ExitTargetFailed {
+		t.Errorf("demo --org --strict exited %d, want %d\n%s", code, ExitTargetFailed, errOut)
+	}
+}
