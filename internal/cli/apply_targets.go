@@ -204,7 +204,7 @@ func (o *ApplyOptions) planAcrossToApply(ctx context.Context, s *session) (toApp
 	p, err := orgrun.MakePlan(ctx, set, engine.PlanInput{
 		Selection: o.sel, Rules: o.settings.rules, Strategy: o.settings.strategy, Probe: !o.plan.NoProbe,
 		ToolVersion: toolVersion(), RunID: t.runID, Clock: o.Clock, Logger: s.log,
-	}, o.spec.Parallel)
+	}, orgrun.PlanOptions{Parallel: o.spec.Parallel})
 	if err != nil {
 		return t, nil, explain(err)
 	}

@@ -326,6 +326,11 @@ func (m matrix) cases() []flagCase {
 		{"--need-update", "0.5"}, {"-o", "json"}, {"--output", "markdown"}, {"--external"}, {"--plan-only"}, {"--rate", "20", "--plan-only"}} {
 		add("bench", "", "", args...)
 	}
+	add("bench", "", "", "--org", "3x2", "--sizes", "50", "--rate", "5")
+	add("bench", "", "", "--org", "3x2", "--external", "--plan-only")
+	add("bench", "", "--time-scale has no effect with --org", "--org", "3x2", "--time-scale", "10")
+	add("bench", "", `--org "3": want ACCOUNTSxREGIONS`, "--org", "3")
+	add("bench", "", "with --org, give one size", "--org", "3x2", "--sizes", "10,20")
 	add("bench", "", "--time-scale has no effect with --rate", "--rate", "20", "--time-scale", "100")
 	add("bench", "", "--need-update has no effect with --external", "--external", "--need-update", "0.5")
 	add("bench", "", "--max-poll-interval has no effect with --plan-only", "--plan-only", "--max-poll-interval", "15s")

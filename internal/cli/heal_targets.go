@@ -35,7 +35,7 @@ func (r *acrossRunner) MakePlan(ctx context.Context, in engine.PlanInput) (plan.
 	r.mu.Lock()
 	r.set = set
 	r.mu.Unlock()
-	return orgrun.MakePlan(ctx, set, in, r.spec.Parallel)
+	return orgrun.MakePlan(ctx, set, in, orgrun.PlanOptions{Parallel: r.spec.Parallel})
 }
 
 func (r *acrossRunner) Apply(ctx context.Context, in engine.ApplyInput) (heal.Applied, error) {

@@ -115,7 +115,7 @@ func planAcross(ctx context.Context, s *session, clk clock.Clock, spec targets.S
 		return plan.Plan{}, err
 	}
 	fmt.Fprintf(errOut, "Planning %d targets (%d could not be reached), %d at a time.\n", len(set.Conns), len(set.Failed), spec.Parallel)
-	p, err := orgrun.MakePlan(ctx, set, in, spec.Parallel)
+	p, err := orgrun.MakePlan(ctx, set, in, orgrun.PlanOptions{Parallel: spec.Parallel})
 	return p, explain(err)
 }
 

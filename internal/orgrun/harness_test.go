@@ -97,7 +97,7 @@ func (e *orgEnv) plan(ctx context.Context, st plan.Strategy) plan.Plan {
 		Rules: prereq.Default(), Strategy: st, Probe: true, ToolVersion: "test", RunID: "20260302T090000Z-000000",
 		Clock: e.clk, Logger: e.log,
 		ProbeOptions: probe.Options{PollInterval: 2 * time.Second, MaxPollInterval: 10 * time.Second, Timeout: 10 * time.Minute},
-	}, e.spec.Parallel)
+	}, PlanOptions{Parallel: e.spec.Parallel})
 	if err != nil {
 		e.t.Fatal(err)
 	}

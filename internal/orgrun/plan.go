@@ -2,6 +2,8 @@ package orgrun
 
 import (
 	"context"
+	"sync"
+	"time"
 
 	"go.uber.org/zap"
 
@@ -11,12 +13,21 @@ import (
 	"github.com/patchready/patchready/internal/targets"
 )
 
+// PlanOptions tune a plan across targets.
+type PlanOptions struct {
+	// Parallel bounds how many targets are planned at once.
+	Parallel int
+	// OnTarget, when not nil, is told how long each target took to plan
+	// (benchmarks compare the whole with its slowest part).
+	OnTarget func(t plan.Target, took time.Duration)
+}
+
 // MakePlan makes one plan across the set's targets: each target's plan
-// (engine.MakePlan), at most parallel at once, merged. A target that
+// (engine.MakePlan), at most opts.Parallel at once, merged. A target that
 // cannot be planned, like one that could not be reached, is recorded in
 // the plan with why, and the others are planned as usual. in's Region and
 // Account are set per target.
-func MakePlan(ctx context.Context, set *targets.Set, in engine.PlanInput, parallel int) (plan.Plan, error) {
+func MakePlan(ctx context.Context, set *targets.Set, in engine.PlanInput, opts PlanOptions) (plan.Plan, error) {
 	log := in.Logger
 	if log == nil {
 		log = zap.NewNop()
@@ -26,8 +37,17 @@ func MakePlan(ctx context.Context, set *targets.Set, in engine.PlanInput, parall
 		c = clock.Real{}
 	}
 	parts := make([]plan.Part, len(set.Conns), len(set.Conns)+len(set.Failed))
-	targets.Each(ctx, set.Conns, parallel, func(ctx context.Context, i int, conn *targets.Conn) {
+	var mu sync.Mutex
+	targets.Each(ctx, set.Conns, opts.Parallel, func(ctx context.Context, i int, conn *targets.Conn) {
 		t := conn.Target()
+		start := time.Now()
+		if opts.OnTarget != nil {
+			defer func() {
+				mu.Lock()
+				defer mu.Unlock()
+				opts.OnTarget(t, time.Since(start))
+			}()
+		}
 		tin := in
 		tin.Account, tin.Region = conn.Account, conn.Region
 		tin.Logger = log.With(zap.String("account", conn.Account), zap.String("region", conn.Region))
