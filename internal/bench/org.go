@@ -45,7 +45,7 @@ type OrgScenario struct {
 	// Parallel is --parallel-targets (every target at once when zero).
 	Parallel int
 	// Binary is the patchready executable that serves the simulator.
-	Binary string        `json:"-"`
+	Binary string      `json:"-"`
 	Logger *zap.Logger `json:"-"`
 }
 
