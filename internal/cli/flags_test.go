@@ -315,9 +315,11 @@ func (m matrix) cases() []flagCase {
 	// sim serve
 	for _, args := range [][]string{{"--addr", "127.0.0.1:0"}, {"--fleet", "fleet.yaml"}, {"--size", "10"}, {"--seed", "2"}, {"--time-scale", "60"},
 		{"--throttle-rate", "20"}, {"--error-rate", "0.1"}, {"--latency", "10ms"},
-		{"--accounts", "5"}, {"--regions", "3"}, {"--nodes-per-target", "100"}, {"--role-name", "OpsRole"}, {"--single-account"}} {
+		{"--accounts", "5"}, {"--regions", "3"}, {"--nodes-per-target", "100"}, {"--role-name", "OpsRole"}, {"--single-account"},
+		{"--throttle-rate", "10", "--operation-rate", "sts:AssumeRole=100"}} {
 		add("sim serve", "", "", args...)
 	}
+	add("sim serve", "", `--operation-rate "AssumeRole": want OPERATION=RATE`, "--operation-rate", "AssumeRole")
 	add("sim serve", "", "--single-account serves no organization", "--single-account", "--accounts", "3")
 	add("sim serve", "", "--single-account serves no organization", "--single-account", "--role-name", "OpsRole")
 	add("sim serve", "", "--fleet and --size both choose the fleet", "--fleet", "fleet.yaml", "--size", "10")
