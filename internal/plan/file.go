@@ -13,10 +13,10 @@ import (
 	"strings"
 )
 
-// MaxFileSize caps how much of a plan file Load reads. A plan of 100,000
-// nodes is well under 200 MiB; the cap stops a wrong file from exhausting
-// memory.
-const MaxFileSize = 512 << 20
+// MaxFileSize caps how much of a plan file Load reads. A node takes about
+// 3 KB of plan file, so a plan across an organization of 300,000 nodes is
+// about 900 MiB; the cap stops a wrong file from exhausting memory.
+const MaxFileSize = 2 << 30
 
 // Errors Load wraps, so that callers can tell them apart with errors.Is.
 var (
