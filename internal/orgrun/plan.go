@@ -38,6 +38,7 @@ func MakePlan(ctx context.Context, set *targets.Set, in engine.PlanInput, opts P
 	}
 	parts := make([]plan.Part, len(set.Conns), len(set.Conns)+len(set.Failed))
 	var mu sync.Mutex
+	checks := plan.NewChecksTable()
 	targets.Each(ctx, set.Conns, opts.Parallel, func(ctx context.Context, i int, conn *targets.Conn) {
 		t := conn.Target()
 		start := time.Now()
@@ -59,6 +60,11 @@ func MakePlan(ctx context.Context, set *targets.Set, in engine.PlanInput, opts P
 			return
 		}
 		tin.Logger.Info("target planned", zap.Int("nodes", p.Summary.Nodes), zap.Int("fix", p.Summary.Fix))
+		// Shared as each target finishes, so that the lists it replaces
+		// are garbage while the other targets still run.
+		mu.Lock()
+		checks.Share(p.Nodes)
+		mu.Unlock()
 		parts[i] = plan.Part{Target: t, Plan: &p}
 	})
 	if err := ctx.Err(); err != nil {

@@ -226,3 +226,23 @@ func TestTargetsFingerprint(t *testing.T) {
 		t.Error("a changed agent in one target left the plan's fingerprint unchanged")
 	}
 }
+
+// Equal check results end up as one shared list; different ones stay
+// apart, and the plan reads the same.
+func TestChecksTableShares(t *testing.T) {
+	a := targetPlan("111111111111", "us-east-1", 40)
+	b := targetPlan("222222222222", "us-east-1", 40)
+	want := saved(t, a)
+	tbl := NewChecksTable()
+	tbl.Share(a.Nodes)
+	tbl.Share(b.Nodes)
+	if tbl.Len() != 2 {
+		t.Errorf("%d distinct lists, want 2 (below and at the agent floor)", tbl.Len())
+	}
+	if &a.Nodes[0].Checks[0] != &b.Nodes[0].Checks[0] || &a.Nodes[0].Checks[0] == &a.Nodes[1].Checks[0] {
+		t.Error("equal results are not shared, or different ones are")
+	}
+	if got := saved(t, a); !bytes.Equal(got, want) {
+		t.Error("sharing changed the plan")
+	}
+}
