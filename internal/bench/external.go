@@ -29,13 +29,18 @@ type externalSim struct {
 // (--size, --seed), so its share of nodes below the agent floor is the
 // generator's, not sc.NeedUpdateFraction.
 func startExternalSim(ctx context.Context, sc Scenario) (*externalSim, error) {
-	args := []string{"sim", "serve", "--addr", "127.0.0.1:0",
-		"--size", fmt.Sprint(sc.Nodes), "--seed", fmt.Sprint(sc.Seed),
-		"--time-scale", fmt.Sprint(sc.TimeScale), "--region", region, "--log-level", "error"}
+	args := []string{"--size", fmt.Sprint(sc.Nodes), "--seed", fmt.Sprint(sc.Seed),
+		"--time-scale", fmt.Sprint(sc.TimeScale), "--region", region}
 	if sc.RatePerSecond > 0 {
 		args = append(args, "--throttle-rate", fmt.Sprint(sc.RatePerSecond))
 	}
-	cmd := exec.CommandContext(ctx, sc.Binary, args...)
+	return startSimServe(ctx, sc.Binary, args)
+}
+
+// startSimServe runs `binary sim serve` with args on a free loopback port.
+func startSimServe(ctx context.Context, binary string, args []string) (*externalSim, error) {
+	args = append([]string{"sim", "serve", "--addr", "127.0.0.1:0", "--log-level", "error"}, args...)
+	cmd := exec.CommandContext(ctx, binary, args...)
 	// The simulator talks on stderr; its endpoint line is all that is
 	// read from it.
 	stderr, err := cmd.StderrPipe()
@@ -44,7 +49,7 @@ func startExternalSim(ctx context.Context, sc Scenario) (*externalSim, error) {
 	}
 	cmd.Stdout = io.Discard
 	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start simulator %s: %w", sc.Binary, err)
+		return nil, fmt.Errorf("start simulator %s: %w", binary, err)
 	}
 	x := &externalSim{cmd: cmd}
 	found := make(chan string, 1)

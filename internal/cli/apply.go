@@ -17,6 +17,7 @@ import (
 	"github.com/patchready/patchready/internal/plan"
 	"github.com/patchready/patchready/internal/remedy"
 	"github.com/patchready/patchready/internal/render"
+	"github.com/patchready/patchready/internal/targets"
 )
 
 // ApplyOptions are the arguments and flags of `patchready apply` and what
@@ -54,6 +55,11 @@ type ApplyOptions struct {
 	WindowCutoff   int32
 	WindowTimezone string
 
+	tgt targetFlags
+	// spec is the targets of a plan made now (from the target flags), or
+	// how to reach a saved plan's (role, external ID, parallelism).
+	spec targets.Spec
+
 	// Set from the command line by NewCmdApply.
 	// given are the flags on the command line, by name.
 	given map[string]bool
@@ -71,8 +77,10 @@ type ApplyOptions struct {
 	// saved is the plan of PLANFILE or of the resumed run, narrowed.
 	saved *savedPlan
 
-	// report is where the run's nodes ended, for the demo's verdict.
+	// report is where the run's nodes ended, and failed the targets that
+	// failed in a run across targets, for the demo's verdict.
 	report *converge.Report
+	failed []plan.Target
 }
 
 // NewCmdApply is `patchready apply`; runF replaces applyRun in tests.
@@ -116,9 +124,17 @@ The first SIGINT or SIGTERM stops starting new work, prints how to continue
 running work --shutdown-grace (20s) to report before it is cancelled; what SSM
 is already running stays in place. The second signal exits at once.
 
+Across an organization (a saved plan with targets, or --regions,
+--all-regions, --accounts, --org or --ou), each account and region runs its
+share of the plan with its own client, at most --parallel-targets at once;
+a target that fails (a role missing or denied, a suspended account, a
+disabled region, a target throttled past its retries, a stale target) is
+reported with why and what to do, and the others go on. --accounts,
+--regions and --exclude-accounts narrow a saved plan to some of its targets.
+
 Exit codes: 0 every targeted node verified; 3 some failed or timed out;
-1 error (stale plan, bad input, AWS error); 130 after SIGINT, 143 after
-SIGTERM.`,
+4 a target failed (the others ran); 1 error (stale plan, bad input, AWS
+error); 130 after SIGINT, 143 after SIGTERM.`,
 		Example: `  # Apply a reviewed plan
   patchready apply plan.json
 
@@ -173,8 +189,18 @@ SIGTERM.`,
 	fl.Int32Var(&o.WindowDuration, "window-duration", 2, "window duration in hours (1-24)")
 	fl.Int32Var(&o.WindowCutoff, "window-cutoff", 1, "hours before the window ends when no new task starts (< duration)")
 	fl.StringVar(&o.WindowTimezone, "window-timezone", "", "IANA time zone of the window schedule (default UTC)")
+	o.tgt.bind(cmd)
 	bindShutdownGrace(cmd)
 	return cmd
+}
+
+// across reports whether the apply runs across targets: a saved plan that
+// records targets, or target flags for a plan made now.
+func (o *ApplyOptions) across() bool {
+	if o.saved != nil {
+		return o.saved.plan.HasTargets()
+	}
+	return o.spec.Multi()
 }
 
 // defaultStateDir is $XDG_STATE_HOME/patchready, or ~/.local/state/patchready.
@@ -194,6 +220,9 @@ func applyRun(ctx context.Context, o *ApplyOptions) error {
 	s, err := o.Session(ctx)
 	if err != nil {
 		return err
+	}
+	if o.across() {
+		return applyAcrossRun(ctx, o, s)
 	}
 	if o.saved != nil && o.saved.plan.Region != "" && o.saved.plan.Region != s.region {
 		// Before anything else: every other difference (stale facts, IDs

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"maps"
 	"math"
@@ -82,6 +83,12 @@ func (o *ApplyOptions) CheckAndSetDefaults() error {
 		if o.plan.asked, err = o.plan.fixes.options(); err != nil {
 			return err
 		}
+		if o.spec, err = o.tgt.spec(); err != nil {
+			return err
+		}
+		if err = o.plan.fixes.checkTargets(o.plan.asked, o.spec); err != nil {
+			return err
+		}
 	} else {
 		if o.saved, err = o.loadSaved(); err != nil {
 			return err
@@ -92,6 +99,12 @@ func (o *ApplyOptions) CheckAndSetDefaults() error {
 				o.plan.Strategy, o.saved.plan.Strategy, o.plan.Strategy)
 		}
 		strategy = o.saved.plan.Strategy.String()
+		if err := o.checkSavedTargetFlags(); err != nil {
+			return err
+		}
+	}
+	if o.across() && o.given["window-id"] {
+		return errors.New("--window-id names a window of one account and region; a run across targets creates a window in each (leave --window-id out)")
 	}
 	return o.checkWindowFlags(strategy)
 }
@@ -113,8 +126,17 @@ var (
 		"enable-dhmc":             fixesDecided,
 		"attach-instance-profile": fixesDecided,
 		"fix-instance-role":       fixesDecided,
+		"org":                     savedTargets,
+		"all-regions":             savedTargets,
+		"ou":                      savedTargets,
 	}
 	refusedWithResume = map[string]string{
+		"regions":                 resumeNarrowing,
+		"all-regions":             resumeNarrowing,
+		"accounts":                resumeNarrowing,
+		"org":                     resumeNarrowing,
+		"exclude-accounts":        resumeNarrowing,
+		"ou":                      resumeNarrowing,
 		"instance-ids":            resumeNarrowing,
 		"exclude-instance-ids":    resumeNarrowing,
 		"platform":                resumeNarrowing,
@@ -133,6 +155,9 @@ var (
 // fixesDecided is why a fix for unmanaged instances cannot be given with a
 // saved plan: what it changes in IAM is what the reviewer approved.
 const fixesDecided = "the fixes for unmanaged instances were decided when the plan was made (patchready plan --enable-dhmc, --attach-instance-profile NAME, --fix-instance-role)"
+
+// savedTargets is why flags that list targets cannot go with a saved plan.
+const savedTargets = "the saved plan records its targets; narrow it with --accounts, --regions or --exclude-accounts, or make a new plan"
 
 const resumeNarrowing = "a resumed run finishes its own plan on every node it covers and cannot be narrowed; finish it, or undo it (patchready cleanup --run-id RUN_ID) and apply a narrower plan"
 

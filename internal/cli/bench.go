@@ -30,11 +30,15 @@ type BenchOptions struct {
 	Output    string
 	External  bool
 	PlanOnly  bool
+	// Org is "ACCOUNTSxREGIONS": plan across an organization instead.
+	Org string
 
 	// given are the flags on the command line, set by NewCmdBench.
 	given map[string]bool
 	// sizes are the parsed --sizes, set by CheckAndSetDefaults.
 	sizes []int
+	// orgAccounts and orgRegions are the parsed --org.
+	orgAccounts, orgRegions int
 }
 
 // NewCmdBench is `patchready bench`; runF replaces benchRun in tests.
@@ -59,7 +63,15 @@ patchready show on it.
 With --rate, every SSM operation is limited to that many calls per second
 (burst the same), on real time: the fleet's timings are cut to seconds so
 that the run stays short (--time-scale is refused). The table then gives
-the sustained rate of the busiest operation as a share of the limit.`,
+the sustained rate of the busiest operation as a share of the limit.
+
+With --org ACCOUNTSxREGIONS, it plans across an organization of that many
+accounts (the caller's and ACCOUNTS-1 members) × regions, each account-region
+a fleet of --sizes nodes limited to --rate calls per second per operation,
+every target at once, with the simulator in its own process on real time
+(--external and --plan-only are implied). It reports the plan's wall time
+against its slowest target planned alone, calls per operation against the
+fewest possible, peak memory and failed calls.`,
 		Example: `  # 1,000 and 10,000 nodes (the default)
   patchready bench
 
@@ -70,7 +82,11 @@ the sustained rate of the busiest operation as a share of the limit.`,
   patchready bench --sizes 10000 --rate 20
 
   # patchready's own memory for a 100,000-node plan
-  patchready bench --sizes 100000 --external --plan-only`,
+  patchready bench --sizes 100000 --external --plan-only
+
+  # A plan across 100 accounts × 3 regions × 1,000 nodes, 10 calls/s per
+  # operation in each account-region
+  patchready bench --org 100x3 --sizes 1000 --rate 10`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			o.given = givenFlags(cmd)
@@ -93,6 +109,7 @@ the sustained rate of the busiest operation as a share of the limit.`,
 	fl.StringVarP(&o.Output, "output", "o", "markdown", "output format: markdown or json")
 	fl.BoolVar(&o.External, "external", false, "run the simulator as a separate process, so that CPU and memory are patchready's alone")
 	fl.BoolVar(&o.PlanOnly, "plan-only", false, "stop after saving the plan file; report its size and time show on it")
+	fl.StringVar(&o.Org, "org", "", "plan across an organization of ACCOUNTSxREGIONS targets, --sizes nodes each (e.g. 100x3)")
 	return cmd
 }
 
@@ -101,7 +118,7 @@ func (o *BenchOptions) CheckAndSetDefaults() error {
 	if o.Output != "markdown" && o.Output != "json" {
 		return fmt.Errorf("--output %q: use markdown or json", o.Output)
 	}
-	if o.External && o.Rate > 0 {
+	if o.External && o.Rate > 0 && o.Org == "" {
 		return errors.New("--external and --rate: the rate scenario sets the simulator's node timings, which an external simulator does not take; use one")
 	}
 	// Flags a scenario would not use are refused rather than ignored.
@@ -114,8 +131,31 @@ func (o *BenchOptions) CheckAndSetDefaults() error {
 		return errors.New("--max-poll-interval has no effect with --plan-only, which stops before apply; leave one out")
 	}
 	var err error
-	o.sizes, err = parseSizes(o.Sizes)
-	return err
+	if o.sizes, err = parseSizes(o.Sizes); err != nil {
+		return err
+	}
+	if o.Org == "" {
+		return nil
+	}
+	for _, name := range []string{"time-scale", "need-update", "max-poll-interval"} {
+		if o.given[name] {
+			return fmt.Errorf("--%s has no effect with --org, which plans (no apply) on real time against the simulator's own fleets; leave one out", name)
+		}
+	}
+	a, r, ok := strings.Cut(o.Org, "x")
+	if o.orgAccounts, err = strconv.Atoi(a); ok && err == nil {
+		o.orgRegions, err = strconv.Atoi(r)
+	}
+	if !ok || err != nil || o.orgAccounts < 1 || o.orgRegions < 1 {
+		return fmt.Errorf("--org %q: want ACCOUNTSxREGIONS, e.g. 100x3", o.Org)
+	}
+	if !o.given["sizes"] {
+		o.sizes = []int{1000}
+	}
+	if len(o.sizes) != 1 {
+		return fmt.Errorf("--sizes %q: with --org, give one size, the nodes in each account-region", o.Sizes)
+	}
+	return nil
 }
 
 // benchRun runs the benchmarks, with options that passed
@@ -131,6 +171,21 @@ func benchRun(ctx context.Context, o *BenchOptions) error {
 	binary, err := os.Executable()
 	if err != nil {
 		return fmt.Errorf("find the patchready binary: %w", err)
+	}
+	if o.Org != "" {
+		sc := bench.OrgScenario{Accounts: o.orgAccounts, Regions: o.orgRegions, NodesPerTarget: sizes[0], Rate: o.Rate,
+			Seed: o.Seed, Binary: binary, Logger: log}
+		fmt.Fprintf(ios.ErrOut, "patchready bench: %d accounts × %d regions × %d nodes…\n", sc.Accounts, sc.Regions, sc.NodesPerTarget)
+		r, err := bench.RunOrg(ctx, sc)
+		if err != nil {
+			return fmt.Errorf("bench --org %s: %w", o.Org, err)
+		}
+		if o.Output == "json" {
+			enc := json.NewEncoder(ios.Out)
+			enc.SetIndent("", "  ")
+			return enc.Encode(r)
+		}
+		return bench.WriteOrgTable(ios.Out, r)
 	}
 	var results []bench.Result
 	for _, n := range sizes {

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/patchready/patchready/internal/cleanup"
 	"github.com/patchready/patchready/internal/render"
+	"github.com/patchready/patchready/internal/targets"
 )
 
 // CleanupOptions are the flags of `patchready cleanup` and what it depends
@@ -22,9 +24,12 @@ type CleanupOptions struct {
 	RunID    string
 	Output   string
 	StateDir string
+	tgt      targetFlags
 
 	// given are the flags on the command line, set by NewCmdCleanup.
 	given map[string]bool
+	// spec is the target flags', set by CheckAndSetDefaults.
+	spec targets.Spec
 }
 
 // NewCmdCleanup is `patchready cleanup`; runF replaces cleanupRun in tests.
@@ -40,7 +45,10 @@ patchready:managed=true) and deletes them, printing each one. That includes
 associations left by 'apply --keep-associations' or an interrupted run, and
 the schedule from 'patchready schedule install'.
 
-With --run-id, only the resources of that run (tag patchready:run-id) go.
+With --run-id, only the resources of that run (tag patchready:run-id) go;
+for a run across accounts and regions, its journal under --state-dir names
+its targets, and cleanup looks in each. --regions, --all-regions,
+--accounts, --org and --ou look in those accounts and regions instead.
 A document still used by an association that stays is kept, and said so.
 With --dry-run nothing is deleted: cleanup prints what it would remove.
 
@@ -70,7 +78,8 @@ undoing it would take them out of SSM again, which is yours to decide.`,
 	fl.BoolVar(&o.DryRun, "dry-run", false, "print what would be removed, remove nothing")
 	fl.StringVar(&o.RunID, "run-id", "", "remove only the resources of this run")
 	fl.StringVarP(&o.Output, "output", "o", "text", "output format: text (a line per resource) or json (one document at the end)")
-	fl.StringVar(&o.StateDir, "state-dir", defaultStateDir(), "where run journals are kept (to list what the fixes for unmanaged instances changed, which stays)")
+	fl.StringVar(&o.StateDir, "state-dir", defaultStateDir(), "where run journals are kept: to list what the fixes for unmanaged instances changed (which stays), and to find each target of a run across accounts and regions (--run-id)")
+	o.tgt.bind(cmd)
 	return cmd
 }
 
@@ -89,7 +98,19 @@ func (o *CleanupOptions) CheckAndSetDefaults() error {
 	if o.RunID != "" && !reRunID.MatchString(o.RunID) {
 		return fmt.Errorf("--run-id %q: not a run ID (they look like 20261125T201500Z-1a2b3c)", o.RunID)
 	}
-	return nil
+	var err error
+	if o.given["parallel-targets"] || o.given["role-name"] || o.given["external-id"] {
+		// These also reach the targets a run's journal records.
+		o.spec = targets.Spec{RoleName: o.tgt.roleName.value, ExternalID: o.tgt.externalID.value, Parallel: o.tgt.parallel}
+		if !o.tgt.chooses() && o.RunID == "" {
+			return errors.New("--role-name, --external-id and --parallel-targets reach other accounts: give --accounts, --org, --ou, --regions or --run-id of a run across them")
+		}
+		if !o.tgt.chooses() {
+			return nil
+		}
+	}
+	o.spec, err = o.tgt.spec()
+	return err
 }
 
 // cleanupRun removes what patchready made, with options that passed
@@ -99,6 +120,13 @@ func cleanupRun(ctx context.Context, o *CleanupOptions) error {
 	s, err := o.Session(ctx)
 	if err != nil {
 		return err
+	}
+	set, err := o.cleanupTargets(ctx, s)
+	if err != nil {
+		return err
+	}
+	if set != nil {
+		return cleanupAcross(ctx, o, s, set)
 	}
 	found, err := cleanup.Find(ctx, s.ssm, o.RunID)
 	if err != nil {

@@ -238,3 +238,23 @@ func savedPlanFileWith(t *testing.T, strategy plan.Strategy) string {
 	}
 	return file
 }
+
+// savedOrgPlanFile saves a plan across two targets, 111111111111 in
+// us-east-1 and 222222222222 in eu-west-1, each the endpoint fleet's plan.
+func savedOrgPlanFile(t *testing.T) string {
+	t.Helper()
+	one, err := plan.LoadFile(savedPlanFile(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	two := one
+	p := plan.Merge([]plan.Part{
+		{Target: plan.Target{Account: "111111111111", Region: "us-east-1"}, Plan: &one},
+		{Target: plan.Target{Account: "222222222222", Region: "eu-west-1"}, Plan: &two},
+	}, plan.Options{Rules: one.Rules, Strategy: one.Strategy})
+	file := filepath.Join(t.TempDir(), "org-plan.json")
+	if err := plan.SaveFile(file, p); err != nil {
+		t.Fatal(err)
+	}
+	return file
+}

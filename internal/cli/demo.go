@@ -39,6 +39,8 @@ type DemoOptions struct {
 	StateDir  string
 	// Strict exits with the code a real run would give.
 	Strict bool
+	// Org runs the demo across the sample organization.
+	Org bool
 }
 
 // NewCmdDemo is `patchready demo`; runF replaces demoRun in tests.
@@ -74,7 +76,10 @@ timeout, an error, an interrupt) gives its real code either way.`,
   patchready demo --size 2000 --strategy maintenance-window
 
   # Your own fleet description (see patchready sim serve --help for the format)
-  patchready demo --fleet my-fleet.yaml`,
+  patchready demo --fleet my-fleet.yaml
+
+  # Across an organization: three accounts, two regions, one broken account
+  patchready demo --org`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := o.CheckAndSetDefaults(); err != nil {
@@ -95,6 +100,7 @@ timeout, an error, an interrupt) gives its real code either way.`,
 	fl.BoolVar(&o.Verbose, "verbose", false, "list every node")
 	fl.StringVar(&o.StateDir, "state-dir", "", "where the demo's run journal goes (default: a temporary directory)")
 	fl.BoolVar(&o.Strict, "strict", false, "exit with the code a real run would give (3 when a node failed), even when only the fleet's intended failures happened")
+	fl.BoolVar(&o.Org, "org", false, "run across a sample AWS Organization: 3 accounts × 2 regions, and an account whose role is missing (--size: nodes per account and region)")
 	bindShutdownGrace(cmd)
 	return cmd
 }
@@ -103,6 +109,9 @@ timeout, an error, an interrupt) gives its real code either way.`,
 func (o *DemoOptions) CheckAndSetDefaults() error {
 	if o.FleetFile != "" && o.Size > 0 {
 		return fmt.Errorf("--fleet and --size both choose the fleet: give one")
+	}
+	if o.Org && o.FleetFile != "" {
+		return fmt.Errorf("--fleet describes one account's fleet; --org runs the sample organization (size it with --size, nodes per account and region)")
 	}
 	if o.Size < 0 || o.Size > 200000 {
 		return fmt.Errorf("--size %d: use 1 to 200000", o.Size)
@@ -118,6 +127,9 @@ func (o *DemoOptions) CheckAndSetDefaults() error {
 
 // demoRun runs the demo, with options that passed CheckAndSetDefaults.
 func demoRun(ctx context.Context, o *DemoOptions) error {
+	if o.Org {
+		return demoOrgRun(ctx, o)
+	}
 	ios := o.IO
 	fl := ssmsim.SampleFleet()
 	what := "the built-in sample fleet"
@@ -176,7 +188,7 @@ func demoRun(ctx context.Context, o *DemoOptions) error {
 		if err != nil {
 			return nil, err
 		}
-		return &session{ssm: client, region: cfg.Region, log: log, calls: calls, estate: newEstate(cfg, endpoint, calls)}, nil
+		return &session{ssm: client, region: cfg.Region, log: log, calls: calls, cfg: cfg, endpoint: endpoint, maxBackoff: time.Second, estate: newEstate(cfg, endpoint, calls)}, nil
 	}
 	ao := &ApplyOptions{
 		IO: ios, Session: simSession, Clock: clk, Shutdown: o.Shutdown,
@@ -215,6 +227,13 @@ func demoRun(ctx context.Context, o *DemoOptions) error {
 // that have none.
 const demoProfile = "patchready-ssm-instance"
 
+// buildsFailure reports whether the simulated fleet builds a failure into
+// n: a fault, or a software state the fleet marks as failing on purpose.
+func buildsFailure(n ssmsim.Node) bool {
+	f := n.Faults
+	return f.UpdateFails || f.UpdateSkipped || f.OfflineAfterUpdate || f.Undeliverable || f.NoPip || n.Expect == "failed"
+}
+
 // unintendedFailures lists the nodes that did not end verified although
 // the fleet builds no failure into them. A node SSM skipped because its
 // association passed --max-errors counts as intended: an intended failure
@@ -226,10 +245,7 @@ func unintendedFailures(fl ssmsim.Fleet, instances []ssmsim.Instance, r *converg
 	}
 	faulty := map[string]bool{}
 	for _, n := range fl.Nodes {
-		f := n.Faults
-		if f.UpdateFails || f.UpdateSkipped || f.OfflineAfterUpdate || f.Undeliverable || f.NoPip || n.Expect == "failed" {
-			faulty[n.ID] = true
-		}
+		faulty[n.ID] = buildsFailure(n)
 	}
 	for _, x := range instances {
 		if x.AgentVersion == "" || x.NoSSMPath {

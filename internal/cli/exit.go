@@ -8,6 +8,12 @@ const (
 	ExitError        = 1 // bad input, AWS error, stale plan
 	ExitChanges      = 2 // plan has changes (only with --detailed-exitcode)
 	ExitNotCompliant = 3 // apply finished but some targeted nodes are not compliant
+	// ExitTargetFailed: a run across accounts and regions could not plan
+	// or apply some target (a role missing or denied, a suspended account,
+	// a disabled region, a target throttled past its retries, a stale
+	// target); the other targets ran. It outranks 2 and 3: whatever the
+	// others did, part of the organization was not covered.
+	ExitTargetFailed = 4
 	// ExitInterrupted is 128+SIGINT; after SIGTERM the code is 143
 	// (128+15). The first signal received decides.
 	ExitInterrupted = 130

@@ -49,6 +49,12 @@ type session struct {
 	log    *zap.Logger
 	// calls counts API calls per operation (for the summary and metrics).
 	calls *awsclient.CallCounter
+	// cfg and endpoint are what the session was made from, for the
+	// clients of other accounts and regions (see newHub).
+	cfg      aws.Config
+	endpoint string
+	// maxBackoff is the retry policy's cap (0: awsclient's default).
+	maxBackoff time.Duration
 	// estate are the EC2 and IAM clients that find unmanaged instances and
 	// fix them; nil in a session that only talks to SSM.
 	estate *engine.Estate
@@ -80,7 +86,7 @@ func newSession(ctx context.Context, g *GlobalOptions, ios *IOStreams) (*session
 	if err != nil {
 		return nil, err
 	}
-	return &session{ssm: client, region: cfg.Region, log: log, calls: calls, estate: newEstate(cfg, g.EndpointURL, calls)}, nil
+	return &session{ssm: client, region: cfg.Region, log: log, calls: calls, cfg: cfg, endpoint: g.EndpointURL, estate: newEstate(cfg, g.EndpointURL, calls)}, nil
 }
 
 // newRunID returns a run ID that sorts by time: 20261125T201500Z-1a2b3c.

@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"github.com/patchready/patchready/internal/targets"
+
 	"fmt"
 	"regexp"
 
@@ -57,4 +59,19 @@ func (f *fixFlags) options() (unmanaged.Options, error) {
 		return o, fmt.Errorf("--attach-instance-profile %q: not an instance profile name (letters, digits and +=,.@_-, at most 128)", o.AttachProfile)
 	}
 	return o, nil
+}
+
+// checkTargets refuses the fixes in a run across accounts and regions:
+// they change IAM and a region's Default Host Management setting, which is
+// reviewed and done one account and region at a time.
+func (f *fixFlags) checkTargets(o unmanaged.Options, spec targets.Spec) error {
+	if !spec.Multi() || !o.Any() {
+		return nil
+	}
+	for _, fx := range unmanaged.Fixes() {
+		if o.Asked(fx.Kind) {
+			return fmt.Errorf("%s: the fixes for unmanaged instances change IAM and SSM settings one account and region at a time; run them per account (without --org, --accounts or --regions), after reviewing that account's plan", fx.Flag)
+		}
+	}
+	return nil
 }

@@ -48,6 +48,9 @@ type flagCase struct {
 // matrix holds the paths the table needs.
 type matrix struct {
 	planFile, windowPlanFile, stateDir, runID string
+	// orgPlanFile is a saved plan across two targets; orgRunID an
+	// interrupted run of it.
+	orgPlanFile, orgRunID string
 }
 
 func newMatrix(t *testing.T) matrix {
@@ -66,6 +69,19 @@ func newMatrix(t *testing.T) matrix {
 	if err := j.Append(remedy.Entry{Kind: remedy.EntryRunStarted, RunID: m.runID, PlanFile: m.planFile, Fingerprint: p.Fingerprint, Strategy: p.Strategy.String()}); err != nil {
 		t.Fatal(err)
 	}
+	m.orgPlanFile, m.orgRunID = savedOrgPlanFile(t), "20260302T090000Z-0a0b0c"
+	op, err := plan.LoadFile(m.orgPlanFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	oj, err := remedy.OpenJournal(m.stateDir, m.orgRunID, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer oj.Close()
+	if err := oj.Append(remedy.Entry{Kind: remedy.EntryRunStarted, RunID: m.orgRunID, PlanFile: m.orgPlanFile, Fingerprint: op.Fingerprint, Strategy: op.Strategy.String()}); err != nil {
+		t.Fatal(err)
+	}
 	return m
 }
 
@@ -76,6 +92,10 @@ func (m matrix) modeArgs(mode string) []string {
 		return []string{m.planFile}
 	case "resume":
 		return []string{"--resume", m.runID, "--state-dir", m.stateDir}
+	case "org-file":
+		return []string{m.orgPlanFile}
+	case "org-resume":
+		return []string{"--resume", m.orgRunID, "--state-dir", m.stateDir}
 	}
 	return nil
 }
@@ -160,6 +180,71 @@ func (m matrix) cases() []flagCase {
 		cs = append(cs, flagCase{cmd: "apply", mode: "window-file", args: w})
 	}
 	add("apply", "fresh", "--window-schedule cannot be used with --window-id", "--strategy", "maintenance-window", "--window-id", "mw-0123456789abcdef0", "--window-schedule", "rate(7 days)")
+	// The target flags. A plan made now takes them all; a saved plan or a
+	// resumed run of one account and region takes none; a saved plan
+	// across targets is narrowed to some of them and reached with the role.
+	const (
+		oneTarget    = "covers one account and region"
+		savedTargets = "cannot be used with a saved plan: the saved plan records its targets"
+	)
+	for _, args := range [][]string{{"--regions", "eu-west-1,us-east-1"}, {"--all-regions"}, {"--accounts", "111111111111"}, {"--org"},
+		{"--org", "--exclude-accounts", "111111111111"}, {"--ou", "ou-ab12-cdef3456"}, {"--org", "--role-name", "OpsRole"},
+		{"--accounts", "111111111111", "--external-id", "ext-1"}, {"--org", "--parallel-targets", "8"}} {
+		add("apply", "fresh", "", args...)
+		add("plan", "", "", args...)
+		add("heal", "", "", args...)
+		add("schedule install", "", "", args...)
+		add("schedule show", "", "", args...)
+		add("schedule remove", "", "", args...)
+		add("cleanup", "", "", args...)
+	}
+	for _, cmd := range []string{"apply", "plan", "heal", "schedule install", "schedule show", "schedule remove", "cleanup"} {
+		mode := ""
+		if cmd == "apply" {
+			mode = "fresh"
+		}
+		if cmd == "cleanup" {
+			// Without targets chosen, cleanup may reach the targets of a
+			// run's journal: it says so.
+			add(cmd, mode, "--role-name, --external-id and --parallel-targets reach other accounts", "--parallel-targets", "8")
+		} else {
+			add(cmd, mode, "--role-name is the role assumed in other accounts", "--role-name", "OpsRole")
+			add(cmd, mode, "--parallel-targets has no effect on one account and region", "--parallel-targets", "8")
+		}
+		add(cmd, mode, "--regions and --all-regions both choose the regions", "--regions", "eu-west-1", "--all-regions")
+		add(cmd, mode, "--accounts names the accounts, and --org or --ou lists them", "--accounts", "111111111111", "--org")
+		add(cmd, mode, `--accounts "1111": an account ID is 12 digits`, "--accounts", "1111")
+		add(cmd, mode, `invalid argument "" for "--accounts" flag: empty value`, "--accounts", "")
+	}
+	for _, c := range []string{"plan", "heal", "schedule show"} {
+		add(c, "", "--exclude-accounts leaves accounts out of --accounts, --org or --ou", "--exclude-accounts", "111111111111")
+		add(c, "", "--external-id goes with the role assumed in other accounts", "--external-id", "ext-1")
+	}
+	for _, name := range []string{"regions", "accounts", "exclude-accounts", "role-name", "external-id", "parallel-targets"} {
+		arg := map[string][]string{"regions": {"eu-west-1"}, "accounts": {"111111111111"}, "exclude-accounts": {"111111111111"},
+			"role-name": {"OpsRole"}, "external-id": {"ext-1"}, "parallel-targets": {"4"}}[name]
+		add("apply", "file", "--"+name+": "+m.planFile+" "+oneTarget, append([]string{"--" + name}, arg...)...)
+		add("apply", "org-file", "", append([]string{"--" + name}, arg...)...)
+		if name == "role-name" || name == "external-id" || name == "parallel-targets" {
+			add("apply", "resume", oneTarget, append([]string{"--" + name}, arg...)...)
+			add("apply", "org-resume", "", append([]string{"--" + name}, arg...)...)
+		} else {
+			add("apply", "resume", "--"+name+" "+resumeNarrow, append([]string{"--" + name}, arg...)...)
+			add("apply", "org-resume", "--"+name+" "+resumeNarrow, append([]string{"--" + name}, arg...)...)
+		}
+	}
+	for _, a := range [][]string{{"--org"}, {"--all-regions"}, {"--ou", "ou-ab12-cdef3456"}} {
+		add("apply", "file", a[0]+" "+savedTargets, a...)
+		add("apply", "org-file", a[0]+" "+savedTargets, a...)
+		add("apply", "resume", a[0]+" "+resumeNarrow, a...)
+		add("apply", "org-resume", a[0]+" "+resumeNarrow, a...)
+	}
+	add("apply", "org-file", "--accounts 999999999999: not in the plan's targets", "--accounts", "999999999999")
+	add("apply", "org-file", "--regions and --exclude-accounts leave none", "--accounts", "111111111111", "--regions", "eu-west-1")
+	add("apply", "fresh", "--window-id names a window of one account and region", "--org", "--strategy", "maintenance-window", "--window-id", "mw-0123456789abcdef0")
+	add("cleanup", "", "", "--run-id", m.runID, "--state-dir", m.stateDir)
+	add("cleanup", "", "", "--run-id", m.orgRunID, "--role-name", "OpsRole", "--parallel-targets", "4")
+	add("cleanup", "", "--role-name, --external-id and --parallel-targets reach other accounts", "--role-name", "OpsRole")
 	// Narrowing a saved plan to a node it does not have.
 	add("apply", "file", "not in the plan: "+notInPlan, "--instance-ids", notInPlan)
 	add("apply", "file", "", "--exclude-instance-ids", notInPlan)
@@ -184,6 +269,8 @@ func (m matrix) cases() []flagCase {
 		add("plan", "", "", args...)
 	}
 	add("plan", "", `invalid argument " " for "--attach-instance-profile" flag: empty value`, "--attach-instance-profile", " ")
+	add("plan", "", "--enable-dhmc: the fixes for unmanaged instances change IAM and SSM settings one account and region at a time", "--org", "--enable-dhmc")
+	add("apply", "fresh", "--attach-instance-profile: the fixes for unmanaged instances change IAM and SSM settings one account and region at a time", "--regions", "eu-west-1,us-east-1", "--attach-instance-profile", "P")
 	add("plan", "", `--rules "newest": unknown rule set`, "--rules", "newest")
 	add("plan", "", `--strategy: unknown strategy "cron": use one of association, maintenance-window, run-command`, "--strategy", "cron")
 	for _, flag := range []string{"--instance-ids", "--exclude-instance-ids", "--platform", "--tag"} {
@@ -244,12 +331,17 @@ func (m matrix) cases() []flagCase {
 		add("demo", "", "", args...)
 	}
 	add("demo", "", "--fleet and --size both choose the fleet", "--fleet", "fleet.yaml", "--size", "10")
+	add("demo", "", "", "--org")
+	add("demo", "", "", "--org", "--size", "40", "--strategy", "run-command")
+	add("demo", "", "--fleet describes one account's fleet; --org runs the sample organization", "--org", "--fleet", "fleet.yaml")
 	// sim serve
 	for _, args := range [][]string{{"--addr", "127.0.0.1:0"}, {"--fleet", "fleet.yaml"}, {"--size", "10"}, {"--seed", "2"}, {"--time-scale", "60"},
 		{"--throttle-rate", "20"}, {"--error-rate", "0.1"}, {"--latency", "10ms"},
-		{"--accounts", "5"}, {"--regions", "3"}, {"--nodes-per-target", "100"}, {"--role-name", "OpsRole"}, {"--single-account"}} {
+		{"--accounts", "5"}, {"--regions", "3"}, {"--nodes-per-target", "100"}, {"--role-name", "OpsRole"}, {"--single-account"},
+		{"--throttle-rate", "10", "--operation-rate", "sts:AssumeRole=100"}} {
 		add("sim serve", "", "", args...)
 	}
+	add("sim serve", "", `--operation-rate "AssumeRole": want OPERATION=RATE`, "--operation-rate", "AssumeRole")
 	add("sim serve", "", "--single-account serves no organization", "--single-account", "--accounts", "3")
 	add("sim serve", "", "--single-account serves no organization", "--single-account", "--role-name", "OpsRole")
 	add("sim serve", "", "--fleet and --size both choose the fleet", "--fleet", "fleet.yaml", "--size", "10")
@@ -258,6 +350,11 @@ func (m matrix) cases() []flagCase {
 		{"--need-update", "0.5"}, {"-o", "json"}, {"--output", "markdown"}, {"--external"}, {"--plan-only"}, {"--rate", "20", "--plan-only"}} {
 		add("bench", "", "", args...)
 	}
+	add("bench", "", "", "--org", "3x2", "--sizes", "50", "--rate", "5")
+	add("bench", "", "", "--org", "3x2", "--external", "--plan-only")
+	add("bench", "", "--time-scale has no effect with --org", "--org", "3x2", "--time-scale", "10")
+	add("bench", "", `--org "3": want ACCOUNTSxREGIONS`, "--org", "3")
+	add("bench", "", "with --org, give one size", "--org", "3x2", "--sizes", "10,20")
 	add("bench", "", "--time-scale has no effect with --rate", "--rate", "20", "--time-scale", "100")
 	add("bench", "", "--need-update has no effect with --external", "--external", "--need-update", "0.5")
 	add("bench", "", "--max-poll-interval has no effect with --plan-only", "--plan-only", "--max-poll-interval", "15s")
@@ -272,6 +369,15 @@ func (m matrix) cases() []flagCase {
 	add("iam-policy", "", "", "--unmanaged-fixes", "all")
 	add("iam-policy", "", "--unmanaged-fixes cannot be used with --read-only", "--read-only", "--unmanaged-fixes", "all")
 	add("iam-policy", "", `unknown fix "dhmc"`, "--unmanaged-fixes", "dhmc")
+	add("iam-policy", "", "", "--for", "hub", "--role-name", "OpsRole")
+	add("iam-policy", "", "", "--for", "member", "--read-only")
+	add("iam-policy", "", "", "--for", "trust", "--hub-account", "111122223333", "--external-id", "ext-1")
+	add("iam-policy", "", "", "--for", "stackset", "--role-name", "OpsRole", "--read-only")
+	add("iam-policy", "", "use them with --for trust", "--for", "stackset", "--external-id", "ext-1")
+	add("iam-policy", "", "use them with --for trust", "--hub-account", "111122223333")
+	add("iam-policy", "", "--for trust has none to cut", "--for", "trust", "--hub-account", "111122223333", "--read-only")
+	add("iam-policy", "", "--for caller does not name it", "--role-name", "OpsRole")
+	add("iam-policy", "", "--for hub does not take it", "--for", "hub", "--unmanaged-fixes", "all")
 	add("completion", "", "", "bash")
 	add("version", "", "")
 

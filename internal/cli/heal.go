@@ -21,6 +21,7 @@ import (
 	"github.com/patchready/patchready/internal/heal"
 	"github.com/patchready/patchready/internal/notify"
 	"github.com/patchready/patchready/internal/plan"
+	"github.com/patchready/patchready/internal/targets"
 )
 
 // HealOptions are the flags of `patchready heal` and what it depends on.
@@ -55,6 +56,7 @@ type HealOptions struct {
 	NotifyWebhook   string
 	NotifySNSTopic  string
 	Scan            string
+	tgt             targetFlags
 
 	// cleanupArgs are the flags to repeat in the hint that undoes an
 	// interrupted cycle; set by NewCmdHeal.
@@ -63,6 +65,7 @@ type HealOptions struct {
 	// Parsed by CheckAndSetDefaults.
 	selected fleet.Selection
 	settings planSettings
+	spec     targets.Spec
 }
 
 // NewCmdHeal is `patchready heal`; runF replaces healRun in tests.
@@ -118,9 +121,15 @@ undo it (cleanup --run-id RUN_ID), and gives running work --shutdown-grace
 place, and the next cycle picks up what is left. The second signal exits at
 once.
 
+Across an organization (--regions, --all-regions, --accounts, --org, --ou),
+each cycle finds the accounts and regions again, plans and applies across
+them, --parallel-targets at a time, and reports the targets it could not
+reach; the backoff of a node is kept per account and region.
+
 Exit codes: with --once, 0 when every node that needed a fix was fixed, 3
-when some node failed, timed out or is backing off, 1 on error; 130 after
-SIGINT and 143 after SIGTERM, with or without --once.`,
+when some node failed, timed out or is backing off, 4 when a target could
+not be planned or applied, 1 on error; 130 after SIGINT and 143 after
+SIGTERM, with or without --once.`,
 		Example: `  # A long-running loop (a Deployment, a tmux session), with metrics
   patchready heal --region eu-west-1 --metrics-addr 127.0.0.1:9090
 
@@ -162,6 +171,7 @@ SIGINT and 143 after SIGTERM, with or without --once.`,
 	fl.StringVar(&o.NotifyWebhook, "notify-webhook", "", "post a Slack-compatible message to this incoming webhook URL when a cycle's outcome changes")
 	fl.StringVar(&o.NotifySNSTopic, "notify-sns-topic", "", "publish to this SNS topic ARN when a cycle's outcome changes")
 	bindScan(cmd, &o.Scan)
+	o.tgt.bind(cmd)
 	bindShutdownGrace(cmd)
 	return cmd
 }
@@ -217,6 +227,9 @@ func (o *HealOptions) CheckAndSetDefaults() error {
 	if o.settings, err = o.rules.settings(o.Strategy); err != nil {
 		return err
 	}
+	if o.spec, err = o.tgt.spec(); err != nil {
+		return err
+	}
 	if o.settings.strategy == "maintenance-window" {
 		return fmt.Errorf("--strategy maintenance-window: heal cannot wait for a window to open within a cycle; use association or run-command, or apply a maintenance-window plan yourself")
 	}
@@ -252,6 +265,14 @@ func healRun(ctx context.Context, o *HealOptions) error {
 	if err != nil {
 		return err
 	}
+	var runner heal.Runner
+	if o.spec.Multi() {
+		h, err := s.newHub(ctx, o.spec, o.Clock, "heal")
+		if err != nil {
+			return err
+		}
+		runner = &acrossRunner{hub: h, spec: o.spec, errOut: ios.ErrOut}
+	}
 	maxTargets := func(selected int) int {
 		n, _ := parseMaxTargets(o.MaxTargets, selected) // validated above
 		return n
@@ -265,7 +286,7 @@ func healRun(ctx context.Context, o *HealOptions) error {
 		PollInterval: o.PollInterval, MaxPollInterval: maxPoll(o.PollInterval, o.MaxPollInterval), Timeout: o.Timeout,
 		MaxTargets: maxTargets, StateDir: o.StateDir, Interval: o.Interval, MaxBackoff: o.MaxBackoff,
 		Once: o.Once, Clock: o.Clock, Drain: o.Shutdown.Drain(), Logger: s.log, Metrics: metrics,
-		Dashboard: dashboard, Notifier: notifier,
+		Dashboard: dashboard, Notifier: notifier, Runner: runner,
 		// heal names each cycle's run when the cycle starts: that is when
 		// the run ID is announced and the interrupt hint set.
 		NewRunID: func(now time.Time) string {
@@ -342,6 +363,9 @@ func printCycle(ios *IOStreams, format string, r heal.CycleResult) {
 	}
 	if len(r.Skipped) > 0 {
 		parts = append(parts, fmt.Sprintf("%d backing off", len(r.Skipped)))
+	}
+	if len(r.FailedTargets) > 0 {
+		parts = append(parts, fmt.Sprintf("%d targets failed (%s)", len(r.FailedTargets), describeTargets(r.FailedTargets)))
 	}
 	line := fmt.Sprintf("heal %s %s: %s", r.RunID, r.Result, strings.Join(parts, "; "))
 	if r.Err != nil {

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/patchready/patchready/documents"
+	"github.com/patchready/patchready/internal/targets"
 	"github.com/patchready/patchready/internal/unmanaged"
 )
 
@@ -18,6 +19,7 @@ func NewCmdIAMPolicy(f *Factory) *cobra.Command {
 	ios := f.IOStreams
 	var readOnly bool
 	fixes := &listValue{what: "fix names (" + unmanaged.FixNames() + ") or all"}
+	var kind, roleName, hubAccount, externalID string
 	cmd := &cobra.Command{
 		Use:   "iam-policy",
 		Short: "Print the least-privilege IAM policy patchready needs",
@@ -34,7 +36,23 @@ enable-dhmc (iam:CreateRole and iam:AttachRolePolicy on the documented role
 only, iam:PassRole of it to Systems Manager, ssm:UpdateServiceSetting of that
 one setting), attach-instance-profile (ec2:AssociateIamInstanceProfile, and
 iam:PassRole to EC2), fix-instance-role (iam:AttachRolePolicy of
-AmazonSSMManagedInstanceCore only).`,
+AmazonSSMManagedInstanceCore only).
+
+Across an organization, patchready (the hub) assumes one role in every account.
+--for says which document to print:
+
+  caller    the policy of the caller in one account (the default)
+  hub       the hub's own policy: sts:AssumeRole on the role in any account,
+            listing the organization's accounts and OUs, and its regions
+  member    the role's permissions in every account (the caller policy, and
+            ec2:DescribeRegions); --read-only for a role that only plans
+  trust     the role's trust policy, admitting the hub account (--hub-account),
+            with --external-id when given
+  stackset  a CloudFormation template of the role (hub account, role name and
+            external ID as parameters), to roll out with a StackSet
+
+When the hub's own account is covered too (--org lists it), the hub acts
+there with its own credentials: give it the member policy as well.`,
 		Example: `  patchready iam-policy > patchready-policy.json
   aws iam create-policy --policy-name patchready --policy-document file://patchready-policy.json
 
@@ -42,9 +60,27 @@ AmazonSSMManagedInstanceCore only).`,
   patchready iam-policy --read-only
 
   # For apply --enable-dhmc and --attach-instance-profile NAME as well
-  patchready iam-policy --unmanaged-fixes enable-dhmc,attach-instance-profile`,
+  patchready iam-policy --unmanaged-fixes enable-dhmc,attach-instance-profile
+
+  # The role in every account of the organization, through a StackSet
+  patchready iam-policy --for stackset > patchready-role.json
+  aws cloudformation create-stack-set --stack-set-name patchready-role \
+      --template-body file://patchready-role.json --capabilities CAPABILITY_NAMED_IAM \
+      --permission-model SERVICE_MANAGED --auto-deployment Enabled=true,RetainStacksOnAccountRemoval=false \
+      --parameters ParameterKey=HubAccountId,ParameterValue=111122223333
+  patchready iam-policy --for hub > hub-policy.json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			given := givenFlags(cmd)
+			if kind != policyTrust && (given["hub-account"] || given["external-id"]) {
+				return errors.New("--hub-account and --external-id go into the role's trust policy: use them with --for trust (a StackSet takes them as parameters)")
+			}
+			if (kind == policyTrust || kind == policyHub) && given["read-only"] {
+				return fmt.Errorf("--read-only cuts the permissions of the caller or the role; --for %s has none to cut", kind)
+			}
+			if (kind == policyCaller || kind == policyTrust || kind == policyMember) && given["role-name"] {
+				return fmt.Errorf("--role-name names the role in the hub policy and the StackSet; --for %s does not name it", kind)
+			}
 			kinds, err := parseFixKinds(fixes.items)
 			if err != nil {
 				return err
@@ -52,7 +88,15 @@ AmazonSSMManagedInstanceCore only).`,
 			if readOnly && len(kinds) > 0 {
 				return errors.New("--unmanaged-fixes cannot be used with --read-only: the fixes change IAM, EC2 and SSM")
 			}
-			out, err := iamPolicy(readOnly, kinds)
+			if kind != policyCaller && len(kinds) > 0 {
+				return fmt.Errorf("--unmanaged-fixes adds to the caller's policy in one account; --for %s does not take it (the fixes run in one account and region)", kind)
+			}
+			out := ""
+			if kind == policyCaller {
+				out, err = iamPolicy(readOnly, kinds)
+			} else {
+				out, err = orgPolicy(kind, roleName, hubAccount, externalID, readOnly)
+			}
 			if err != nil {
 				return err
 			}
@@ -60,8 +104,13 @@ AmazonSSMManagedInstanceCore only).`,
 			return err
 		},
 	}
-	cmd.Flags().BoolVar(&readOnly, "read-only", false, "only the permissions plan needs")
-	cmd.Flags().Var(fixes, "unmanaged-fixes", "add the permissions of these fixes for unmanaged instances: "+unmanaged.FixNames()+", or all")
+	fl := cmd.Flags()
+	fl.BoolVar(&readOnly, "read-only", false, "only the permissions plan needs")
+	fl.StringVar(&kind, "for", policyCaller, "which document: caller, hub, member, trust or stackset")
+	fl.StringVar(&roleName, "role-name", targets.DefaultRoleName, "the role assumed in every account (--for hub, stackset)")
+	fl.StringVar(&hubAccount, "hub-account", "", "the account patchready runs in (--for trust)")
+	fl.StringVar(&externalID, "external-id", "", "the external ID the trust policy requires (--for trust)")
+	fl.Var(fixes, "unmanaged-fixes", "add the permissions of these fixes for unmanaged instances: "+unmanaged.FixNames()+", or all (--for caller)")
 	return cmd
 }
 
@@ -97,12 +146,24 @@ type iamStatement struct {
 	Condition any    `json:"Condition,omitempty"`
 }
 
-// iamPolicy returns the policy: the plan statements; the apply ones too
-// unless readOnly; and the statements of the fixes given.
+// iamPolicy returns the caller's policy: the plan statements; the apply
+// ones too unless readOnly; and the statements of the fixes given.
 func iamPolicy(readOnly bool, fixes []unmanaged.FixKind) (string, error) {
+	doc, err := callerPolicy(readOnly, fixes)
+	if err != nil {
+		return "", err
+	}
+	b, err := json.MarshalIndent(doc, "", "  ")
+	return string(b), err
+}
+
+// callerPolicy is the caller's policy in one account: the plan
+// statements; the apply ones too unless readOnly; and the statements of
+// the fixes given.
+func callerPolicy(readOnly bool, fixes []unmanaged.FixKind) (iamDoc, error) {
 	var doc iamDoc
 	if err := json.Unmarshal([]byte(documents.IAMPolicyJSON), &doc); err != nil {
-		return "", fmt.Errorf("embedded IAM policy: %w", err)
+		return doc, fmt.Errorf("embedded IAM policy: %w", err)
 	}
 	var sids []string
 	for _, k := range fixes {
@@ -120,6 +181,5 @@ func iamPolicy(readOnly bool, fixes []unmanaged.FixKind) (string, error) {
 		}
 	}
 	doc.Statement = kept
-	b, err := json.MarshalIndent(doc, "", "  ")
-	return string(b), err
+	return doc, nil
 }

@@ -157,6 +157,8 @@ func actions(a any) []string {
 			out = append(out, x.(string))
 		}
 		return out
+	case []string:
+		return v
 	}
 	return nil
 }
@@ -173,7 +175,10 @@ func operationsInSource(t *testing.T, root string) map[string]bool {
 		if err != nil {
 			return err
 		}
-		if d.IsDir() && (d.Name() == "ssmsim" || d.Name() == "testdata" || strings.HasPrefix(d.Name(), ".")) && path != root {
+		// The targets package is the hub of a run across accounts: what it
+		// calls (ec2:DescribeRegions, Organizations, STS) is granted by
+		// --for hub and member, held to it by TestOrgPoliciesGrantWhatTargetsCall.
+		if d.IsDir() && (d.Name() == "ssmsim" || d.Name() == "testdata" || d.Name() == "targets" || strings.HasPrefix(d.Name(), ".")) && path != root {
 			return filepath.SkipDir
 		}
 		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {

@@ -60,6 +60,16 @@ func newHealCycleJSON(r heal.CycleResult) healCycleJSON {
 type scheduleShowJSON struct {
 	FormatVersion string            `json:"format_version"`
 	Associations  []schedule.Status `json:"associations"`
+	// Targets are the accounts and regions of a show across several, each
+	// with its associations (Associations is then empty).
+	Targets []scheduleTargetJSON `json:"per_target,omitempty"`
+}
+
+// scheduleTargetJSON is one target's schedule associations.
+type scheduleTargetJSON struct {
+	Account      string            `json:"account"`
+	Region       string            `json:"region"`
+	Associations []schedule.Status `json:"associations"`
 }
 
 // cleanupJSON is `cleanup -o json`.

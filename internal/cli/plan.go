@@ -11,6 +11,7 @@ import (
 	"github.com/patchready/patchready/internal/fleet"
 	"github.com/patchready/patchready/internal/plan"
 	"github.com/patchready/patchready/internal/render"
+	"github.com/patchready/patchready/internal/targets"
 	"github.com/patchready/patchready/internal/unmanaged"
 )
 
@@ -29,12 +30,14 @@ type PlanOptions struct {
 	rules            ruleFlags
 	Strategy         string
 	fixes            fixFlags
+	tgt              targetFlags
 
 	// Parsed by CheckAndSetDefaults.
 	format   render.Format
 	selected fleet.Selection
 	settings planSettings
 	asked    unmanaged.Options
+	spec     targets.Spec
 }
 
 // NewCmdPlan is `patchready plan`. runF replaces the run function (tests
@@ -62,7 +65,15 @@ credentials are in place, the agent or the network. --enable-dhmc,
 without them the plan says what each would do.
 
 Save the plan with --out to review it (patchready show) and apply exactly it
-later (patchready apply FILE).`,
+later (patchready apply FILE).
+
+Across an organization: --regions, --all-regions, --accounts, --org, --ou and
+--exclude-accounts choose the accounts and regions (targets); every account
+but the caller's is reached by assuming --role-name. Targets are planned in
+parallel (--parallel-targets) into one plan; a target that cannot be planned
+(a role missing or denied, a suspended account, a disabled region, a target
+throttled past its retries) is reported with why and what to do, the others
+are planned, and plan exits 4.`,
 		Example: `  # What would change in eu-west-1?
   patchready plan --region eu-west-1
 
@@ -73,7 +84,10 @@ later (patchready apply FILE).`,
   patchready plan --detailed-exitcode --no-color
 
   # Bring the instances without a profile under management, and update them
-  patchready plan --attach-instance-profile SSMInstanceProfile --out plan.json`,
+  patchready plan --attach-instance-profile SSMInstanceProfile --out plan.json
+
+  # Every ACTIVE account of the organization, every region each has enabled
+  patchready plan --org --all-regions --out plan.json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := o.CheckAndSetDefaults(); err != nil {
@@ -95,6 +109,7 @@ later (patchready apply FILE).`,
 	o.rules.bind(cmd)
 	fl.StringVar(&o.Strategy, "strategy", string(plan.DefaultStrategy), strategyFlagHelp())
 	o.fixes.bind(cmd)
+	o.tgt.bind(cmd)
 	return cmd
 }
 
@@ -108,10 +123,16 @@ func (o *PlanOptions) CheckAndSetDefaults() error {
 	if o.selected, err = o.sel.selection(); err != nil {
 		return err
 	}
+	if o.spec, err = o.tgt.spec(); err != nil {
+		return err
+	}
 	if o.settings, err = o.rules.settings(o.Strategy); err != nil {
 		return err
 	}
-	o.asked, err = o.fixes.options()
+	if o.asked, err = o.fixes.options(); err != nil {
+		return err
+	}
+	err = o.fixes.checkTargets(o.asked, o.spec)
 	return err
 }
 
@@ -123,11 +144,17 @@ func planRun(ctx context.Context, o *PlanOptions) error {
 	if err != nil {
 		return err
 	}
-	p, err := engine.MakePlan(ctx, s.ssm, engine.PlanInput{
+	in := engine.PlanInput{
 		Selection: sel, Rules: settings.rules, Strategy: settings.strategy, Probe: !o.NoProbe,
 		Region: s.region, ToolVersion: toolVersion(), RunID: newRunID(o.Clock.Now()), Clock: o.Clock, Logger: s.log,
 		Estate: s.estate, Fixes: o.asked,
-	})
+	}
+	var p plan.Plan
+	if o.spec.Multi() {
+		p, err = planAcross(ctx, s, o.Clock, o.spec, in, ios.ErrOut)
+	} else {
+		p, err = engine.MakePlan(ctx, s.ssm, in)
+	}
 	if err != nil {
 		return explain(err)
 	}
@@ -143,6 +170,10 @@ func planRun(ctx context.Context, o *PlanOptions) error {
 	}
 	if o.Out != "" {
 		fmt.Fprintf(ios.ErrOut, "\nSaved the plan to %s. Review it, then apply exactly it with:\n  patchready apply %s\n", o.Out, o.Out)
+	}
+	if failed := p.FailedTargets(); len(failed) > 0 {
+		fmt.Fprintf(ios.ErrOut, "\n%d of %d targets could not be planned (exit code %d): %s.\n", len(failed), len(p.Targets), ExitTargetFailed, describeTargets(failed))
+		return withExitCode(ExitTargetFailed, nil)
 	}
 	if o.DetailedExitcode && p.HasChanges() {
 		return withExitCode(ExitChanges, nil)

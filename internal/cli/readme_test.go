@@ -28,6 +28,8 @@ var skippedBlocks = map[string]string{
 	"test-suite":          "it is `go test ./...`, the suite this test belongs to",
 	"install":             "`go install ...@latest` downloads from the network",
 	"use-on-your-account": "it plans and applies in a real AWS account",
+	"org-on-your-account": "it plans and applies across a real AWS Organization (TestOrg* run the same commands against the simulated one)",
+	"stackset":            "it creates a StackSet in a real AWS Organization (TestStackSetTemplateMakesAWorkingRole checks the template against the simulator)",
 	"unmanaged-fixes":     "it changes IAM and EC2 in a real AWS account (the same fixes run against the simulator in TestUnmanaged* and the demo)",
 }
 

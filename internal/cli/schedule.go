@@ -10,9 +10,11 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/patchready/patchready/internal/clock"
+	"github.com/patchready/patchready/internal/plan"
 	"github.com/patchready/patchready/internal/prereq"
 	"github.com/patchready/patchready/internal/render"
 	"github.com/patchready/patchready/internal/schedule"
+	"github.com/patchready/patchready/internal/targets"
 )
 
 // ScheduleOptions are the flags of `patchready schedule install` and what
@@ -28,10 +30,14 @@ type ScheduleOptions struct {
 	MaxConcurrency string
 	MaxErrors      string
 
+	tgt targetFlags
+
 	// given are the flags on the command line, set by NewCmdScheduleInstall.
 	given map[string]bool
 	// spec is what install makes, set by CheckAndSetDefaults.
 	spec schedule.Spec
+	// targets are the target flags', set by CheckAndSetDefaults.
+	targets targets.Spec
 }
 
 // NewCmdSchedule is `patchready schedule` and its subcommands.
@@ -50,7 +56,11 @@ with nothing of patchready's running in between:
 This is the hands-off route, as AWS's own agent auto-update is: cheap and
 independent of any machine of yours, but nothing reads the result back,
 checks the OS, or backs off a node that keeps failing. For that, run
-'patchready heal' on a schedule instead (or as well).`,
+'patchready heal' on a schedule instead (or as well).
+
+install, show and remove take the target flags (--org, --all-regions, ...)
+to work in every account and region of an organization at once; a target
+that cannot be reached is reported and the others are done (exit code 4).`,
 		Example: `  patchready schedule install --region eu-west-1
   patchready schedule show
   patchready schedule remove`,
@@ -109,6 +119,7 @@ no second one; install reports it and leaves it as it is.`,
 	fl.StringVar(&o.RequestsTag, "requests-tag", schedule.DefaultRequestsTag.Key+"="+schedule.DefaultRequestsTag.Value, "tag of the proxied Amazon Linux nodes whose requests module is upgraded, KEY=VALUE")
 	fl.StringVar(&o.MaxConcurrency, "max-concurrency", "10%", "nodes updated at once, a number or percentage")
 	fl.StringVar(&o.MaxErrors, "max-errors", "10%", "errors after which SSM stops a run, a number or percentage")
+	o.tgt.bind(cmd)
 	return cmd
 }
 
@@ -148,7 +159,8 @@ func (o *ScheduleOptions) CheckAndSetDefaults() error {
 	}
 	spec.RequestsTag = rt
 	o.spec = spec
-	return nil
+	o.targets, err = o.tgt.spec()
+	return err
 }
 
 // scheduleInstallRun installs the schedule, with options that passed
@@ -160,12 +172,24 @@ func scheduleInstallRun(ctx context.Context, o *ScheduleOptions) error {
 	if err != nil {
 		return err
 	}
-	changes, err := schedule.Install(ctx, s.ssm, spec, schedule.Options{Clock: o.Clock, Logger: s.log})
-	for _, c := range changes {
-		fmt.Fprintf(ios.Out, "%-9s %s (%s): %s %s on %s\n", c.Action, c.Name, c.ID, c.Document, c.Schedule, c.Targets)
+	printChange := func(c schedule.Change, where string) {
+		fmt.Fprintf(ios.Out, "%-9s %s (%s): %s %s on %s%s\n", c.Action, c.Name, c.ID, c.Document, c.Schedule, c.Targets, where)
 		if c.Detail != "" {
 			fmt.Fprintf(ios.Out, "          %s\n", c.Detail)
 		}
+	}
+	if o.targets.Multi() {
+		return acrossTargets(ctx, s, o.targets, o.Clock, ios.ErrOut, func(ctx context.Context, c *targets.Conn) ([]schedule.Change, error) {
+			return schedule.Install(ctx, c.SSM, spec, schedule.Options{Clock: o.Clock, Logger: s.log})
+		}, func(t plan.Target, changes []schedule.Change) {
+			for _, c := range changes {
+				printChange(c, " in "+t.Key())
+			}
+		})
+	}
+	changes, err := schedule.Install(ctx, s.ssm, spec, schedule.Options{Clock: o.Clock, Logger: s.log})
+	for _, c := range changes {
+		printChange(c, "")
 	}
 	return explain(err)
 }
@@ -175,24 +199,31 @@ func scheduleInstallRun(ctx context.Context, o *ScheduleOptions) error {
 type ScheduleShowOptions struct {
 	IO      *IOStreams
 	Session func(context.Context) (*session, error)
-
-	Output string
+	Clock   clock.Clock
+	Output  string
+	tgt     targetFlags
+	targets targets.Spec
 }
 
 // NewCmdScheduleShow is `patchready schedule show`; runF replaces
 // scheduleShowRun in tests.
 func NewCmdScheduleShow(f *Factory, runF func(*ScheduleShowOptions) error) *cobra.Command {
-	o := &ScheduleShowOptions{IO: f.IOStreams, Session: f.Session}
+	o := &ScheduleShowOptions{IO: f.IOStreams, Session: f.Session, Clock: f.Clock}
 	cmd := &cobra.Command{
 		Use:         "show",
 		Annotations: usesAWS(),
 		Short:       "Show the schedule associations and their last run",
 		Example: `  patchready schedule show --region eu-west-1
-  patchready schedule show -o json | jq '.associations[] | {name, last_run_status}'`,
+  patchready schedule show -o json | jq '.associations[] | {name, last_run_status}'
+  patchready schedule show --org --all-regions`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if o.Output != "text" && o.Output != "json" {
 				return fmt.Errorf("-o %q: schedule show prints text or json", o.Output)
+			}
+			var err error
+			if o.targets, err = o.tgt.spec(); err != nil {
+				return err
 			}
 			if runF != nil {
 				return runF(o)
@@ -201,12 +232,38 @@ func NewCmdScheduleShow(f *Factory, runF func(*ScheduleShowOptions) error) *cobr
 		},
 	}
 	cmd.Flags().StringVarP(&o.Output, "output", "o", "text", "output format: text or json")
+	o.tgt.bind(cmd)
 	return cmd
 }
 
 func scheduleShowRun(ctx context.Context, o *ScheduleShowOptions) error {
 	s, err := o.Session(ctx)
 	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(o.IO.Out, 0, 4, 2, ' ', 0)
+	if o.targets.Multi() {
+		doc := scheduleShowJSON{FormatVersion: render.ReportFormatVersion, Associations: []schedule.Status{}, Targets: []scheduleTargetJSON{}}
+		if o.Output != "json" {
+			fmt.Fprintln(tw, "ACCOUNT\tREGION\tNAME\tID\tSCHEDULE\tTARGETS\tLAST RUN\tSTATUS")
+		}
+		err := acrossTargets(ctx, s, o.targets, o.Clock, o.IO.ErrOut, func(ctx context.Context, c *targets.Conn) ([]schedule.Status, error) {
+			return schedule.Show(ctx, c.SSM)
+		}, func(t plan.Target, sts []schedule.Status) {
+			doc.Targets = append(doc.Targets, scheduleTargetJSON{Account: t.Account, Region: t.Region, Associations: orEmpty(sts)})
+			for _, st := range sts {
+				fmt.Fprintf(tw, "%s\t%s\t%s\n", t.Account, t.Region, statusRow(st))
+			}
+		})
+		if o.Output == "json" {
+			if werr := writeJSON(o.IO.Out, doc); err == nil {
+				err = werr
+			}
+			return err
+		}
+		if ferr := tw.Flush(); err == nil {
+			err = ferr
+		}
 		return err
 	}
 	sts, err := schedule.Show(ctx, s.ssm)
@@ -216,26 +273,29 @@ func scheduleShowRun(ctx context.Context, o *ScheduleShowOptions) error {
 	if o.Output == "json" {
 		return writeJSON(o.IO.Out, scheduleShowJSON{FormatVersion: render.ReportFormatVersion, Associations: orEmpty(sts)})
 	}
-	tw := tabwriter.NewWriter(o.IO.Out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAME\tID\tSCHEDULE\tTARGETS\tLAST RUN\tSTATUS")
 	for _, st := range sts {
-		if !st.Exists {
-			fmt.Fprintf(tw, "%s\t-\t-\t-\t-\tnot installed\n", st.Name)
-			continue
-		}
-		last, status := "never", st.Overview
-		if !st.LastRun.IsZero() {
-			last = st.LastRun.Format(time.RFC3339)
-		}
-		if st.LastRunStatus != "" {
-			status = st.LastRunStatus
-			if st.LastRunDetail != "" && st.LastRunDetail != st.LastRunStatus {
-				status += " (" + st.LastRunDetail + ")"
-			}
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", st.Name, st.ID, st.Schedule, st.Targets, last, orDash(status))
+		fmt.Fprintln(tw, statusRow(st))
 	}
 	return tw.Flush()
+}
+
+// statusRow is one schedule association as a tab-separated row.
+func statusRow(st schedule.Status) string {
+	if !st.Exists {
+		return fmt.Sprintf("%s\t-\t-\t-\t-\tnot installed", st.Name)
+	}
+	last, status := "never", st.Overview
+	if !st.LastRun.IsZero() {
+		last = st.LastRun.Format(time.RFC3339)
+	}
+	if st.LastRunStatus != "" {
+		status = st.LastRunStatus
+		if st.LastRunDetail != "" && st.LastRunDetail != st.LastRunStatus {
+			status += " (" + st.LastRunDetail + ")"
+		}
+	}
+	return fmt.Sprintf("%s\t%s\t%s\t%s\t%s\t%s", st.Name, st.ID, st.Schedule, st.Targets, last, orDash(status))
 }
 
 // ScheduleRemoveOptions are what `patchready schedule remove` depends on.
@@ -243,33 +303,50 @@ type ScheduleRemoveOptions struct {
 	IO      *IOStreams
 	Session func(context.Context) (*session, error)
 	Clock   clock.Clock
+	tgt     targetFlags
+	targets targets.Spec
 }
 
 // NewCmdScheduleRemove is `patchready schedule remove`; runF replaces
 // scheduleRemoveRun in tests.
 func NewCmdScheduleRemove(f *Factory, runF func(*ScheduleRemoveOptions) error) *cobra.Command {
 	o := &ScheduleRemoveOptions{IO: f.IOStreams, Session: f.Session, Clock: f.Clock}
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use:         "remove",
 		Annotations: usesAWS(),
 		Short:       "Delete the schedule associations (nothing to delete is fine)",
 		Long: `remove deletes both schedule associations. The patchready-Fix document
 stays, since apply uses it too; 'patchready cleanup' removes it.`,
-		Example: "  patchready schedule remove --region eu-west-1",
+		Example: "  patchready schedule remove --region eu-west-1\n  patchready schedule remove --org --all-regions",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			var err error
+			if o.targets, err = o.tgt.spec(); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(o)
 			}
 			return scheduleRemoveRun(cmd.Context(), o)
 		},
 	}
+	o.tgt.bind(cmd)
+	return cmd
 }
 
 func scheduleRemoveRun(ctx context.Context, o *ScheduleRemoveOptions) error {
 	s, err := o.Session(ctx)
 	if err != nil {
 		return err
+	}
+	if o.targets.Multi() {
+		return acrossTargets(ctx, s, o.targets, o.Clock, o.IO.ErrOut, func(ctx context.Context, c *targets.Conn) ([]schedule.Status, error) {
+			return schedule.Remove(ctx, c.SSM, schedule.Options{Clock: o.Clock, Logger: s.log})
+		}, func(t plan.Target, removed []schedule.Status) {
+			for _, r := range removed {
+				fmt.Fprintf(o.IO.Out, "removed %s (%s) in %s\n", r.Name, r.ID, t.Key())
+			}
+		})
 	}
 	removed, err := schedule.Remove(ctx, s.ssm, schedule.Options{Clock: o.Clock, Logger: s.log})
 	for _, r := range removed {

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -28,8 +30,11 @@ type SimServeOptions struct {
 	Seed         uint64
 	TimeScale    float64
 	ThrottleRate float64
-	ErrorRate    float64
-	Latency      time.Duration
+	// OperationRates are --operation-rate OP=RATE, parsed.
+	operationRates listValue
+	opRates        map[string]float64
+	ErrorRate      float64
+	Latency        time.Duration
 	// The sample organization: accounts with the role, regions with a
 	// fleet per account, nodes per account-region (0: the sample's own
 	// sizes), the role's name (empty: ssmsim.DefaultRoleName, the flag's
@@ -147,6 +152,8 @@ checked; keys from AssumeRole act in their role's account until they expire.`,
 	fl.Uint64Var(&o.Seed, "seed", 1, "seed for the generated fleet and the simulator's randomness")
 	fl.Float64Var(&o.TimeScale, "time-scale", 1, "how many times faster than real time the simulated fleet runs")
 	fl.Float64Var(&o.ThrottleRate, "throttle-rate", 0, "limit each operation to this many calls per second of simulated time (0: no limit)")
+	o.operationRates.what = "OPERATION=RATE"
+	fl.Var(&o.operationRates, "operation-rate", "limit one operation to its own rate instead, e.g. sts:AssumeRole=100 (SSM's by bare name; repeatable)")
 	fl.Float64Var(&o.ErrorRate, "error-rate", 0, "answer this fraction of calls (0 to 1) with a 500 InternalServerError")
 	fl.DurationVar(&o.Latency, "latency", 0, "add this much (simulated) latency to every call")
 	fl.IntVar(&o.Accounts, "accounts", 0, "member accounts with the role in the sample organization (0: 2)")
@@ -181,6 +188,17 @@ func (o *SimServeOptions) CheckAndSetDefaults() error {
 	case o.SingleAccount && (o.Accounts > 0 || o.Regions > 0 || o.NodesPerTarget > 0 || (o.RoleName != "" && o.RoleName != ssmsim.DefaultRoleName)):
 		return errors.New("--single-account serves no organization: leave out --accounts, --regions, --nodes-per-target and --role-name")
 	}
+	for _, item := range o.operationRates.items {
+		op, rate, ok := strings.Cut(item, "=")
+		r, err := strconv.ParseFloat(rate, 64)
+		if !ok || op == "" || err != nil || r <= 0 {
+			return fmt.Errorf("--operation-rate %q: want OPERATION=RATE, e.g. sts:AssumeRole=100", item)
+		}
+		if o.opRates == nil {
+			o.opRates = map[string]float64{}
+		}
+		o.opRates[op] = r
+	}
 	return nil
 }
 
@@ -199,7 +217,7 @@ func simServeRun(ctx context.Context, o *SimServeOptions) error {
 	opts := ssmsim.Options{
 		Clock:  clock.NewScaled(time.Now(), o.TimeScale),
 		Seed:   o.Seed,
-		Faults: ssmsim.Faults{RatePerSecond: o.ThrottleRate, ServerErrorRate: o.ErrorRate, Latency: o.Latency},
+		Faults: ssmsim.Faults{RatePerSecond: o.ThrottleRate, OperationRates: o.opRates, ServerErrorRate: o.ErrorRate, Latency: o.Latency},
 	}
 	orgText := "one standalone account"
 	if o.RoleName == "" {

@@ -62,7 +62,11 @@ type Target struct {
 
 // Outcome is where one node ended.
 type Outcome struct {
-	InstanceID  string `json:"instance_id"`
+	InstanceID string `json:"instance_id"`
+	// Account and Region say where the node is in a run across accounts
+	// and regions; empty in a run of one.
+	Account     string `json:"account,omitempty"`
+	Region      string `json:"region,omitempty"`
 	State       State  `json:"state"`
 	Reason      string `json:"reason,omitempty"`
 	AgentBefore string `json:"agent_before,omitempty"`

@@ -76,11 +76,12 @@ func ApplyBackoff(p plan.Plan, st State, now time.Time) (plan.Plan, []Skipped) {
 	var skipped []Skipped
 	drop := map[string]bool{}
 	for _, np := range p.Nodes {
-		b, ok := st.Nodes[np.Node.InstanceID]
+		key := nodeKey(np.Node.Account, np.Node.Region, np.Node.InstanceID)
+		b, ok := st.Nodes[key]
 		if !ok || len(np.Actions) == 0 || !now.Before(b.RetryAfter) {
 			continue
 		}
-		drop[np.Node.InstanceID] = true
+		drop[key] = true
 		skipped = append(skipped, Skipped{
 			InstanceID: np.Node.InstanceID, Actions: np.Actions, Failures: b.Failures,
 			RetryAfter: b.RetryAfter, Reason: b.Reason,
@@ -88,6 +89,13 @@ func ApplyBackoff(p plan.Plan, st State, now time.Time) (plan.Plan, []Skipped) {
 	}
 	if len(skipped) == 0 {
 		return p, nil
+	}
+	if p.HasTargets() {
+		// A plan across targets keeps its targets: the nodes left out go,
+		// and what follows from the nodes is recomputed per target.
+		return plan.Without(p, func(np plan.NodePlan) bool {
+			return drop[nodeKey(np.Node.Account, np.Node.Region, np.Node.InstanceID)]
+		}), skipped
 	}
 	var kept []plan.NodePlan
 	nodes := make([]fleet.Node, 0, len(p.Nodes)-len(skipped))
@@ -118,13 +126,14 @@ func (st *State) Record(outcomes []converge.Outcome, cycleStart time.Time, b Bac
 	for _, o := range outcomes {
 		switch o.State {
 		case converge.StateVerified:
-			delete(st.Nodes, o.InstanceID)
+			delete(st.Nodes, nodeKey(o.Account, o.Region, o.InstanceID))
 		case converge.StateFailed, converge.StateTimedOut:
 			if st.Nodes == nil {
 				st.Nodes = map[string]NodeBackoff{}
 			}
-			n := st.Nodes[o.InstanceID].Failures + 1
-			st.Nodes[o.InstanceID] = NodeBackoff{
+			key := nodeKey(o.Account, o.Region, o.InstanceID)
+			n := st.Nodes[key].Failures + 1
+			st.Nodes[key] = NodeBackoff{
 				Failures:    n,
 				LastFailure: cycleStart.UTC(),
 				RetryAfter:  b.retryAfter(cycleStart, n).UTC(),
@@ -148,9 +157,10 @@ func (st *State) Prune(p plan.Plan, now time.Time, b Backoff) {
 	}
 	seen := map[string]bool{}
 	for _, np := range p.Nodes {
-		seen[np.Node.InstanceID] = true
+		key := nodeKey(np.Node.Account, np.Node.Region, np.Node.InstanceID)
+		seen[key] = true
 		if np.Verdict == plan.Compliant {
-			delete(st.Nodes, np.Node.InstanceID)
+			delete(st.Nodes, key)
 		}
 	}
 	for id, nb := range st.Nodes {

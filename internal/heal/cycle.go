@@ -89,12 +89,17 @@ func (l *loop) cycle(ctx context.Context) CycleResult {
 	if err != nil {
 		return finish(err)
 	}
-	p, err := engine.MakePlan(ctx, l.api, l.o.Plan.input(res.RunID, c, log))
+	p, err := l.run.MakePlan(ctx, l.o.Plan.input(res.RunID, c, log))
 	if err != nil {
 		return finish(fmt.Errorf("plan: %w", err))
 	}
 	full = &p
 	res.Summary = p.Summary
+	res.FailedTargets = p.FailedTargets()
+	for _, t := range res.FailedTargets {
+		log.Warn("target not planned; heal reports it and goes on", zap.String("account", t.Account), zap.String("region", t.Region),
+			zap.String("kind", t.Failure.Kind), zap.String("reason", t.Failure.Reason))
+	}
 	for _, np := range p.Nodes {
 		if np.Verdict == plan.Blocked {
 			res.Blocked = append(res.Blocked, np.Node.InstanceID)
@@ -123,7 +128,7 @@ func (l *loop) cycle(ctx context.Context) CycleResult {
 		}
 	}
 
-	ar, applyErr := engine.Apply(ctx, l.api, engine.ApplyInput{
+	ar, applyErr := l.run.Apply(ctx, engine.ApplyInput{
 		Plan: q, RunID: res.RunID, StateDir: l.o.StateDir, Fresh: true,
 		MaxConcurrency: l.o.MaxConcurrency, MaxErrors: l.o.MaxErrors, AgentVersion: l.o.AgentVersion, Scan: l.o.Scan,
 		// Keep stays false: heal's resources are one-shot, each cycle
@@ -132,11 +137,12 @@ func (l *loop) cycle(ctx context.Context) CycleResult {
 		Drain: l.o.Drain, Clock: c, MaxTargets: l.o.MaxTargets(len(p.Nodes)), Logger: log,
 	})
 	res.Targets, res.Report, res.JournalPath = ar.Targets, ar.Report, ar.JournalPath
+	res.FailedTargets = mergeFailed(res.FailedTargets, ar.FailedTargets)
 	// Whatever stopped the apply, the outcomes it did read are facts:
 	// record them before anything else can go wrong.
 	st.Record(ar.Report.Outcomes, start, l.backoff)
 	for _, o := range ar.Report.Outcomes {
-		if nb, ok := st.Nodes[o.InstanceID]; ok && (o.State == converge.StateFailed || o.State == converge.StateTimedOut) {
+		if nb, ok := st.Nodes[nodeKey(o.Account, o.Region, o.InstanceID)]; ok && (o.State == converge.StateFailed || o.State == converge.StateTimedOut) {
 			log.Warn("node did not heal; backing off", zap.String("instance_id", o.InstanceID), zap.String("state", string(o.State)),
 				zap.String("reason", o.Reason), zap.Int("failures", nb.Failures), zap.Time("retry_after", nb.RetryAfter))
 		}
@@ -154,8 +160,26 @@ func (l *loop) result(ctx context.Context, r CycleResult) string {
 		return ResultInterrupted
 	case r.Err != nil:
 		return ResultError
+	case len(r.FailedTargets) > 0:
+		return ResultTargetFailed
 	case len(r.Skipped) > 0 || !r.Report.AllVerified():
 		return ResultNotCompliant
 	}
 	return ResultCompliant
+}
+
+// mergeFailed adds the targets that failed during the apply to those that
+// failed planning, once each.
+func mergeFailed(planned, applied []plan.Target) []plan.Target {
+	seen := map[string]bool{}
+	for _, t := range planned {
+		seen[t.Key()] = true
+	}
+	for _, t := range applied {
+		if !seen[t.Key()] {
+			seen[t.Key()] = true
+			planned = append(planned, t)
+		}
+	}
+	return planned
 }

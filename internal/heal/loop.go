@@ -69,6 +69,9 @@ type Options struct {
 	// Dashboard, when not nil, is shown each cycle's result (the live
 	// report on the metrics server).
 	Dashboard *Dashboard
+	// Runner plans and applies each cycle; nil means engine's against
+	// the api Run is given (one account and region).
+	Runner Runner
 	// Notifier, when not nil, is told each cycle's outcome and speaks when
 	// it changed. It never fails a cycle. When its Observe is nil, heal
 	// sets it to count notifications in Metrics.
@@ -97,17 +100,23 @@ type CycleResult struct {
 	Error       string          `json:"error,omitempty"`
 	// Plan is the cycle's plan before backoff; nil when planning failed.
 	Plan *plan.Plan `json:"-"`
+	// FailedTargets are the targets of a heal across accounts and regions
+	// that could not be planned or applied this cycle (the others were).
+	FailedTargets []plan.Target `json:"failed_targets,omitempty"`
 
 	interrupted bool // the drain stopped the cycle before its apply
 }
 
 // ExitCode maps the cycle to apply's exit codes: 0 every node the cycle
-// had to fix reads back compliant, 3 some did not or are backing off, 1
-// the cycle itself could not run.
+// had to fix reads back compliant, 3 some did not or are backing off, 4 a
+// target could not be planned or applied, 1 the cycle itself could not
+// run.
 func (r CycleResult) ExitCode() int {
 	switch {
 	case r.Err != nil:
 		return 1
+	case len(r.FailedTargets) > 0:
+		return 4
 	case r.Result == ResultCompliant:
 		return 0
 	}
@@ -161,7 +170,7 @@ func Run(ctx context.Context, api *ssm.Client, opts Options) (CycleResult, error
 }
 
 type loop struct {
-	api     *ssm.Client
+	run     Runner
 	o       Options
 	log     *zap.Logger
 	backoff Backoff
@@ -195,7 +204,11 @@ func newLoop(api *ssm.Client, o Options) (*loop, error) {
 	if o.MaxTargets == nil {
 		o.MaxTargets = func(int) int { return 0 }
 	}
-	return &loop{api: api, o: o, log: o.Logger, backoff: Backoff{Base: o.Interval, Max: o.MaxBackoff}}, nil
+	run := o.Runner
+	if run == nil {
+		run = engineRunner{api: api}
+	}
+	return &loop{run: run, o: o, log: o.Logger, backoff: Backoff{Base: o.Interval, Max: o.MaxBackoff}}, nil
 }
 
 // NewRunID returns a run ID that sorts by time, in the form apply uses:

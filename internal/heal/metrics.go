@@ -25,6 +25,7 @@ const (
 	ResultNotCompliant = "not-compliant" // some node failed, timed out or is backing off
 	ResultError        = "error"         // the cycle could not plan or apply
 	ResultInterrupted  = "interrupted"   // stopped by the first SIGINT/SIGTERM
+	ResultTargetFailed = "target-failed" // a target of a heal across accounts and regions could not be planned or applied
 )
 
 // Metrics are heal's Prometheus metrics, on a registry of their own so
@@ -92,7 +93,7 @@ func NewMetrics(calls func() map[string]awsclient.Counts) *Metrics {
 			m.remediations.WithLabelValues(a.Kind.String(), string(s))
 		}
 	}
-	for _, r := range []string{ResultCompliant, ResultNotCompliant, ResultError, ResultInterrupted} {
+	for _, r := range []string{ResultCompliant, ResultNotCompliant, ResultError, ResultInterrupted, ResultTargetFailed} {
 		m.cycles.WithLabelValues(r)
 	}
 	for _, ch := range []string{"webhook", "sns"} {

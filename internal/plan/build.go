@@ -71,13 +71,23 @@ func Build(nodes []fleet.Node, evals []prereq.Evaluation, opts Options) Plan {
 		in.node(&np)
 		p.Nodes = append(p.Nodes, np)
 	}
-	slices.SortStableFunc(p.Nodes, func(a, b NodePlan) int {
-		return strings.Compare(a.Node.InstanceID, b.Node.InstanceID)
-	})
+	slices.SortStableFunc(p.Nodes, compareNodes)
 	p.Registration = registration(p.Nodes, opts.Unmanaged, opts.Fixes, opts.Region, strategy)
 	p.Batches = batches(p.Nodes)
 	p.Summary = summarize(p.Nodes)
 	return p
+}
+
+// compareNodes orders node plans by account, region, then instance ID: by
+// instance ID alone in a plan of one target, whose nodes carry neither.
+func compareNodes(a, b NodePlan) int {
+	if c := strings.Compare(a.Node.Account, b.Node.Account); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.Node.Region, b.Node.Region); c != 0 {
+		return c
+	}
+	return strings.Compare(a.Node.InstanceID, b.Node.InstanceID)
 }
 
 // sameOrder reports whether evals[i] is the evaluation of nodes[i] for
@@ -163,10 +173,31 @@ func sortActions(as []prereq.ActionKind) {
 	slices.SortStableFunc(as, func(a, b prereq.ActionKind) int { return actionOrder[a] - actionOrder[b] })
 }
 
-// batches groups the nodes into batches of at most MaxBatchSize, sorted:
-// update-agent first, then one group per distinct set of fix actions (one
-// fix document command carries them all), in execution order.
+// batches groups the nodes into batches per target (account and region,
+// in the order the nodes have them), since an SSM call acts in one account
+// and region. A plan of one target gets exactly targetBatches.
 func batches(nodes []NodePlan) []Batch {
+	var out []Batch
+	for start := 0; start < len(nodes); {
+		acct, region := nodes[start].Node.Account, nodes[start].Node.Region
+		end := start
+		for end < len(nodes) && nodes[end].Node.Account == acct && nodes[end].Node.Region == region {
+			end++
+		}
+		for _, b := range targetBatches(nodes[start:end]) {
+			b.Account, b.Region = acct, region
+			out = append(out, b)
+		}
+		start = end
+	}
+	return out
+}
+
+// targetBatches groups the nodes of one target into batches of at most
+// MaxBatchSize, sorted: update-agent first, then one group per distinct set
+// of fix actions (one fix document command carries them all), in execution
+// order.
+func targetBatches(nodes []NodePlan) []Batch {
 	var out []Batch
 	var agent []string
 	updating := map[string]bool{}

@@ -51,6 +51,10 @@ func (w *docWriter) plan(p Plan) {
 	if p.Registration != nil {
 		writeMember(w, "registration", p.Registration, false)
 	}
+	if len(p.Targets) > 0 {
+		w.key("targets", false)
+		writeList(w, p.Targets)
+	}
 	w.key("nodes", false)
 	writeList(w, p.Nodes)
 	w.key("batches", false)

@@ -13,10 +13,10 @@ import (
 	"strings"
 )
 
-// MaxFileSize caps how much of a plan file Load reads. A plan of 100,000
-// nodes is well under 200 MiB; the cap stops a wrong file from exhausting
-// memory.
-const MaxFileSize = 512 << 20
+// MaxFileSize caps how much of a plan file Load reads. A node takes about
+// 3 KB of plan file, so a plan across an organization of 300,000 nodes is
+// about 900 MiB; the cap stops a wrong file from exhausting memory.
+const MaxFileSize = 2 << 30
 
 // Errors Load wraps, so that callers can tell them apart with errors.Is.
 var (
@@ -190,6 +190,28 @@ func (p Plan) validate() error {
 	for i, b := range p.Batches {
 		if len(b.InstanceIDs) == 0 || len(b.InstanceIDs) > MaxBatchSize {
 			return fmt.Errorf("batch %d has %d nodes; a batch holds 1 to %d", i, len(b.InstanceIDs), MaxBatchSize)
+		}
+	}
+	if !p.HasTargets() {
+		return nil
+	}
+	// In a plan with targets, everything must sit in a target it records
+	// as planned: apply splits the plan by them.
+	planned := map[string]bool{}
+	for _, t := range p.Targets {
+		if t.Account == "" || t.Region == "" {
+			return fmt.Errorf("a target has no account or region")
+		}
+		planned[t.Key()] = !t.Failed()
+	}
+	for _, np := range p.Nodes {
+		if !planned[np.Node.Account+"/"+np.Node.Region] {
+			return fmt.Errorf("node %s is in %s/%s, which is not a planned target", np.Node.InstanceID, np.Node.Account, np.Node.Region)
+		}
+	}
+	for i, b := range p.Batches {
+		if !planned[b.Account+"/"+b.Region] {
+			return fmt.Errorf("batch %d is in %s/%s, which is not a planned target", i, b.Account, b.Region)
 		}
 	}
 	return nil

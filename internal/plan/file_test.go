@@ -131,7 +131,7 @@ func TestLoadSizeCap(t *testing.T) {
 	if r.read > limit+1 {
 		t.Fatalf("read %d bytes past the cap", r.read-limit)
 	}
-	if MaxFileSize != 512<<20 {
+	if MaxFileSize != 2<<30 {
 		t.Fatalf("MaxFileSize = %d", MaxFileSize)
 	}
 }

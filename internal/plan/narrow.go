@@ -46,7 +46,7 @@ func Narrow(p Plan, sel fleet.Selection) (Plan, error) {
 	}
 	out := p
 	out.Nodes = nil
-	nodes := make([]fleet.Node, 0, len(p.Nodes))
+	out.Targets = slices.Clone(p.Targets)
 	for _, np := range p.Nodes {
 		id := np.Node.InstanceID
 		if len(sel.InstanceIDs) > 0 && !slices.Contains(sel.InstanceIDs, id) ||
@@ -55,14 +55,11 @@ func Narrow(p Plan, sel fleet.Selection) (Plan, error) {
 			continue
 		}
 		out.Nodes = append(out.Nodes, np)
-		nodes = append(nodes, np.Node)
 	}
 	if p.Registration != nil {
 		out.Registration = registration(out.Nodes, &p.Registration.Region, p.Registration.Asked, p.Region, p.Strategy)
 	}
-	out.Batches = batches(out.Nodes)
-	out.Summary = summarize(out.Nodes)
-	out.Fingerprint = FactsFingerprint(nodes)
+	out.refresh()
 	out.Selection = narrowed(p.Selection, sel)
 	return out, nil
 }

@@ -13,7 +13,8 @@ import (
 // checks (their facts in each node's probe, their results in its checks)
 // and the rules the plan was made under; 2.1 the EC2 instances SSM does
 // not manage (registration, and each such node's ec2 facts and unmanaged
-// decision).
+// decision) and the targets of a plan across accounts and regions
+// (Plan.Targets, and the account and region of every node and batch).
 const FormatVersion = "2.1"
 
 // MaxBatchSize is the most node IDs SSM accepts in one SendCommand call or
@@ -44,8 +45,14 @@ type Plan struct {
 	// for, and what the opt-in fixes do, or would do; nil when they were
 	// not looked for (a plan made without EC2 access to ask).
 	Registration *Registration `json:"registration,omitempty"`
-	// Nodes holds one entry per selected node, sorted by instance ID. An
-	// EC2 instance SSM does not manage is a node with verdict Unmanaged.
+	// Targets are the accounts and regions a plan across several of them
+	// covers, sorted by account then region, each with its own summary,
+	// fingerprint, or the reason it could not be planned. A plan of one
+	// account and region has none (Region and Account above say where).
+	Targets []Target `json:"targets,omitempty"`
+	// Nodes holds one entry per selected node, sorted by instance ID (by
+	// account, region, then instance ID in a plan with targets). An EC2
+	// instance SSM does not manage is a node with verdict Unmanaged.
 	Nodes []NodePlan `json:"nodes"`
 	// Batches groups the actions for execution, update-agent batches first.
 	Batches []Batch `json:"batches"`
@@ -132,6 +139,10 @@ type Batch struct {
 	// After lists actions that must be read back as done on this batch's
 	// nodes (those that have them) before this batch starts.
 	After []prereq.ActionKind `json:"after,omitempty"`
+	// Account and Region say where the batch runs in a plan with targets;
+	// a batch never spans two targets.
+	Account string `json:"account,omitempty"`
+	Region  string `json:"region,omitempty"`
 }
 
 // IsAgentUpdate reports whether b is an update-agent batch.
@@ -146,7 +157,9 @@ type Summary struct {
 	Compliant int `json:"compliant"`
 	Fix       int `json:"fix"`
 	Blocked   int `json:"blocked"`
-	Unmanaged int `json:"unmanaged"`
+	// Unmanaged is left out of the file when zero, so that the checksum of
+	// a plan saved before the verdict existed still matches.
+	Unmanaged int `json:"unmanaged,omitempty"`
 	// Register counts the unmanaged nodes the plan's fixes act on
 	// (omitted when none, so that plans saved before it keep their
 	// checksum).

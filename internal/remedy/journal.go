@@ -37,6 +37,18 @@ const (
 	// EntryLatePlan records the plan a run made for a node it brought
 	// under management: its verdict (State), reasons and actions.
 	EntryLatePlan = "late-plan"
+	// EntryTarget is one target of a run across accounts and regions: where
+	// its own journal is, then how it ended. The run's journal holds these;
+	// each target's journal is a journal of one account and region, with
+	// the resources created there.
+	EntryTarget = "target"
+)
+
+// Target states in EntryTarget entries.
+const (
+	TargetStarted  = "started"
+	TargetFinished = "finished"
+	TargetFailed   = "failed"
 )
 
 // Entry is one line of the journal.
@@ -59,8 +71,14 @@ type Entry struct {
 	Detail string `json:"detail,omitempty"`
 	// late-plan
 	Actions []string `json:"actions,omitempty"`
-	// run-finished
+	// run-finished, and a finished target
 	ExitCode *int `json:"exit_code,omitempty"`
+	// target (State and Reason above say how it stands)
+	Account string `json:"account,omitempty"`
+	Region  string `json:"region,omitempty"`
+	// Journal is the target's own journal; FailureKind says how it failed.
+	Journal     string `json:"journal,omitempty"`
+	FailureKind string `json:"failure_kind,omitempty"`
 }
 
 // Resource is something patchready created in the account.
@@ -200,6 +218,19 @@ type RunState struct {
 	Nodes    map[string]NodeRecord
 	Finished bool
 	ExitCode int
+	// Targets are the targets of a run across accounts and regions, in
+	// the order they were first recorded, each as last recorded.
+	Targets []TargetRecord
+}
+
+// TargetRecord is where one target of a run stands.
+type TargetRecord struct {
+	Account, Region string
+	Journal         string
+	State           string
+	Reason          string
+	FailureKind     string
+	ExitCode        int
 }
 
 // NodeRecord is a node's last recorded state.
@@ -225,7 +256,8 @@ func ReadJournal(path string) (RunState, error) {
 
 func readJournal(r io.Reader) (RunState, error) {
 	st := RunState{Nodes: map[string]NodeRecord{}}
-	live := map[string]int{} // type/id → position in order
+	live := map[string]int{}     // type/id → position in order
+	targetAt := map[string]int{} // account/region → position in st.Targets
 	var order []Resource
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64*1024), 16<<20)
@@ -256,6 +288,21 @@ func readJournal(r io.Reader) (RunState, error) {
 			}
 		case EntryNode:
 			st.Nodes[e.InstanceID] = NodeRecord{State: e.State, Reason: e.Reason}
+		case EntryTarget:
+			i, ok := targetAt[e.Account+"/"+e.Region]
+			if !ok {
+				i = len(st.Targets)
+				targetAt[e.Account+"/"+e.Region] = i
+				st.Targets = append(st.Targets, TargetRecord{Account: e.Account, Region: e.Region})
+			}
+			t := &st.Targets[i]
+			t.State, t.Reason, t.FailureKind = e.State, e.Reason, e.FailureKind
+			if e.Journal != "" {
+				t.Journal = e.Journal
+			}
+			if e.ExitCode != nil {
+				t.ExitCode = *e.ExitCode
+			}
 		case EntryRunFinished:
 			st.Finished = true
 			if e.ExitCode != nil {

@@ -12,24 +12,38 @@ import (
 // Tables longer than collapseOver rows fold into <details>, so a big fleet
 // does not bury the review thread.
 func planMarkdown(p plan.Plan) string {
+	if p.HasTargets() {
+		return targetsMarkdown(p)
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "## patchready plan for %s\n\n", md(regionLine(p)))
 	fmt.Fprintf(&b, "**%s**\n\n", md(summaryLine(p)))
+	mdContext(&b, p)
+	mdNodes(&b, p, "###")
+	return strings.TrimRight(b.String(), "\n") + "\n"
+}
+
+// mdContext writes the probe warning and the table of what the plan was
+// made from.
+func mdContext(b *strings.Builder, p plan.Plan) {
 	if !p.ProbeRan {
-		fmt.Fprintf(&b, "> [!WARNING]\n> %s\n\n", md(probeWarning))
+		fmt.Fprintf(b, "> [!WARNING]\n> %s\n\n", md(probeWarning))
 	}
 	b.WriteString("| | |\n|---|---|\n")
-	fmt.Fprintf(&b, "| Selection | %s |\n", md(plan.DescribeSelection(p.Selection)))
-	fmt.Fprintf(&b, "| Prerequisites | %s |\n", md(prereqLine(p)))
+	fmt.Fprintf(b, "| Selection | %s |\n", md(selectionLine(p)))
+	fmt.Fprintf(b, "| Prerequisites | %s |\n", md(prereqLine(p)))
 	probe := "ran"
 	if !p.ProbeRan {
 		probe = "**not run**"
 	}
-	fmt.Fprintf(&b, "| Proxy probe | %s |\n", probe)
-	fmt.Fprintf(&b, "| Strategy | %s |\n", p.Strategy)
-	fmt.Fprintf(&b, "| Created | %s |\n", md(createdLine(p)))
-	fmt.Fprintf(&b, "| Fingerprint | %s |\n\n", code(p.Fingerprint))
+	fmt.Fprintf(b, "| Proxy probe | %s |\n", probe)
+	fmt.Fprintf(b, "| Strategy | %s |\n", p.Strategy)
+	fmt.Fprintf(b, "| Created | %s |\n", md(createdLine(p)))
+	fmt.Fprintf(b, "| Fingerprint | %s |\n\n", code(p.Fingerprint))
+}
 
+// mdNodes writes one section per kind of node, headed at level h.
+func mdNodes(b *strings.Builder, p plan.Plan, h string) {
 	var fix, blocked, compliant []plan.NodePlan
 	for _, n := range p.Nodes {
 		switch n.Verdict {
@@ -42,11 +56,11 @@ func planMarkdown(p plan.Plan) string {
 			compliant = append(compliant, n)
 		}
 	}
-	mdSection(&b, "To fix", fix, false)
-	mdSection(&b, "Blocked: cannot be fixed through SSM", blocked, false)
-	mdUnmanaged(&b, p)
+	mdSection(b, h, "To fix", fix, false)
+	mdSection(b, h, "Blocked: cannot be fixed through SSM", blocked, false)
+	mdUnmanaged(b, p)
 	if groups := noteGroups(p); len(groups) > 0 {
-		b.WriteString("### Notes\n\n")
+		b.WriteString(h + " Notes\n\n")
 		for _, g := range groups {
 			ids := make([]string, len(g.nodes))
 			for i, n := range g.nodes {
@@ -56,21 +70,20 @@ func planMarkdown(p plan.Plan) string {
 			if len(ids) > collapseOver {
 				list = fmt.Sprintf("<details><summary>%s</summary>\n\n%s\n\n</details>", plural(len(ids), "node", "nodes"), list)
 			}
-			fmt.Fprintf(&b, "- **%s** (%s): %s\n", md(g.title), plural(len(ids), "node", "nodes"), list)
+			fmt.Fprintf(b, "- **%s** (%s): %s\n", md(g.title), plural(len(ids), "node", "nodes"), list)
 		}
 		b.WriteString("\n")
 	}
 	// Compliant nodes are folded whatever their number: a reviewer rarely
 	// needs them, but an auditor may.
-	mdSection(&b, "Already compliant", compliant, true)
-	return strings.TrimRight(b.String(), "\n") + "\n"
+	mdSection(b, h, "Already compliant", compliant, true)
 }
 
-func mdSection(b *strings.Builder, title string, nodes []plan.NodePlan, fold bool) {
+func mdSection(b *strings.Builder, h, title string, nodes []plan.NodePlan, fold bool) {
 	if len(nodes) == 0 {
 		return
 	}
-	fmt.Fprintf(b, "### %s (%s)\n\n", title, plural(len(nodes), "node", "nodes"))
+	fmt.Fprintf(b, "%s %s (%s)\n\n", h, title, plural(len(nodes), "node", "nodes"))
 	fold = fold || len(nodes) > collapseOver
 	if fold {
 		fmt.Fprintf(b, "<details><summary>Show %s</summary>\n\n", plural(len(nodes), "node", "nodes"))

@@ -38,10 +38,24 @@ func (t *textWriter) line(format string, args ...any) {
 // planText renders p the way Terraform renders a plan: context first, then
 // what will change, then what cannot, then one summary line.
 func planText(p plan.Plan, opts Options) string {
+	if p.HasTargets() {
+		return targetsText(p, opts)
+	}
 	t := &textWriter{opts: opts}
 	t.line("%s", t.style(ansiBold, "patchready plan for "+regionLine(p)))
 	t.line("")
-	t.line("  Selection:      %s", clean(plan.DescribeSelection(p.Selection)))
+	t.context(p)
+	t.body(p)
+	t.line("%s", t.style(ansiBold, summaryLine(p)))
+	if !p.ProbeRan {
+		t.line("%s", t.style(ansiYellow, "Warning: the patch-run checks were not made; the probe did not run."))
+	}
+	return t.b.String()
+}
+
+// context prints what the plan was made from.
+func (t *textWriter) context(p plan.Plan) {
+	t.line("  Selection:      %s", clean(selectionLine(p)))
 	t.line("  Prerequisites:  %s", prereqLine(p))
 	if p.ProbeRan {
 		t.line("  Probe:          ran")
@@ -54,7 +68,10 @@ func planText(p plan.Plan, opts Options) string {
 	if !p.ProbeRan {
 		t.warning(probeWarning)
 	}
+}
 
+// body prints what will change, what cannot, and the notes.
+func (t *textWriter) body(p plan.Plan) {
 	if groups := actionGroups(p); len(groups) > 0 {
 		t.line("patchready will perform the following actions:")
 		for _, g := range groups {
@@ -99,11 +116,6 @@ func planText(p plan.Plan, opts Options) string {
 		}
 		t.line("")
 	}
-	t.line("%s", t.style(ansiBold, summaryLine(p)))
-	if !p.ProbeRan {
-		t.line("%s", t.style(ansiYellow, "Warning: the patch-run checks were not made; the probe did not run."))
-	}
-	return t.b.String()
 }
 
 func (t *textWriter) actionGroup(p plan.Plan, g group) {

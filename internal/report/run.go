@@ -19,24 +19,59 @@ import (
 const maxJournalLine = 1 << 20
 
 // ReadRunFile reads the journal at path (a run's <state dir>/runs/ID.jsonl).
+// The journal of a run across accounts and regions names each target's own
+// journal: their nodes' outcomes are read from there.
 func ReadRunFile(path string) (Run, error) {
+	run, targets, err := readRunFile(path)
+	if err != nil {
+		return Run{}, err
+	}
+	for _, t := range targets {
+		sub, _, err := readRunFile(t)
+		if err != nil {
+			return Run{}, fmt.Errorf("a target of run %s: %w", run.ID, err)
+		}
+		for id, o := range sub.Nodes {
+			run.Nodes[id] = o
+		}
+		if sub.Ended.After(run.Ended) {
+			run.Ended = sub.Ended
+		}
+	}
+	summarizeRun(&run)
+	return run, nil
+}
+
+func readRunFile(path string) (Run, []string, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return Run{}, fmt.Errorf("open journal: %w", err)
+		return Run{}, nil, fmt.Errorf("open journal: %w", err)
 	}
 	defer f.Close()
-	r, err := ReadRun(f)
+	r, targets, err := readRun(f)
 	if err != nil {
-		return Run{}, fmt.Errorf("%s: %w", path, err)
+		return Run{}, nil, fmt.Errorf("%s: %w", path, err)
 	}
-	return r, nil
+	return r, targets, nil
 }
 
 // ReadRun reads a run journal (JSON lines of remedy.Entry). As when a run
 // is resumed, a torn last line (the process died mid-write) is ignored and
 // a bad line followed by more lines is an error.
 func ReadRun(r io.Reader) (Run, error) {
+	run, _, err := readRun(r)
+	if err != nil {
+		return Run{}, err
+	}
+	summarizeRun(&run)
+	return run, nil
+}
+
+// readRun reads a journal without summarizing it, and returns the
+// journals of its targets, if it ran across several.
+func readRun(r io.Reader) (Run, []string, error) {
 	run := Run{Nodes: map[string]Outcome{}}
+	var targets []string
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64*1024), maxJournalLine)
 	line := 0
@@ -44,7 +79,7 @@ func ReadRun(r io.Reader) (Run, error) {
 	for sc.Scan() {
 		line++
 		if pending != nil {
-			return Run{}, pending
+			return Run{}, nil, pending
 		}
 		if len(strings.TrimSpace(sc.Text())) == 0 {
 			continue
@@ -71,16 +106,19 @@ func ReadRun(r io.Reader) (Run, error) {
 			if e.ExitCode != nil {
 				run.ExitCode = *e.ExitCode
 			}
+		case remedy.EntryTarget:
+			if e.Journal != "" && !slices.Contains(targets, e.Journal) {
+				targets = append(targets, e.Journal)
+			}
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return Run{}, fmt.Errorf("read journal: %w", err)
+		return Run{}, nil, fmt.Errorf("read journal: %w", err)
 	}
 	if line == 0 {
-		return Run{}, fmt.Errorf("journal is empty")
+		return Run{}, nil, fmt.Errorf("journal is empty")
 	}
-	summarizeRun(&run)
-	return run, nil
+	return run, targets, nil
 }
 
 // summarizeRun computes a run's counts, series and failures from its

@@ -121,7 +121,14 @@ func SampleOrganization(o SampleOrgOptions) *Organization {
 			a.Parent = "ou-exam-devunits"
 		}
 		for j, r := range regions {
-			a.Estates[r] = fleet(a.ID, r, 4+(i+j)%5)
+			e := fleet(a.ID, r, 4+(i+j)%5)
+			if o.NodesPerTarget == 0 {
+				// A few generated nodes may all be compliant: one node
+				// below the agent floor in every region gives a run across
+				// the organization something to fix in every account.
+				e.Fleet.Nodes = append(e.Fleet.Nodes, staleAgentNode(fmt.Sprintf("i-0de%s%02d", a.ID, j)))
+			}
+			a.Estates[r] = e
 		}
 		if i == 1 {
 			// The one account that enabled the opt-in region, and runs
@@ -179,4 +186,11 @@ func hostManagementInstances() []Instance {
 		{ID: "i-0c0ffee000000b002", PlatformType: "Linux", PlatformName: "Ubuntu", PlatformVersion: "20.04",
 			AgentVersion: "3.1.1188.0", Tags: map[string]string{"Name": "agent-too-old-for-dhmc"}},
 	}
+}
+
+// staleAgentNode is an Amazon Linux 2 node whose agent is below Patch
+// Manager's floor and whose update works.
+func staleAgentNode(id string) Node {
+	return Node{ID: id, PlatformType: "Linux", PlatformName: "Amazon Linux", PlatformVersion: "2", AgentVersion: "2.0.790.0",
+		ComputerName: "ip-10-9-0-1.ec2.internal", Python: "/usr/bin/python3", Pip: "/usr/bin/pip3", Requests: "2.25.1"}
 }
