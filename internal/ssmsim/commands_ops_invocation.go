@@ -63,7 +63,7 @@ func getCommandInvocation(s *Server, r *region, body []byte) (any, *wire.Error) 
 		"ExecutionElapsedTime": elapsed, "ExecutionEndDateTime": isoTime(inv.End),
 		"Status": inv.Status, "StatusDetails": inv.StatusDetails,
 		"StandardOutputContent": inv.Output, "StandardOutputUrl": "",
-		"StandardErrorContent": "", "StandardErrorUrl": "",
+		"StandardErrorContent": inv.Stderr, "StandardErrorUrl": "",
 		"CloudWatchOutputConfig": map[string]any{"CloudWatchLogGroupName": "", "CloudWatchOutputEnabled": false},
 	}, nil
 }
