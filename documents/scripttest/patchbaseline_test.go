@@ -110,9 +110,24 @@ var scanCases = []scanCase{
 		counts: &host.PatchCounts{Installed: 400, Missing: 3, NotApplicable: 10, Security: 3},
 	},
 	{
-		name: "amazon linux 2 proxied, payload only through the agent's proxy",
-		spec: host.Spec{Preset: host.AmazonLinux2, Proxy: proxied("process"), Payload: host.Proxied, Repos: host.Proxied},
-		code: 0, counts: counts(host.PresetPatches(host.AmazonLinux2)),
+		name: "amazon linux 2 proxied, payload only through the agent's proxy, requests upgraded",
+		spec: host.Spec{Preset: host.AmazonLinux2, Proxy: proxied("process"), Payload: host.Proxied, Repos: host.Proxied,
+			Modules: map[string]map[string]string{"python2.7": {"requests": "2.27.1"}}},
+		counts: counts(host.PresetPatches(host.AmazonLinux2)),
+	},
+	{
+		// The prerequisite patchready started from: behind a proxy, the
+		// patch run's own interpreter needs requests 2.18.4 or later.
+		name:   "amazon linux 2 proxied with the requests it ships",
+		spec:   host.Spec{Preset: host.AmazonLinux2, Proxy: proxied("process"), Payload: host.Proxied, Repos: host.Proxied},
+		code:   143,
+		stdout: []string{"root [ERROR]: Get Snapshot failed\nroot [ERROR]: requests 2.6.0 cannot reach ssm.us-east-1.amazonaws.com through the proxy"},
+	},
+	{
+		name: "amazon linux 1 proxied, AWS exempt from the proxy",
+		spec: host.Spec{Preset: host.AmazonLinux1, Proxy: &host.Proxy{URL: proxyURL, NoProxy: "169.254.169.254,.amazonaws.com", Source: "process"},
+			Repos: host.Proxied},
+		counts: counts(host.PresetPatches(host.AmazonLinux1)),
 	},
 	{
 		// The probe finds the proxy in the override and reaches the

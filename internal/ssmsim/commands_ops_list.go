@@ -190,6 +190,16 @@ func (r *region) pluginName(inv *invocation) string {
 	return ""
 }
 
+// stepCount is how many steps the command's document has.
+func (r *region) stepCount(c *command) int {
+	if d, err := r.lookupDocument(c.DocumentName); err == nil {
+		if _, v, err := d.version(c.DocumentVersion); err == nil {
+			return len(v.Parsed.Steps)
+		}
+	}
+	return 0
+}
+
 // optional omits an empty NextToken from the JSON answer.
 func optional(s string) *string {
 	if s == "" {

@@ -188,6 +188,21 @@ func presetFor(name, version string) string {
 	return host.AmazonLinux2
 }
 
+// agentRestarted is what a restart of the agent changes on the node: a
+// proxy set in the service's override, which the old process never read,
+// is in the new process's environment, so the commands it runs (the patch
+// run's download included) go through it.
+func (n *Node) agentRestarted() {
+	sw, err := n.softwareOf()
+	if err != nil || sw == nil || sw.Agent.Proxy.URL == "" || sw.Agent.Proxy.Source == "process" {
+		return
+	}
+	h := sw.Clone()
+	h.Agent.Proxy.Source = "process"
+	n.sw = h
+	n.Proxy.Source = "process"
+}
+
 // mirrorSoftware keeps the node's summary fields in step with its model:
 // the interpreter the patch run uses, whether it has pip, its requests.
 func (n *Node) mirrorSoftware() {

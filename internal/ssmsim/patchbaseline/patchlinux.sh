@@ -13,10 +13,11 @@
 # output.
 #
 # After the download a stand-in for the payload models the scan on the
-# node: the payload's interpreter must import its package manager's
-# module, the package manager must get its lock and reach its
-# repositories (each prints its own errors), the payload needs room to
-# unpack in /var; then it reports what the node's model says a scan finds
+# node: the payload needs room to unpack in /var; its calls to SSM
+# through the agent's proxy need requests 2.18.4 or later; its
+# interpreter must import the package manager's module; the package
+# manager must get its lock and reach its repositories (each prints its
+# own errors). Then it reports what the node's model says a scan finds
 # (the line starting "Patch compliance summary:", which the simulator
 # reads into the node's patch state). It models Operation=Scan only.
 set -u
@@ -271,6 +272,40 @@ pl_log INFO "Instance Id: ${AWS_SSM_INSTANCE_ID-}"
 pl_log INFO "Region: $pl_region"
 pl_log INFO "Operation type: $pl_operation"
 pl_log INFO "Reboot Option: $pl_reboot"
+
+# pl_vlt A B succeeds when dotted version A is lower than B.
+pl_vlt() {
+  pv_a=$1
+  pv_b=$2
+  while [ -n "$pv_a$pv_b" ]; do
+    pv_x=${pv_a%%.*}
+    pv_y=${pv_b%%.*}
+    if [ "$pv_x" = "$pv_a" ]; then pv_a=""; else pv_a=${pv_a#*.}; fi
+    if [ "$pv_y" = "$pv_b" ]; then pv_b=""; else pv_b=${pv_b#*.}; fi
+    case $pv_x in '' | *[!0-9]*) pv_x=0 ;; esac
+    case $pv_y in '' | *[!0-9]*) pv_y=0 ;; esac
+    if [ "$pv_x" -lt "$pv_y" ]; then return 0; fi
+    if [ "$pv_x" -gt "$pv_y" ]; then return 1; fi
+  done
+  return 1
+}
+
+# The payload fetches the baseline's snapshot from SSM with the
+# interpreter's requests, through the agent's proxy when it has one:
+# requests older than 2.18.4 cannot, and the payload fails with the
+# snapshot error code (143).
+pl_proxy=${https_proxy-}
+[ -n "$pl_proxy" ] || pl_proxy=${HTTPS_PROXY-}
+case ",${no_proxy-}${NO_PROXY-}," in *amazonaws.com*) pl_proxy="" ;; esac
+if [ -n "$pl_proxy" ]; then
+  pl_requests=$("$PYTHON_CMD" -c 'import requests; print(requests.__version__)' 2>/dev/null | head -n 1)
+  if [ -n "$pl_requests" ] && pl_vlt "$pl_requests" 2.18.4; then
+    pl_log ERROR "Get Snapshot failed"
+    pl_log ERROR "requests $pl_requests cannot reach ssm.$pl_region.amazonaws.com through the proxy: ProxyError('Cannot connect to proxy.')"
+    rm -rf "$pl_tmp_dir"
+    exit 143
+  fi
+fi
 
 # The package manager's part of the payload runs in its own process with
 # the same interpreter; it starts by importing the package manager's
