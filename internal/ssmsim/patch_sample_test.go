@@ -76,9 +76,13 @@ func TestSampleFleetScans(t *testing.T) {
 	}
 }
 
-// TestAgentRestartLoadsItsOverrideProxy: once the agent restarts (here
-// after its update) it runs with the proxy its service override sets, and
-// the patch run downloads its payload through it.
+// TestAgentRestartLoadsItsOverrideProxy follows the headline node (0011,
+// Amazon Linux 2 whose proxy is only in a systemd override) through what
+// apply does to it: before, the patch run goes direct and cannot download
+// its payload; once the agent restarts (here after its update) it runs
+// with the override's proxy, downloads the payload and fails on the
+// requests 2.6.0 of python2.7; after the fix document upgrades that
+// requests, the scan passes.
 func TestAgentRestartLoadsItsOverrideProxy(t *testing.T) {
 	f := SampleFleet()
 	opts, clk := manualOpts(f)
@@ -89,7 +93,15 @@ func TestAgentRestartLoadsItsOverrideProxy(t *testing.T) {
 	}
 	sendCmd(t, c, &ssm.SendCommandInput{DocumentName: aws.String(documents.UpdateAgentDocumentName), InstanceIds: []string{id}})
 	clk.Advance(10 * time.Minute)
+	out := getInvPlugin(t, c, scan(t, c, clk, []string{id}, scanParams), id)
+	if out.ResponseCode != 143 || !strings.Contains(aws.ToString(out.StandardOutputContent), "Downloading payload") {
+		t.Fatalf("after the restart: exit %d, want 143 past the download:\n%s", out.ResponseCode, aws.ToString(out.StandardOutputContent))
+	}
+	createDoc(t, c, documents.FixDocumentName, documents.FixYAML)
+	if fix := runDoc(t, c, clk, documents.FixDocumentName, id, map[string][]string{"actions": {"requests"}}); fix.ResponseCode != 0 {
+		t.Fatalf("fix: exit %d\n%s", fix.ResponseCode, aws.ToString(fix.StandardOutputContent))
+	}
 	if out := getInvPlugin(t, c, scan(t, c, clk, []string{id}, scanParams), id); out.ResponseCode != 0 {
-		t.Errorf("after the restart: exit %d, want 0:\n%s%s", out.ResponseCode, aws.ToString(out.StandardOutputContent), aws.ToString(out.StandardErrorContent))
+		t.Errorf("after the fix: exit %d, want 0:\n%s%s", out.ResponseCode, aws.ToString(out.StandardOutputContent), aws.ToString(out.StandardErrorContent))
 	}
 }
