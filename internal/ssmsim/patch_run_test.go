@@ -385,12 +385,18 @@ func TestPatchScanIdenticalNodesShareOneRun(t *testing.T) {
 func TestDescribeInstancePatchStatesValidation(t *testing.T) {
 	f := fleetOf(30)
 	opts, clk := manualOpts(f)
-	_, c := startSim(t, opts, 0)
+	s := New(opts)
+	url := startHTTP(t, s)
+	c := sdkClient(t, url, "us-east-1", 0)
 	var ids []string
 	for _, n := range f.Nodes {
 		ids = append(ids, n.ID)
 	}
 	scan(t, c, clk, ids[:25], scanParams)
+	// The same nodes in another region were never scanned there.
+	if got := patchStates(t, sdkClient(t, url, "eu-west-1", 0), ids); len(got) != 0 {
+		t.Errorf("eu-west-1 answers %d states of us-east-1's scan", len(got))
+	}
 	for name, in := range map[string]*ssm.DescribeInstancePatchStatesInput{
 		"empty list":       {InstanceIds: []string{}},
 		"51 ids":           {InstanceIds: make51()},
