@@ -21,6 +21,10 @@ type Behaviour struct {
 	// CommandDuration is how long an ordinary command (probe, shell script,
 	// requests upgrade) runs on a node.
 	CommandDuration time.Duration `json:"command_duration,omitempty" yaml:"command_duration,omitempty"`
+	// ScanDuration is how long AWS-RunPatchBaseline's scan takes on a
+	// Linux or macOS node (a Windows node takes four times as long); a
+	// scan that fails ends after CommandDuration.
+	ScanDuration time.Duration `json:"scan_duration,omitempty" yaml:"scan_duration,omitempty"`
 	// DeliveryTimeout is how long an undeliverable command waits before it
 	// ends DeliveryTimedOut.
 	DeliveryTimeout time.Duration `json:"delivery_timeout,omitempty" yaml:"delivery_timeout,omitempty"`
@@ -51,6 +55,9 @@ func (b Behaviour) withDefaults() Behaviour {
 	}
 	if b.CommandDuration == 0 {
 		b.CommandDuration = 5 * time.Second
+	}
+	if b.ScanDuration == 0 {
+		b.ScanDuration = 90 * time.Second
 	}
 	if b.DeliveryTimeout == 0 {
 		b.DeliveryTimeout = 10 * time.Minute

@@ -1,11 +1,15 @@
 package ssmsim
 
-import "github.com/patchready/patchready/documents"
+import (
+	"github.com/patchready/patchready/documents"
+	"github.com/patchready/patchready/internal/ssmsim/patchbaseline"
+)
 
 // builtinDocuments are the AWS-owned documents every region has. Their
 // content follows AWS's published documents closely enough that a client
 // reading their parameters sees what it would see on AWS.
 var builtinDocuments = map[string]string{
+	documents.RunPatchBaselineDocumentName: patchbaseline.Content,
 	documents.UpdateAgentDocumentName: `{
   "schemaVersion": "1.2",
   "description": "Update the Amazon SSM Agent to the latest version or specified version.",

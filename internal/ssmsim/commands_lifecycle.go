@@ -60,6 +60,7 @@ func (r *region) dispatch(c *command, version string, now time.Time) {
 				}
 			},
 			cancelled: func() bool { return inv.cancelled },
+			commandID: c.ID,
 		}
 		r.runWith(inv.InstanceID, c.DocumentName, version, c.Parameters, now, hooks, func(res execResult) {
 			r.complete(c, inv, res, version)
@@ -71,7 +72,7 @@ func (r *region) dispatch(c *command, version string, now time.Time) {
 // and dispatches more, or stops when MaxErrors is exceeded.
 func (r *region) complete(c *command, inv *invocation, res execResult, version string) {
 	inv.Status, inv.StatusDetails, inv.ResponseCode = res.Status, res.StatusDetails, res.ResponseCode
-	inv.Output, inv.Plugin, inv.Start, inv.End = res.Output, res.Plugin, res.Start, res.End
+	inv.Output, inv.Stderr, inv.Plugin, inv.Start, inv.End = res.Output, res.Stderr, res.Plugin, res.Start, res.End
 	c.inFlight--
 	c.Completed++
 	switch {

@@ -49,6 +49,12 @@ func getCommandInvocation(s *Server, r *region, body []byte) (any, *wire.Error) 
 		return nil, wire.Errorf("InvocationDoesNotExist", "")
 	}
 	plugin := r.pluginName(inv)
+	if in.PluginName == nil && r.stepCount(c) > 1 {
+		// AWS's reference: with more than one step, the step must be
+		// named. Its error for a request that does not is undocumented;
+		// the simulator takes the stricter reading.
+		return nil, wire.Errorf("InvalidPluginName", "The command %s has more than one step; name the step in PluginName.", c.ID)
+	}
 	if in.PluginName != nil && *in.PluginName != plugin {
 		return nil, wire.Errorf("InvalidPluginName", "The plugin name %s is not valid for this invocation.", wire.Clip(*in.PluginName))
 	}
@@ -63,7 +69,7 @@ func getCommandInvocation(s *Server, r *region, body []byte) (any, *wire.Error) 
 		"ExecutionElapsedTime": elapsed, "ExecutionEndDateTime": isoTime(inv.End),
 		"Status": inv.Status, "StatusDetails": inv.StatusDetails,
 		"StandardOutputContent": inv.Output, "StandardOutputUrl": "",
-		"StandardErrorContent": "", "StandardErrorUrl": "",
+		"StandardErrorContent": inv.Stderr, "StandardErrorUrl": "",
 		"CloudWatchOutputConfig": map[string]any{"CloudWatchLogGroupName": "", "CloudWatchOutputEnabled": false},
 	}, nil
 }

@@ -155,7 +155,7 @@ func listCommandInvocations(s *Server, r *region, body []byte) (any, *wire.Error
 			out[i].CommandPlugins = []pluginShape{{
 				Name: r.pluginName(inv), Status: pluginStatus(inv.Status), StatusDetails: inv.StatusDetails, ResponseCode: inv.ResponseCode,
 				ResponseStartDateTime: epochPtr(inv.Start), ResponseFinishDateTime: epochPtr(inv.End),
-				Output: cutTo(inv.Output, maxPluginOutputChars),
+				Output: pluginOutput(inv.Output, inv.Stderr, maxPluginOutputChars),
 			}}
 		}
 	}
@@ -190,12 +190,43 @@ func (r *region) pluginName(inv *invocation) string {
 	return ""
 }
 
+// stepCount is how many steps the command's document has.
+func (r *region) stepCount(c *command) int {
+	if d, err := r.lookupDocument(c.DocumentName); err == nil {
+		if _, v, err := d.version(c.DocumentVersion); err == nil {
+			return len(v.Parsed.Steps)
+		}
+	}
+	return 0
+}
+
 // optional omits an empty NextToken from the JSON answer.
 func optional(s string) *string {
 	if s == "" {
 		return nil
 	}
 	return &s
+}
+
+// pluginOutput is a step's Output as ListCommandInvocations gives it:
+// standard output, then, when there was any, standard error under the
+// agent's "----------ERROR-------" title, within n characters. As the
+// agent does, it cuts standard output first when both do not fit, so that
+// the errors stay readable.
+func pluginOutput(stdout, stderr string, n int) string {
+	if stderr == "" {
+		return cutTo(stdout, n)
+	}
+	const title = "\n----------ERROR-------\n"
+	room := n - len(title)
+	if len(stdout)+len(stderr) <= room {
+		return stdout + title + stderr
+	}
+	keepErr := min(len(stderr), room/2)
+	if len(stdout) < room-keepErr {
+		keepErr = room - len(stdout)
+	}
+	return cutTo(stdout, room-keepErr) + title + cutTo(stderr, keepErr)
 }
 
 // cutTo keeps the first n characters of s.

@@ -64,6 +64,7 @@ type invocation struct {
 	StatusDetails string
 	ResponseCode  int
 	Output        string
+	Stderr        string
 	Plugin        string
 	Start, End    time.Time
 	started       bool // dispatched to runWith
@@ -75,7 +76,7 @@ type invocation struct {
 // output.
 func (inv *invocation) result() execResult {
 	return execResult{Status: inv.Status, StatusDetails: inv.StatusDetails, ResponseCode: inv.ResponseCode,
-		Output: inv.Output, Plugin: inv.Plugin, Start: inv.Start, End: inv.End}
+		Output: inv.Output, Stderr: inv.Stderr, Plugin: inv.Plugin, Start: inv.Start, End: inv.End}
 }
 
 // terminal reports whether an invocation status is final.

@@ -44,6 +44,8 @@
 //     next fire times.
 //   - docparse: the content of Command documents (formats, schema
 //     versions, parameters, steps) and how a node reacts to one.
+//   - patchbaseline: AWS-RunPatchBaseline as the simulator serves it, and
+//     the script of its PatchLinux step.
 //
 // The stateful core stays one package: the server, accounts, regions,
 // nodes, commands, documents, associations, maintenance windows and the
@@ -59,6 +61,33 @@
 // *_run.go, commands_lifecycle.go and exec.go the simulated time line.
 // The other services follow the same rule: sts_ops.go, iam_ops.go,
 // organizations_ops.go, ec2_*_ops.go, sns_ops.go, settings_ops.go.
+//
+// # Patch scans
+//
+// AWS-RunPatchBaseline is one of the AWS-owned documents every region
+// serves, with AWS's parameters (Operation is required; Scan or Install)
+// and its three steps. On a Linux node its PatchLinux step runs on the
+// node's software model like any shell step: up to the payload download
+// the script mirrors AWS's Linux step (the interpreter it picks with
+// which, its messages, exit 1 for an unsupported package manager and
+// Python, a traceback and exit 1 with neither curl nor wget, 156 and
+// "Unable to download payload: URL." when the download fails, 155 with
+// "No space left on device" when /var cannot hold the payload); then a
+// stand-in for the payload scans: requests older than 2.18.4 behind the
+// agent's proxy fails it (143), the package manager must import, get its
+// lock and reach its repositories (each with its own messages; dnf on
+// Amazon Linux 2023 skips dead repositories, so the scan passes knowing
+// of no update), and a scan that gets through reports the host's patch
+// figures. A noexec work directory ends the step with 126. Windows and
+// macOS scans are modelled in patch_run.go, from the node's patch figures
+// and its scan_fails fault. Standard error reaches the invocation as the
+// agent reports it (StandardErrorContent, and the step's Output under
+// "----------ERROR-------"), with "failed to run commands: exit status N"
+// for a step that failed. A successful scan records the node's patch
+// state, which DescribeInstancePatchStates returns with AWS's shape; a
+// failed scan leaves the previous state, and a node never scanned has
+// none. The simulator models Operation=Scan only: Install fails with a
+// message that says so.
 //
 // The simulator must not import patchready's tool packages (fleet, plan,
 // remedy, ...): it models AWS, and the tool must not be able to cheat.

@@ -21,7 +21,11 @@ type execResult struct {
 	StatusDetails string // Success | Failed | DeliveryTimedOut | Undeliverable | Terminated | Cancelled
 	ResponseCode  int    // the script's exit code; -1 when it never ran
 	Output        string // standard output (cut at 24,000 characters as AWS does)
-	Start, End    time.Time
+	// Stderr is standard error as the agent reports it: the step's own,
+	// then, for a step that failed, the agent's "failed to run commands"
+	// line (cut at 24,000 characters too).
+	Stderr     string
+	Start, End time.Time
 	// Plugin is the name of the step (2.x) or plugin (1.2) that produced
 	// Output: what CommandPlugins and GetCommandInvocation call PluginName.
 	Plugin string
@@ -37,6 +41,9 @@ type runHooks struct {
 	// cancelled, when set, is asked before each step; a cancelled run stops
 	// without calling done (the caller recorded the cancellation).
 	cancelled func() bool
+	// commandID is the Run Command command the run belongs to, "" when
+	// none: the agent names its work directory after it.
+	commandID string
 }
 
 // runOnNode schedules a run of the named document (version "" = default)
@@ -63,7 +70,7 @@ func (r *region) runWith(id, document, version string, params map[string][]strin
 	if h.deliveryTimeout <= 0 {
 		h.deliveryTimeout = r.server.opts.Behaviour.DeliveryTimeout
 	}
-	x := &run{node: id, params: params, start: start, deadline: start.Add(h.deliveryTimeout), hooks: h, done: done}
+	x := &run{node: id, docName: document, commandID: h.commandID, params: params, start: start, deadline: start.Add(h.deliveryTimeout), hooks: h, done: done}
 	d, err := r.lookupDocument(document)
 	var v *docVersion
 	if err == nil {
@@ -81,14 +88,17 @@ func (r *region) runWith(id, document, version string, params map[string][]strin
 
 // run is one document run on one node, in flight through the event queue.
 type run struct {
-	node     string
-	doc      *docparse.Doc
-	params   map[string][]string
-	start    time.Time
-	deadline time.Time
-	hooks    runHooks
-	done     func(execResult)
-	began    time.Time
+	node string
+	// docName is the document's name as the run was asked for (a name or
+	// an ARN); commandID the command's ID, "" outside Run Command.
+	docName, commandID string
+	doc                *docparse.Doc
+	params             map[string][]string
+	start              time.Time
+	deadline           time.Time
+	hooks              runHooks
+	done               func(execResult)
+	began              time.Time
 }
 
 func (x *run) cancelled() bool { return x.hooks.cancelled != nil && x.hooks.cancelled() }
@@ -111,6 +121,7 @@ func (x *run) finish(res execResult) {
 		res.Plugin = x.doc.Steps[0].Name
 	}
 	res.Output = cutOutput(res.Output)
+	res.Stderr = cutOutput(res.Stderr)
 	x.done(res)
 }
 

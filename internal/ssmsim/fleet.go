@@ -128,6 +128,14 @@ func checkFleetNode(n *Node) error {
 	if n.Faults.Slow < 0 {
 		return fmt.Errorf("faults.slow %v must not be negative", n.Faults.Slow)
 	}
+	if n.Patches != nil {
+		if err := n.Patches.Check(); err != nil {
+			return err
+		}
+	}
+	if n.Faults.ScanFails && n.PlatformType == "Linux" {
+		return errors.New("faults.scan_fails is for Windows and macOS nodes; a Linux node's scan fails by its host (repos, payload, lock_held_by...)")
+	}
 	if n.Host != nil {
 		if n.PlatformType != "Linux" {
 			return fmt.Errorf("host describes Linux software; platform_type is %q", n.PlatformType)

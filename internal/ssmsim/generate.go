@@ -86,6 +86,7 @@ func Generate(n int, seed uint64) Fleet {
 	for i := range nodes {
 		nodes[i] = generateNode(rng, i, seed, pickProfile(rng.IntN(total)))
 		nodes[i].Host = hostVariant(&nodes[i], unit(seed, i), specs)
+		nodes[i].Patches = patchVariant(&nodes[i], unit(seed^0x70617463, i))
 		if nodes[i].Host != nil {
 			// Interned per spec: one build per distinct spec.
 			if h, err := hostFor(&nodes[i]); err == nil {
@@ -166,7 +167,9 @@ func unit(seed uint64, i int) float64 {
 // through it and sometimes no installable pip; minimal Ubuntu without
 // python3 or python3-apt; minimal RHEL 8 without python3; and on any
 // Linux a few nodes without curl or wget, with the payload blocked, a
-// noexec work directory or a nearly full /var. Specs are shared by the
+// noexec work directory, a nearly full /var, or package repositories out
+// of reach (which no preflight check sees; Amazon Linux 2023's dnf skips
+// them, so its scan passes knowing of no update). Specs are shared by the
 // nodes that have the same one.
 func hostVariant(n *Node, u float64, specs map[string]*host.Spec) *host.Spec {
 	if n.PlatformType != "Linux" {
@@ -197,11 +200,16 @@ func hostVariant(n *Node, u float64, specs map[string]*host.Spec) *host.Spec {
 		sp = host.Spec{Preset: preset, WorkdirNoexec: true}
 	case u >= 0.95 && u < 0.97:
 		sp = host.Spec{Preset: preset, VarFreeMB: 100 + 100*(int(u*10000)%4)}
+	case u >= 0.97 && u < 0.98:
+		sp = host.Spec{Preset: preset, Repos: host.Blocked, BlockedBy: "timeout"}
 	default:
 		return nil
 	}
 	if n.Proxy.URL != "" && sp.Payload == "" {
-		sp.Payload, sp.Repos, sp.PyPI = host.Proxied, host.Proxied, host.Proxied
+		sp.Payload, sp.PyPI = host.Proxied, host.Proxied
+		if sp.Repos == "" {
+			sp.Repos = host.Proxied
+		}
 	}
 	key := fmt.Sprintf("%+v", sp)
 	if p, ok := specs[key]; ok {
@@ -209,6 +217,45 @@ func hostVariant(n *Node, u float64, specs map[string]*host.Spec) *host.Spec {
 	}
 	specs[key] = &sp
 	return &sp
+}
+
+// windowsPatches and macOSPatches are what scans find on Windows and macOS
+// nodes: most a few updates behind, some current, some long unpatched.
+// Linux nodes report their host preset's figures, which their software
+// model carries (varying those per node would cost a script run per
+// variant).
+var (
+	windowsPatches = []*host.PatchCounts{
+		{Installed: 21, InstalledOther: 4, Missing: 0, NotApplicable: 226},
+		{Installed: 17, InstalledOther: 4, Missing: 3, NotApplicable: 231, Critical: 1, Security: 2},
+		{Installed: 14, InstalledOther: 3, InstalledPendingReboot: 2, Missing: 6, NotApplicable: 229, Critical: 2, Security: 4, Other: 2},
+		{Installed: 9, InstalledOther: 3, Missing: 19, Failed: 1, NotApplicable: 215, Critical: 6, Security: 11, Other: 3},
+	}
+	macOSPatches = []*host.PatchCounts{
+		{Installed: 11, InstalledOther: 2, NotApplicable: 24},
+		{Installed: 9, InstalledOther: 2, Missing: 2, NotApplicable: 24, Security: 1, Other: 1},
+	}
+)
+
+// patchVariant picks a Windows or macOS node's patch figures; shares of
+// 20%, 50%, 20% and 10% from current to long unpatched.
+func patchVariant(n *Node, u float64) *host.PatchCounts {
+	i := 0
+	switch {
+	case u >= 0.9:
+		i = 3
+	case u >= 0.7:
+		i = 2
+	case u >= 0.2:
+		i = 1
+	}
+	switch n.PlatformType {
+	case "Windows":
+		return windowsPatches[i]
+	case "MacOS":
+		return macOSPatches[min(i, len(macOSPatches)-1)]
+	}
+	return nil
 }
 
 // mix is the splitmix64 finaliser: a bijection on uint64 that scatters

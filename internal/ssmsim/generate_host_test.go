@@ -45,6 +45,8 @@ func TestGenerateHostVariants(t *testing.T) {
 			count["noexec work directory"]++
 		case h.VarFreeMB > 0:
 			count["/var low"]++
+		case h.Repos == host.Blocked:
+			count["repositories unreachable"]++
 		}
 	}
 	for _, c := range []struct {
@@ -60,6 +62,7 @@ func TestGenerateHostVariants(t *testing.T) {
 		{"payload blocked", 0.005, 0.03},
 		{"noexec work directory", 0.002, 0.02},
 		{"/var low", 0.005, 0.03},
+		{"repositories unreachable", 0.005, 0.03},
 	} {
 		share := float64(count[c.name]) / float64(linux)
 		if share < c.min || share > c.max {

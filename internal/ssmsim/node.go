@@ -38,6 +38,11 @@ type Node struct {
 	// by Python, Pip, Requests and Faults.NoPip.
 	Host *host.Spec `json:"host,omitempty" yaml:"host,omitempty"`
 
+	// Patches is what a patch scan finds on the node. Without it a Linux
+	// node reports its host preset's figures (or its host spec's), a
+	// Windows or macOS node its platform's.
+	Patches *host.PatchCounts `json:"patches,omitempty" yaml:"patches,omitempty"`
+
 	// Faults makes the node misbehave in one of the ways real nodes do.
 	Faults NodeFaults `json:"faults,omitzero" yaml:"faults,omitempty"`
 
@@ -84,6 +89,11 @@ type NodeFaults struct {
 	// NoPip means pip is missing and the package manager cannot install
 	// it (for a node without a host spec: its repositories offer no pip).
 	NoPip bool `json:"no_pip,omitempty" yaml:"no_pip,omitempty"`
+	// ScanFails makes AWS-RunPatchBaseline fail on a Windows or macOS node
+	// as it does when the node cannot reach its patch source (Windows
+	// Update or WSUS; the macOS payload bucket). Linux nodes fail by
+	// their software model instead (host: repos, payload...).
+	ScanFails bool `json:"scan_fails,omitempty" yaml:"scan_fails,omitempty"`
 	// Slow multiplies the time every command takes on this node.
 	Slow float64 `json:"slow,omitempty" yaml:"slow,omitempty"`
 }

@@ -32,6 +32,10 @@ func (r *region) execute(n *Node, x *run, now time.Time) {
 		r.updateAgent(n, x, now)
 		return
 	}
+	if r.isPatchBaseline(x) {
+		r.patchBaseline(n, x, now)
+		return
+	}
 	// The script runs now, against the node as it is when the run starts;
 	// its effects land when the run ends.
 	res, after := r.runShellSteps(n, x)

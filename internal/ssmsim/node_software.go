@@ -41,21 +41,22 @@ const maxInternedHosts = 10000
 
 // hostInput is everything a node's initial software depends on.
 type hostInput struct {
-	Spec            *host.Spec `json:"spec,omitempty"`
-	PlatformName    string     `json:"platform_name"`
-	PlatformVersion string     `json:"platform_version"`
-	Proxy           Proxy      `json:"proxy"`
-	Python          string     `json:"python"`
-	Pip             string     `json:"pip"`
-	Requests        string     `json:"requests"`
-	NoPip           bool       `json:"no_pip"`
+	Spec            *host.Spec        `json:"spec,omitempty"`
+	Patches         *host.PatchCounts `json:"patches,omitempty"`
+	PlatformName    string            `json:"platform_name"`
+	PlatformVersion string            `json:"platform_version"`
+	Proxy           Proxy             `json:"proxy"`
+	Python          string            `json:"python"`
+	Pip             string            `json:"pip"`
+	Requests        string            `json:"requests"`
+	NoPip           bool              `json:"no_pip"`
 }
 
 func hostFor(n *Node) (*host.Host, error) {
-	in := hostInput{Spec: n.Host, Proxy: n.Proxy}
+	in := hostInput{Spec: n.Host, Proxy: n.Proxy, Patches: n.Patches}
 	if n.Host == nil {
 		in = hostInput{PlatformName: n.PlatformName, PlatformVersion: n.PlatformVersion, Proxy: n.Proxy,
-			Python: n.Python, Pip: n.Pip, Requests: n.Requests, NoPip: n.Faults.NoPip}
+			Python: n.Python, Pip: n.Pip, Requests: n.Requests, NoPip: n.Faults.NoPip, Patches: n.Patches}
 	}
 	b, err := json.Marshal(in)
 	if err != nil {
@@ -79,8 +80,8 @@ func hostFor(n *Node) (*host.Host, error) {
 	return actual.(*host.Host), nil
 }
 
-// buildHost makes the software a node starts with. A node's proxy applies
-// unless its host spec names one; a node described by the older fields
+// buildHost makes the software a node starts with. A node's proxy and
+// patch figures apply unless its host spec names its own; a node described by the older fields
 // alone gets the preset of its platform, its requests on the interpreter
 // the patch run uses, and, when proxied, a network that reaches AWS and
 // the package sources only through the proxy.
@@ -95,6 +96,9 @@ func buildHost(in hostInput) (*host.Host, error) {
 		if legacy {
 			spec.Payload, spec.Repos, spec.PyPI = host.Proxied, host.Proxied, host.Proxied
 		}
+	}
+	if spec.Patches == nil {
+		spec.Patches = in.Patches
 	}
 	h, err := spec.Build()
 	if err != nil || !legacy {
@@ -182,6 +186,21 @@ func presetFor(name, version string) string {
 		return host.RHEL9
 	}
 	return host.AmazonLinux2
+}
+
+// agentRestarted is what a restart of the agent changes on the node: a
+// proxy set in the service's override, which the old process never read,
+// is in the new process's environment, so the commands it runs (the patch
+// run's download included) go through it.
+func (n *Node) agentRestarted() {
+	sw, err := n.softwareOf()
+	if err != nil || sw == nil || sw.Agent.Proxy.URL == "" || sw.Agent.Proxy.Source == "process" {
+		return
+	}
+	h := sw.Clone()
+	h.Agent.Proxy.Source = "process"
+	n.sw = h
+	n.Proxy.Source = "process"
 }
 
 // mirrorSoftware keeps the node's summary fields in step with its model:

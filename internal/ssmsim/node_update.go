@@ -60,6 +60,7 @@ func (r *region) updateAgent(n *Node, x *run, now time.Time) {
 				r.reportedAgent[node.ID] = node.AgentVersion
 			}
 			node.AgentVersion = target
+			node.agentRestarted()
 			r.lastPing[node.ID] = t
 			if node.Faults.OfflineAfterUpdate {
 				node.PingStatus = "ConnectionLost"

@@ -49,6 +49,10 @@ type region struct {
 	ec2      *ec2State
 	settings map[string]serviceSetting
 	topics   map[string]bool
+
+	// patchStates holds each node's last patch state, made by a
+	// successful AWS-RunPatchBaseline run (nil until the first).
+	patchStates map[string]*patchState
 }
 
 func newRegion(name string, a *account, e Estate, s *Server) *region {

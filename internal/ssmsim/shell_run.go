@@ -3,6 +3,7 @@ package ssmsim
 import (
 	"context"
 	"crypto/sha256"
+	"fmt"
 	"regexp"
 	"strings"
 	"sync"
@@ -44,9 +45,9 @@ type shellCache struct {
 }
 
 type shellResult struct {
-	stdout string
-	code   int
-	after  *host.Host
+	stdout, stderr string
+	code           int
+	after          *host.Host
 }
 
 func newShellCache() *shellCache {
@@ -95,7 +96,7 @@ func (c *shellCache) run(h *host.Host, script string, env []string) (shellResult
 	} else {
 		c.hashes[after] = ah
 	}
-	res := shellResult{stdout: out.Stdout, code: out.Code, after: after}
+	res := shellResult{stdout: out.Stdout, stderr: out.Stderr, code: out.Code, after: after}
 	if len(c.entries) >= maxShellCache {
 		c.entries = map[[32]byte]shellResult{}
 		c.hashes = map[*host.Host]string{h: hh}
@@ -106,13 +107,14 @@ func (c *shellCache) run(h *host.Host, script string, env []string) (shellResult
 
 // runShellSteps runs the document's shell steps on node n as the agent
 // would: each step's runCommand after parameter substitution, in order,
-// stopping at the first that fails. It returns the result and the node's
-// software afterwards, to apply when the run ends.
+// stopping at the first that fails. It returns the result (named after
+// the last step that ran) and the node's software afterwards, to apply
+// when the run ends.
 func (r *region) runShellSteps(n *Node, x *run) (execResult, *host.Host) {
 	ok := execResult{Status: "Success", StatusDetails: "Success"}
 	sw, err := n.softwareOf()
 	if err != nil {
-		return execResult{Status: "Failed", StatusDetails: "Failed", ResponseCode: 1, Output: err.Error()}, nil
+		return execResult{Status: "Failed", StatusDetails: "Failed", ResponseCode: 1, Stderr: err.Error()}, nil
 	}
 	var steps []docparse.Step
 	for _, s := range x.doc.Steps {
@@ -123,26 +125,42 @@ func (r *region) runShellSteps(n *Node, x *run) (execResult, *host.Host) {
 	if sw == nil || len(steps) == 0 {
 		return ok, sw
 	}
+	ok.Plugin = steps[0].Name
 	if sw.WorkdirNoexec {
 		// The agent runs a step as `sh -c <file in its work directory>`:
 		// on a noexec mount the kernel refuses to run the file.
-		return execResult{Status: "Failed", StatusDetails: "Failed", ResponseCode: 126}, sw
+		path := fmt.Sprintf("/var/lib/amazon/ssm/%s/document/orchestration/%s/%s/_script.sh", n.ID, orDefault(x.commandID, "command"), steps[0].Name)
+		return execResult{Status: "Failed", StatusDetails: "Failed", ResponseCode: 126, Plugin: steps[0].Name,
+			Stderr: agentStderr(fmt.Sprintf("sh: %s: Permission denied\n", path), 126)}, sw
 	}
 	env := sw.CommandEnv(r.name, instanceToken)
-	var out strings.Builder
+	var out, errs strings.Builder
 	for _, s := range steps {
 		res, err := r.server.shells.run(sw, stepScript(x.doc, s, x.params), env)
 		if err != nil {
-			return execResult{Status: "Failed", StatusDetails: "Failed", ResponseCode: 1, Output: out.String() + err.Error()}, sw
+			return execResult{Status: "Failed", StatusDetails: "Failed", ResponseCode: 1, Plugin: s.Name, Output: out.String(),
+				Stderr: errs.String() + err.Error()}, sw
 		}
 		out.WriteString(strings.ReplaceAll(res.stdout, instanceToken, n.ID))
+		errs.WriteString(strings.ReplaceAll(res.stderr, instanceToken, n.ID))
 		sw = res.after
 		if res.code != 0 {
-			return execResult{Status: "Failed", StatusDetails: "Failed", ResponseCode: res.code, Output: out.String()}, sw
+			return execResult{Status: "Failed", StatusDetails: "Failed", ResponseCode: res.code, Plugin: s.Name, Output: out.String(),
+				Stderr: agentStderr(errs.String(), res.code)}, sw
 		}
+		ok.Plugin = s.Name
 	}
-	ok.Output = out.String()
+	ok.Output, ok.Stderr = out.String(), errs.String()
 	return ok, sw
+}
+
+// agentStderr is a failed step's standard error as the agent reports it:
+// the step's own, then the agent's line for the exit status.
+func agentStderr(stderr string, code int) string {
+	if stderr != "" && !strings.HasSuffix(stderr, "\n") {
+		stderr += "\n"
+	}
+	return stderr + fmt.Sprintf("failed to run commands: exit status %d", code)
 }
 
 var paramRef = regexp.MustCompile(`\{\{\s*([A-Za-z0-9_.-]+)\s*\}\}`)

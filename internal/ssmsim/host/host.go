@@ -38,7 +38,20 @@ type Host struct {
 	// PipBreaksYum makes a pip upgrade of requests remove the yum module's
 	// footing, as pip replacing RPM-owned modules does.
 	PipBreaksYum bool `json:"pip_breaks_yum,omitempty"`
+	// DNFSkipUnavailable is dnf's skip_if_unavailable: dnf skips, with a
+	// warning, the repositories it cannot reach (the default on Amazon
+	// Linux 2023).
+	DNFSkipUnavailable bool `json:"dnf_skip_unavailable,omitempty"`
+	// LockHeldBy names the process (as /proc/PID/comm shows it) that
+	// holds the package manager's lock, "" when none does.
+	LockHeldBy string `json:"lock_held_by,omitempty"`
+	// Patches is what a patch scan finds on the node.
+	Patches PatchCounts `json:"patches"`
 }
+
+// LockHolderPID is the process id of the process that holds the package
+// manager's lock when LockHeldBy is set.
+const LockHolderPID = 3121
 
 // OSRelease is what /etc/os-release says.
 type OSRelease struct {

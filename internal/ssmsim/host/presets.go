@@ -59,6 +59,7 @@ func FromPreset(name string) (*Host, error) {
 	}
 	h := build()
 	h.Preset = name
+	h.Patches = presetPatches[name]
 	return h, nil
 }
 
@@ -139,6 +140,7 @@ func amazonLinux2023() *Host {
 	yum := dnf
 	yum.Name = "yum"
 	h := newHost(OSRelease{ID: "amzn", Name: "Amazon Linux", VersionID: "2023", PrettyName: "Amazon Linux 2023"}, "systemd", yum, dnf)
+	h.DNFSkipUnavailable = true
 	h.add(map[string]Package{
 		"python3":     {Interpreter: interp("/usr/bin/python3.9", "3.9.16", "python3.9", "python3", "python3.9"), Modules: []Module{mod("python3.9", "dnf", "4.14.0")}},
 		"python3-pip": {Deps: []string{"python3"}, Modules: []Module{mod("python3.9", "pip", "21.3.1")}, PipCommands: []string{"pip3", "pip"}},

@@ -42,6 +42,7 @@ func (h *Host) Tree() Tree {
 	if h.PipBreaksYum {
 		t.File(StateDir+"/faults/pip-breaks-yum", 0o644, "")
 	}
+	t.File(StateDir+"/patches", 0o644, h.Patches.String()+"\n")
 	for _, m := range h.Managers {
 		scheme := "https"
 		if m.Name == "apt-get" {
@@ -78,7 +79,40 @@ func (h *Host) Tree() Tree {
 	}
 	h.layProc(t)
 	h.layOverride(t)
+	h.layPackageManagers(t)
 	return t
+}
+
+// layPackageManagers writes the package managers' configuration and, when
+// another process holds their lock, that process and the lock files that
+// name it. Yum, dnf and zypper find their holder by a pid file; dpkg and
+// apt hold an fcntl lock on the file, which the model stands for by
+// writing the holder's pid in it.
+func (h *Host) layPackageManagers(t Tree) {
+	for _, m := range h.Managers {
+		if m.Module == "dnf" {
+			t.File("/etc/dnf/dnf.conf", 0o644, fmt.Sprintf("[main]\ngpgcheck=1\ninstallonly_limit=3\nclean_requirements_on_remove=True\nbest=True\nskip_if_unavailable=%s\n",
+				map[bool]string{true: "True", false: "False"}[h.DNFSkipUnavailable]))
+		}
+	}
+	if h.LockHeldBy == "" {
+		return
+	}
+	pid := fmt.Sprintf("%d", LockHolderPID)
+	t.File("/proc/"+pid+"/comm", 0o444, h.LockHeldBy+"\n")
+	for _, m := range h.Managers {
+		switch {
+		case m.Name == "apt-get":
+			t.File("/var/lib/dpkg/lock-frontend", 0o640, pid+"\n")
+			t.File("/var/lib/apt/lists/lock", 0o640, pid+"\n")
+		case m.Module == "dnf":
+			t.File("/var/cache/dnf/metadata_lock.pid", 0o644, pid+"\n")
+		case m.Name == "yum":
+			t.File("/var/run/yum.pid", 0o644, pid+"\n")
+		case m.Name == "zypper":
+			t.File("/run/zypp.pid", 0o644, pid+"\n")
+		}
+	}
 }
 
 // lay puts a package's commands under root ("" for /). Modules of an

@@ -2,6 +2,7 @@ package host
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 )
 
@@ -32,7 +33,17 @@ type Spec struct {
 	// VarFreeMB sets the free space in /var when positive.
 	VarFreeMB    int  `json:"var_free_mb,omitempty" yaml:"var_free_mb,omitempty"`
 	PipBreaksYum bool `json:"pip_breaks_yum,omitempty" yaml:"pip_breaks_yum,omitempty"`
+	// SkipIfUnavailable sets dnf's skip_if_unavailable when given.
+	SkipIfUnavailable *bool `json:"skip_if_unavailable,omitempty" yaml:"skip_if_unavailable,omitempty"`
+	// LockHeldBy names the process that holds the package manager's lock
+	// (unattended-upgr, yum, zypper, packagekitd).
+	LockHeldBy string `json:"lock_held_by,omitempty" yaml:"lock_held_by,omitempty"`
+	// Patches replaces what a patch scan finds (the preset's figures).
+	Patches *PatchCounts `json:"patches,omitempty" yaml:"patches,omitempty"`
 }
+
+// reProcessName is what a process name (comm) can be: at most 15 bytes.
+var reProcessName = regexp.MustCompile(`^[a-z0-9._-]{1,15}$`)
 
 // Build makes the host the spec describes.
 func (s Spec) Build() (*Host, error) {
@@ -96,5 +107,20 @@ func (s Spec) Build() (*Host, error) {
 		h.VarFreeMB = s.VarFreeMB
 	}
 	h.PipBreaksYum = s.PipBreaksYum
+	if s.SkipIfUnavailable != nil {
+		h.DNFSkipUnavailable = *s.SkipIfUnavailable
+	}
+	if s.LockHeldBy != "" {
+		if !reProcessName.MatchString(s.LockHeldBy) {
+			return nil, fmt.Errorf("host %s: lock_held_by %q: want a process name (lower case, at most 15 characters)", s.Preset, s.LockHeldBy)
+		}
+		h.LockHeldBy = s.LockHeldBy
+	}
+	if s.Patches != nil {
+		if err := s.Patches.Check(); err != nil {
+			return nil, fmt.Errorf("host %s: %w", s.Preset, err)
+		}
+		h.Patches = *s.Patches
+	}
 	return h, nil
 }
