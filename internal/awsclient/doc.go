@@ -1,5 +1,6 @@
-// Package awsclient builds the AWS configuration and SSM client patchready
-// uses, and classifies and explains the errors they return.
+// Package awsclient builds the AWS configuration and the SSM, EC2 and IAM
+// clients patchready uses, and classifies and explains the errors they
+// return.
 //
 // It owns region and profile resolution, the endpoint override (for the
 // simulator and for VPC endpoints), the retry policy that keeps fleet-sized

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"io/fs"
 	"maps"
 	"net"
 	"os"
@@ -171,5 +172,48 @@ func TestREADMEShellBlocksRun(t *testing.T) {
 				t.Fatalf("the block failed: %v\n--- script\n%s--- output\n%s", err, script, tail(string(out), 60))
 			}
 		})
+	}
+}
+
+// The README's architecture table names every package, so that a new one
+// is placed in the picture when it is added.
+func TestREADMEArchitectureNamesEveryPackage(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := string(raw)
+	start := strings.Index(readme, "## Architecture")
+	if start < 0 {
+		t.Fatal("README has no Architecture section")
+	}
+	section := readme[start:]
+	if end := strings.Index(section[1:], "\n## "); end > 0 {
+		section = section[:end+1]
+	}
+	root := filepath.Join("..", "..")
+	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || !d.IsDir() {
+			return err
+		}
+		name := d.Name()
+		if path != root && (strings.HasPrefix(name, ".") || name == "testdata" || name == "artifacts") {
+			return filepath.SkipDir
+		}
+		rel, _ := filepath.Rel(root, path)
+		if strings.HasPrefix(rel, filepath.Join("internal", "ssmsim")+string(filepath.Separator)) {
+			return nil // "internal/ssmsim and below"
+		}
+		goFiles, _ := filepath.Glob(filepath.Join(path, "*.go"))
+		if len(goFiles) == 0 || strings.HasPrefix(rel, filepath.Join("documents", "internal")) {
+			return nil
+		}
+		if !strings.Contains(section, "`"+filepath.ToSlash(rel)+"`") {
+			t.Errorf("package %s is not in the README's architecture table", filepath.ToSlash(rel))
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

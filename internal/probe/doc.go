@@ -1,7 +1,10 @@
-// Package probe runs patchready's read-only probe document on Amazon Linux
-// nodes through Run Command and turns what it prints into fleet.ProbeFacts:
-// whether the agent goes through a proxy (scheme only, never the URL), where
-// that is set, and which python, pip and requests the node has.
+// Package probe runs patchready's read-only probe document (patchready-Probe)
+// on Online Linux nodes through Run Command and turns what it prints into
+// fleet.ProbeFacts: the Python the patch run would choose and its requests
+// and pip, the package managers, the downloader, whether the payload bucket
+// answers on the agent's network path, the work directory's noexec, free
+// space in /var, and the agent's proxy (scheme and source only, never the
+// URL).
 //
 // It sends only the probe document, which changes nothing on a node. It does
 // not judge the facts (package prereq does) and never stores proxy URLs or

@@ -1,6 +1,8 @@
 // Package remedy carries out a plan's actions through SSM: the agent update
-// through a State Manager association or a maintenance window task, and the
-// requests upgrade through Run Command.
+// through a registered strategy (strategy.go: a State Manager association, a
+// maintenance window task, or Run Command), the fix document's steps (fix.go),
+// Patch Manager's own Scan (scan.go), the fixes that bring unmanaged
+// instances under management (register*.go), and the run's journal.
 //
 // Everything it creates has a deterministic name derived from what it does
 // (so a re-run finds and reuses it instead of creating a duplicate) and the
