@@ -223,22 +223,7 @@ func TestIAMPolicyAllowsEveryCallOnItsResource(t *testing.T) {
 	srv := httptest.NewServer(sim)
 	t.Cleanup(srv.Close)
 	rec := &recorder{}
-	sess := func(ctx context.Context) (*session, error) {
-		calls := awsclient.NewCallCounter()
-		cfg, err := awsclient.Load(ctx, awsclient.Config{Region: callRegion, Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""),
-			MaxBackoff: 50 * time.Millisecond})
-		if err != nil {
-			return nil, err
-		}
-		return &session{
-			ssm: awsclient.NewSSM(cfg, srv.URL, calls.Options, func(o *ssm.Options) { o.APIOptions = append(o.APIOptions, rec.install) }),
-			estate: &engine.Estate{
-				EC2: awsclient.NewEC2(cfg, srv.URL, func(o *ec2.Options) { o.APIOptions = append(o.APIOptions, rec.install) }),
-				IAM: awsclient.NewIAM(cfg, srv.URL, func(o *iam.Options) { o.APIOptions = append(o.APIOptions, rec.install) }),
-			},
-			region: callRegion, log: zap.NewNop(), calls: calls,
-		}, nil
-	}
+	sess := recordingSession(srv.URL, rec)
 	ios := &IOStreams{In: strings.NewReader(""), Out: &strings.Builder{}, ErrOut: &strings.Builder{}}
 	o := &ApplyOptions{IO: ios, Session: sess, Clock: clk, Shutdown: NewShutdown(ios.ErrOut), noHint: true,
 		AutoApprove: true, Timeout: 30 * time.Minute, PollInterval: 15 * time.Second, MaxConcurrency: "50%", MaxErrors: "100%",
@@ -293,5 +278,107 @@ func TestIAMPolicyAllowsEveryCallOnItsResource(t *testing.T) {
 	}
 	if t.Failed() {
 		t.Logf("calls: %s", fmt.Sprint(len(rec.calls)))
+	}
+}
+
+// recordingSession is a session against the simulator at url whose SSM,
+// EC2 and IAM clients record every call in rec.
+func recordingSession(url string, rec *recorder) func(context.Context) (*session, error) {
+	return func(ctx context.Context) (*session, error) {
+		calls := awsclient.NewCallCounter()
+		cfg, err := awsclient.Load(ctx, awsclient.Config{Region: callRegion, Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""),
+			MaxBackoff: 50 * time.Millisecond})
+		if err != nil {
+			return nil, err
+		}
+		return &session{
+			ssm: awsclient.NewSSM(cfg, url, calls.Options, func(o *ssm.Options) { o.APIOptions = append(o.APIOptions, rec.install) }),
+			estate: &engine.Estate{
+				EC2: awsclient.NewEC2(cfg, url, func(o *ec2.Options) { o.APIOptions = append(o.APIOptions, rec.install) }),
+				IAM: awsclient.NewIAM(cfg, url, func(o *iam.Options) { o.APIOptions = append(o.APIOptions, rec.install) }),
+			},
+			region: callRegion, log: zap.NewNop(), calls: calls,
+		}, nil
+	}
+}
+
+// Every strategy's apply, with Patch Manager's scan, then the schedule and
+// cleanup, make only calls the policy allows on the resources they make
+// them on; and every resource the policy names for the apply part (the
+// documents SendCommand may run, the instances it may run them on) is one
+// some call needed: the policy names nothing more than the code uses.
+func TestIAMPolicyAllowsEveryStrategysCallsAndNoMore(t *testing.T) {
+	clk := clock.NewScaled(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC), 2000)
+	sim := ssmsim.New(ssmsim.Options{Clock: clk, Seed: 5, Organization: ssmsim.SampleOrganization(ssmsim.SampleOrgOptions{}),
+		Fleets: map[string]ssmsim.Fleet{callRegion: ssmsim.SampleFleet()}})
+	srv := httptest.NewServer(sim)
+	t.Cleanup(srv.Close)
+	rec := &recorder{}
+	sess := recordingSession(srv.URL, rec)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	stateDir := t.TempDir()
+	for _, strategy := range []string{"association", "maintenance-window", "run-command"} {
+		ios := &IOStreams{In: strings.NewReader(""), Out: &strings.Builder{}, ErrOut: &strings.Builder{}}
+		o := &ApplyOptions{IO: ios, Session: sess, Clock: clk, Shutdown: NewShutdown(ios.ErrOut), noHint: true,
+			AutoApprove: true, Timeout: 30 * time.Minute, PollInterval: 15 * time.Second, MaxConcurrency: "50%", MaxErrors: "100%",
+			StateDir: stateDir, Output: "text", WindowDuration: 2, WindowCutoff: 1, Scan: "all"}
+		o.plan.Strategy = strategy
+		// Each strategy updates agents: the floor is raised to the newest
+		// release, so every node below it is a target.
+		o.plan.rules.MinAgentVersion = ssmsim.DefaultLatestAgentVersion
+		if err := o.CheckAndSetDefaults(); err != nil {
+			t.Fatal(err)
+		}
+		if err := applyRun(ctx, o); o.report == nil {
+			t.Fatalf("apply --strategy %s: %v\n%s", strategy, err, ios.ErrOut)
+		}
+	}
+	so := &ScheduleOptions{IO: &IOStreams{Out: &strings.Builder{}, ErrOut: &strings.Builder{}}, Session: sess, Clock: clk,
+		Schedule: "rate(14 days)", RequestsTag: "patchready:proxied=true", MaxConcurrency: "10%", MaxErrors: "10%"}
+	if err := so.CheckAndSetDefaults(); err != nil {
+		t.Fatal(err)
+	}
+	if err := scheduleInstallRun(ctx, so); err != nil {
+		t.Fatal(err)
+	}
+	co := &CleanupOptions{IO: &IOStreams{Out: &strings.Builder{}, ErrOut: &strings.Builder{}}, Session: sess, Output: "text", StateDir: stateDir}
+	if err := cleanupRun(ctx, co); err != nil {
+		t.Fatal(err)
+	}
+
+	stmts := policyStatements(t)
+	var requests []authRequest
+	ops := map[string]bool{}
+	for _, c := range rec.calls {
+		ops[c.service+":"+c.op] = true
+		for _, r := range authRequests(c) {
+			requests = append(requests, r)
+			if len(allowedBy(stmts, r)) == 0 {
+				in, _ := json.Marshal(c.in)
+				t.Errorf("not allowed: %s on %s %v (call %s)", r.action, r.resource, r.keys, in)
+			}
+		}
+	}
+	for _, op := range []string{"ssm:CreateAssociation", "ssm:CreateMaintenanceWindow", "ssm:UpdateMaintenanceWindow", "ssm:DescribeInstancePatchStates", "ssm:DeleteDocument"} {
+		if !ops[op] {
+			t.Errorf("the runs made no %s call: the test does not exercise what it should", op)
+		}
+	}
+	for _, s := range stmts {
+		if !strings.HasPrefix(s.Sid, "Plan") && !strings.HasPrefix(s.Sid, "Apply") {
+			continue // the unmanaged fixes: TestIAMPolicyAllowsEveryCallOnItsResource
+		}
+		for _, pattern := range actions(s.Resource) {
+			if pattern == "*" {
+				continue
+			}
+			used := slices.ContainsFunc(requests, func(r authRequest) bool {
+				return r.resource != "*" && wildcard(pattern, r.resource) && slices.ContainsFunc(actions(s.Action), func(a string) bool { return wildcard(a, r.action) })
+			})
+			if !used {
+				t.Errorf("statement %s names resource %s, which no call of plan, apply (every strategy, --scan), schedule or cleanup needed", s.Sid, pattern)
+			}
+		}
 	}
 }
