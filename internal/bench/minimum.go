@@ -1,6 +1,10 @@
 package bench
 
-import "time"
+import (
+	"time"
+
+	"github.com/patchready/patchready/internal/plan"
+)
 
 // pageSize is what patchready asks for per page and per SendCommand or
 // CreateAssociation target list: the most SSM allows.
@@ -25,6 +29,10 @@ func ceilDiv(a, b int) int {
 // work is what the plan asked for, from which the floors are computed.
 type work struct {
 	nodes, targets, probed, requests int
+	// strategy delivers the agent update: its floor is one association,
+	// or one window target, per 50 targets (run-command's commands share
+	// SendCommand with the probe and the fixes, whose floor is the probe's).
+	strategy plan.Strategy
 }
 
 // minimums are the fewest calls of each operation the work allows: one
@@ -33,11 +41,20 @@ type work struct {
 // document set-up) are reported without one, because their count depends on
 // how long the fleet takes, not on its size alone.
 func minimums(w work) map[string]int {
-	return map[string]int{
+	m := map[string]int{
 		"DescribeInstanceInformation": ceilDiv(w.nodes, pageSize),
-		"CreateAssociation":           ceilDiv(w.targets, pageSize),
 		"SendCommand":                 ceilDiv(w.probed, pageSize),
 	}
+	switch w.strategy {
+	case "", plan.DefaultStrategy:
+		m["CreateAssociation"] = ceilDiv(w.targets, pageSize)
+	case "maintenance-window":
+		if w.targets > 0 {
+			m["CreateMaintenanceWindow"] = 1
+		}
+		m["RegisterTargetWithMaintenanceWindow"] = ceilDiv(w.targets, pageSize)
+	}
+	return m
 }
 
 // naive computes, from first principles, the calls of a shell loop with the

@@ -196,7 +196,7 @@ func prepareFleet(sc Scenario, floor string) ssmsim.Fleet {
 const belowFloor = "2.0.790.0"
 
 func workOf(p plan.Plan) work {
-	w := work{nodes: len(p.Nodes)}
+	w := work{nodes: len(p.Nodes), strategy: p.Strategy}
 	for _, n := range p.Nodes {
 		if n.HasAction(prereq.UpdateAgent) {
 			w.targets++

@@ -86,6 +86,8 @@ func (s Scenario) Name() string {
 	}
 	if s.PlanOnly {
 		name += ", plan only"
+	} else if s.Strategy != "" && s.Strategy != plan.DefaultStrategy {
+		name += ", " + string(s.Strategy)
 	}
 	if s.External {
 		name += ", simulator in its own process"

@@ -13,6 +13,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/patchready/patchready/internal/bench"
+	"github.com/patchready/patchready/internal/plan"
+	"github.com/patchready/patchready/internal/remedy"
 )
 
 // BenchOptions are the flags of `patchready bench` and what it depends on.
@@ -32,11 +34,16 @@ type BenchOptions struct {
 	PlanOnly  bool
 	// Org is "ACCOUNTSxREGIONS": plan across an organization instead.
 	Org string
+	// Strategies are the agent-update strategies to run, comma-separated:
+	// one row per size and strategy.
+	Strategies string
 
 	// given are the flags on the command line, set by NewCmdBench.
 	given map[string]bool
 	// sizes are the parsed --sizes, set by CheckAndSetDefaults.
 	sizes []int
+	// strategies are the parsed --strategies.
+	strategies []plan.Strategy
 	// orgAccounts and orgRegions are the parsed --org.
 	orgAccounts, orgRegions int
 }
@@ -110,6 +117,7 @@ fewest possible, peak memory and failed calls.`,
 	fl.BoolVar(&o.External, "external", false, "run the simulator as a separate process, so that CPU and memory are patchready's alone")
 	fl.BoolVar(&o.PlanOnly, "plan-only", false, "stop after saving the plan file; report its size and time show on it")
 	fl.StringVar(&o.Org, "org", "", "plan across an organization of ACCOUNTSxREGIONS targets, --sizes nodes each (e.g. 100x3)")
+	fl.StringVar(&o.Strategies, "strategies", string(plan.DefaultStrategy), "agent-update strategies to compare, comma-separated (one row per size and strategy): "+strings.Join(strategyNames(), ", "))
 	return cmd
 }
 
@@ -133,6 +141,17 @@ func (o *BenchOptions) CheckAndSetDefaults() error {
 	var err error
 	if o.sizes, err = parseSizes(o.Sizes); err != nil {
 		return err
+	}
+	o.strategies = nil
+	for _, name := range strings.Split(o.Strategies, ",") {
+		st, err := remedy.LookupStrategy(strings.TrimSpace(name))
+		if err != nil {
+			return fmt.Errorf("--strategies: %w", err)
+		}
+		o.strategies = append(o.strategies, plan.Strategy(st.Name))
+	}
+	if (o.PlanOnly || o.Org != "") && o.given["strategies"] {
+		return errors.New("--strategies has no effect with --plan-only or --org, which stop before apply; leave one out")
 	}
 	if o.Org == "" {
 		return nil
@@ -189,18 +208,20 @@ func benchRun(ctx context.Context, o *BenchOptions) error {
 	}
 	var results []bench.Result
 	for _, n := range sizes {
-		sc := bench.Scenario{Nodes: n, Seed: o.Seed, TimeScale: o.TimeScale, NeedUpdateFraction: o.Fraction, MaxPollInterval: o.MaxPoll}
-		if o.Rate > 0 {
-			sc = bench.RateScenario(n, o.Rate)
-			sc.Seed, sc.NeedUpdateFraction = o.Seed, o.Fraction
+		for _, st := range o.strategies {
+			sc := bench.Scenario{Nodes: n, Seed: o.Seed, TimeScale: o.TimeScale, NeedUpdateFraction: o.Fraction, MaxPollInterval: o.MaxPoll}
+			if o.Rate > 0 {
+				sc = bench.RateScenario(n, o.Rate)
+				sc.Seed, sc.NeedUpdateFraction = o.Seed, o.Fraction
+			}
+			sc.Logger, sc.External, sc.PlanOnly, sc.Binary, sc.Strategy = log, o.External, o.PlanOnly, binary, st
+			fmt.Fprintf(ios.ErrOut, "patchready bench: %s…\n", sc.Name())
+			r, err := bench.Run(ctx, sc)
+			if err != nil {
+				return fmt.Errorf("bench %d nodes, strategy %s: %w", n, st, err)
+			}
+			results = append(results, r)
 		}
-		sc.Logger, sc.External, sc.PlanOnly, sc.Binary = log, o.External, o.PlanOnly, binary
-		fmt.Fprintf(ios.ErrOut, "patchready bench: %s…\n", sc.Name())
-		r, err := bench.Run(ctx, sc)
-		if err != nil {
-			return fmt.Errorf("bench %d nodes: %w", n, err)
-		}
-		results = append(results, r)
 	}
 	if o.Output == "json" {
 		enc := json.NewEncoder(ios.Out)
@@ -220,4 +241,13 @@ func parseSizes(s string) ([]int, error) {
 		out = append(out, n)
 	}
 	return out, nil
+}
+
+// strategyNames are the registered strategies' names.
+func strategyNames() []string {
+	var out []string
+	for _, s := range remedy.Strategies() {
+		out = append(out, s.Name)
+	}
+	return out
 }
