@@ -257,14 +257,7 @@ func applyRun(ctx context.Context, o *ApplyOptions) error {
 	}
 	o.Shutdown.SetHint(hint)
 	prog := newProgress(ios, s.log)
-	res, err := engine.Apply(ctx, s.ssm, engine.ApplyInput{
-		Plan: p.plan, PlanFile: p.file, RunID: p.runID, StateDir: o.StateDir, Fresh: p.fresh, Resume: o.Resume != "",
-		MaxConcurrency: o.MaxConcurrency, MaxErrors: o.MaxErrors, AgentVersion: o.AgentVersion, Keep: o.KeepAssociations,
-		Window: remedy.WindowOptions{ID: o.WindowID, Schedule: o.WindowSchedule, Duration: o.WindowDuration, Cutoff: o.WindowCutoff, Timezone: o.WindowTimezone},
-		Clock:  o.Clock, PollInterval: o.PollInterval, MaxPollInterval: maxPoll(o.PollInterval, o.MaxPollInterval), Timeout: o.Timeout,
-		Drain: o.Shutdown.Drain(), OnProgress: prog.update,
-		NoWait: o.NoWait, Scan: engine.ScanMode(o.Scan), MaxTargets: maxTargets, Logger: s.log, Estate: s.estate,
-	})
+	res, err := engine.Apply(ctx, s.ssm, o.engineInput(p.plan, p.file, p.runID, p.fresh, maxTargets, prog, s))
 	prog.done()
 	o.Shutdown.SetHint("")
 	if err != nil {
@@ -308,3 +301,17 @@ func applyRun(ctx context.Context, o *ApplyOptions) error {
 
 // errNotApproved is returned when the user does not type "yes".
 var errNotApproved = errors.New("apply cancelled: nothing was changed")
+
+// engineInput is what engine.Apply takes, from apply's flags, for plan
+// p (saved in file, or "" when made now) as run runID; orgrun hands the
+// same to every target.
+func (o *ApplyOptions) engineInput(p plan.Plan, file, runID string, fresh bool, maxTargets int, prog *progress, s *session) engine.ApplyInput {
+	return engine.ApplyInput{
+		Plan: p, PlanFile: file, RunID: runID, StateDir: o.StateDir, Fresh: fresh, Resume: o.Resume != "",
+		MaxConcurrency: o.MaxConcurrency, MaxErrors: o.MaxErrors, AgentVersion: o.AgentVersion, Keep: o.KeepAssociations,
+		Window: remedy.WindowOptions{ID: o.WindowID, Schedule: o.WindowSchedule, Duration: o.WindowDuration, Cutoff: o.WindowCutoff, Timezone: o.WindowTimezone},
+		Clock:  o.Clock, PollInterval: o.PollInterval, MaxPollInterval: maxPoll(o.PollInterval, o.MaxPollInterval), Timeout: o.Timeout,
+		Drain: o.Shutdown.Drain(), OnProgress: prog.update,
+		NoWait: o.NoWait, Scan: engine.ScanMode(o.Scan), MaxTargets: maxTargets, Logger: s.log, Estate: s.estate,
+	}
+}

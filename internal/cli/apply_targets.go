@@ -116,13 +116,10 @@ func applyAcrossRun(ctx context.Context, o *ApplyOptions, s *session) error {
 	}
 	o.Shutdown.SetHint(hint)
 	prog := newProgress(ios, s.log)
-	res, err := orgrun.Apply(ctx, orgrun.ApplyInput{Set: set, Parallel: o.spec.Parallel, ApplyInput: engine.ApplyInput{
-		Plan: t.plan, PlanFile: t.file, RunID: t.runID, StateDir: o.StateDir, Fresh: t.fresh, Resume: o.Resume != "",
-		MaxConcurrency: o.MaxConcurrency, MaxErrors: o.MaxErrors, AgentVersion: o.AgentVersion, Keep: o.KeepAssociations,
-		Window: remedy.WindowOptions{Schedule: o.WindowSchedule, Duration: o.WindowDuration, Cutoff: o.WindowCutoff, Timezone: o.WindowTimezone},
-		Clock:  o.Clock, PollInterval: o.PollInterval, MaxPollInterval: maxPoll(o.PollInterval, o.MaxPollInterval), Timeout: o.Timeout,
-		Drain: o.Shutdown.Drain(), OnProgress: prog.update, NoWait: o.NoWait, Scan: engine.ScanMode(o.Scan), MaxTargets: maxTargets, Logger: s.log,
-	}})
+	// --window-id is refused across targets, so the window options are
+	// the same for every target.
+	res, err := orgrun.Apply(ctx, orgrun.ApplyInput{Set: set, Parallel: o.spec.Parallel,
+		ApplyInput: o.engineInput(t.plan, t.file, t.runID, t.fresh, maxTargets, prog, s)})
 	prog.done()
 	o.Shutdown.SetHint("")
 	if err != nil {

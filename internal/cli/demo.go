@@ -150,54 +150,18 @@ func demoRun(ctx context.Context, o *DemoOptions) error {
 	// the IAM they meet.
 	org := ssmsim.SampleOrganization(ssmsim.SampleOrgOptions{})
 	sim := ssmsim.New(ssmsim.Options{Clock: clk, Seed: o.Seed, Organization: org, Fleets: map[string]ssmsim.Fleet{"*": fl}})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	endpoint, stateDir, stop, err := serveDemo(sim, o.StateDir)
 	if err != nil {
-		return fmt.Errorf("start simulator: %w", err)
+		return err
 	}
-	srv := &http.Server{Handler: sim, ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = srv.Serve(ln) }()
-	defer srv.Close()
-	endpoint := "http://" + ln.Addr().String()
-
-	stateDir := o.StateDir
-	if stateDir == "" {
-		d, err := os.MkdirTemp("", "patchready-demo-")
-		if err != nil {
-			return fmt.Errorf("create demo state directory: %w", err)
-		}
-		defer os.RemoveAll(d)
-		stateDir = d
-	}
+	defer stop()
 	fmt.Fprintf(ios.ErrOut, "patchready demo: simulating %s (%d nodes) and %d EC2 instances SSM does not manage, at %s, time running %gx faster.\n"+
 		"Everything below is the real plan and apply code talking SSM, EC2 and IAM over HTTP to the simulator.\n"+
 		"The apply runs with --attach-instance-profile %s: each instance without a profile gets one, and once it\n"+
 		"registers with SSM the same run checks it and updates it like any node.\n\n",
 		what, len(fl.Nodes), len(ssmsim.SampleInstances()), endpoint, o.TimeScale, demoProfile)
 
-	simSession := func(ctx context.Context) (*session, error) {
-		log, err := newLogger(o.Globals, ios)
-		if err != nil {
-			return nil, err
-		}
-		calls := awsclient.NewCallCounter()
-		client, cfg, err := awsclient.Client(ctx, awsclient.Config{
-			Region: "us-east-1", EndpointURL: endpoint, Logger: log,
-			Credentials: credentials.NewStaticCredentialsProvider("demo", "demo", ""),
-			MaxBackoff:  time.Second,
-		}, calls.Options)
-		if err != nil {
-			return nil, err
-		}
-		return &session{ssm: client, region: cfg.Region, log: log, calls: calls, cfg: cfg, endpoint: endpoint, maxBackoff: time.Second, estate: newEstate(cfg, endpoint, calls)}, nil
-	}
-	ao := &ApplyOptions{
-		IO: ios, Session: simSession, Clock: clk, Shutdown: o.Shutdown,
-		// The simulator ends with the process: there is nothing to resume.
-		noHint:      true,
-		AutoApprove: true, Timeout: 30 * time.Minute, PollInterval: 15 * time.Second,
-		MaxConcurrency: "10%", MaxErrors: "10%", StateDir: stateDir, Output: "text", Verbose: o.Verbose,
-		WindowDuration: 2, WindowCutoff: 1,
-	}
+	ao := demoApplyOptions(o, demoSession(o, endpoint, "us-east-1", true), clk, stateDir)
 	ao.plan.Strategy = o.Strategy
 	ao.plan.fixes.attachProfile.value = demoProfile
 	if err := ao.CheckAndSetDefaults(); err != nil {
@@ -262,4 +226,68 @@ func unintendedFailures(fl ssmsim.Fleet, instances []ssmsim.Instance, r *converg
 		}
 	}
 	return out
+}
+
+// serveDemo serves sim on a free port of 127.0.0.1 and returns its
+// endpoint, the state directory (stateDir, or a temporary one removed by
+// stop), and stop, which ends both.
+func serveDemo(sim *ssmsim.Server, stateDir string) (endpoint, dir string, stop func(), err error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", "", nil, fmt.Errorf("start simulator: %w", err)
+	}
+	srv := &http.Server{Handler: sim, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	stop = func() { _ = srv.Close() }
+	if stateDir == "" {
+		d, err := os.MkdirTemp("", "patchready-demo-")
+		if err != nil {
+			stop()
+			return "", "", nil, fmt.Errorf("create demo state directory: %w", err)
+		}
+		stateDir = d
+		closeSrv := stop
+		stop = func() { closeSrv(); _ = os.RemoveAll(d) }
+	}
+	return "http://" + ln.Addr().String(), stateDir, stop, nil
+}
+
+// demoSession is the session of a demo: the simulator at endpoint, in
+// region, with the demo's credentials; withEstate adds the EC2 and IAM
+// clients that find unmanaged instances.
+func demoSession(o *DemoOptions, endpoint, region string, withEstate bool) func(context.Context) (*session, error) {
+	return func(ctx context.Context) (*session, error) {
+		log, err := newLogger(o.Globals, o.IO)
+		if err != nil {
+			return nil, err
+		}
+		calls := awsclient.NewCallCounter()
+		client, cfg, err := awsclient.Client(ctx, awsclient.Config{
+			Region: region, EndpointURL: endpoint, Logger: log,
+			Credentials: credentials.NewStaticCredentialsProvider("demo", "demo", ""),
+			MaxBackoff:  time.Second,
+		}, calls.Options)
+		if err != nil {
+			return nil, err
+		}
+		s := &session{ssm: client, region: cfg.Region, log: log, calls: calls, cfg: cfg, endpoint: endpoint, maxBackoff: time.Second}
+		if withEstate {
+			s.estate = newEstate(cfg, endpoint, calls)
+		}
+		return s, nil
+	}
+}
+
+// demoApplyOptions are apply's options as the demos run it: unattended,
+// the CLI's rate controls, no resume hint (the simulator ends with the
+// process: there is nothing to resume).
+func demoApplyOptions(o *DemoOptions, sess func(context.Context) (*session, error), clk clock.Clock, stateDir string) *ApplyOptions {
+	ao := &ApplyOptions{
+		IO: o.IO, Session: sess, Clock: clk, Shutdown: o.Shutdown, noHint: true,
+		AutoApprove: true, Timeout: 30 * time.Minute, PollInterval: 15 * time.Second,
+		MaxConcurrency: "10%", MaxErrors: "10%", StateDir: stateDir, Output: "text", Verbose: o.Verbose,
+		WindowDuration: 2, WindowCutoff: 1,
+	}
+	ao.plan.Strategy = o.Strategy
+	return ao
 }

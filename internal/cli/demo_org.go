@@ -4,15 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
-	"net/http"
-	"os"
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/credentials"
-
-	"github.com/patchready/patchready/internal/awsclient"
 	"github.com/patchready/patchready/internal/clock"
 	"github.com/patchready/patchready/internal/converge"
 	"github.com/patchready/patchready/internal/ssmsim"
@@ -30,52 +24,18 @@ func demoOrgRun(ctx context.Context, o *DemoOptions) error {
 	clk := clock.NewScaled(time.Now(), o.TimeScale)
 	sim := ssmsim.New(ssmsim.Options{Clock: clk, Seed: o.Seed,
 		Organization: ssmsim.SampleOrganization(ssmsim.SampleOrgOptions{NodesPerTarget: o.Size, Seed: o.Seed})})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	endpoint, stateDir, stop, err := serveDemo(sim, o.StateDir)
 	if err != nil {
-		return fmt.Errorf("start simulator: %w", err)
+		return err
 	}
-	srv := &http.Server{Handler: sim, ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = srv.Serve(ln) }()
-	defer srv.Close()
-	endpoint := "http://" + ln.Addr().String()
-	stateDir := o.StateDir
-	if stateDir == "" {
-		d, err := os.MkdirTemp("", "patchready-demo-")
-		if err != nil {
-			return fmt.Errorf("create demo state directory: %w", err)
-		}
-		defer os.RemoveAll(d)
-		stateDir = d
-	}
+	defer stop()
 	fmt.Fprintf(ios.ErrOut, "patchready demo: simulating an AWS Organization at %s, time running %gx faster: the management account %s (you),\n"+
 		"member accounts %s and %s with the role %s, %s without it, and %s suspended, each with fleets in %s.\n"+
 		"Everything below is the real plan and apply code talking to STS, Organizations, EC2 and SSM over HTTP.\n\n",
 		endpoint, o.TimeScale, ssmsim.SampleManagementAccount, ssmsim.SampleMemberAccount(1), ssmsim.SampleMemberAccount(2),
 		ssmsim.DefaultRoleName, ssmsim.SampleSandboxAccount, ssmsim.SampleSuspendedAccount, strings.Join(demoRegions, " and "))
 
-	simSession := func(ctx context.Context) (*session, error) {
-		log, err := newLogger(o.Globals, ios)
-		if err != nil {
-			return nil, err
-		}
-		calls := awsclient.NewCallCounter()
-		client, cfg, err := awsclient.Client(ctx, awsclient.Config{
-			Region: demoRegions[0], EndpointURL: endpoint, Logger: log,
-			Credentials: credentials.NewStaticCredentialsProvider("demo", "demo", ""),
-			MaxBackoff:  time.Second,
-		}, calls.Options)
-		if err != nil {
-			return nil, err
-		}
-		return &session{ssm: client, region: cfg.Region, log: log, calls: calls, cfg: cfg, endpoint: endpoint, maxBackoff: time.Second}, nil
-	}
-	ao := &ApplyOptions{
-		IO: ios, Session: simSession, Clock: clk, Shutdown: o.Shutdown, noHint: true,
-		AutoApprove: true, Timeout: 30 * time.Minute, PollInterval: 15 * time.Second,
-		MaxConcurrency: "10%", MaxErrors: "10%", StateDir: stateDir, Output: "text", Verbose: o.Verbose,
-		WindowDuration: 2, WindowCutoff: 1,
-	}
-	ao.plan.Strategy = o.Strategy
+	ao := demoApplyOptions(o, demoSession(o, endpoint, demoRegions[0], false), clk, stateDir)
 	ao.tgt.org = true
 	ao.tgt.regions.items = demoRegions
 	if err := ao.CheckAndSetDefaults(); err != nil {

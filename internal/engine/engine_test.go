@@ -625,3 +625,57 @@ func TestWindowOpensAfterItsTasksAreRegistered(t *testing.T) {
 		t.Errorf("UpdateMaintenanceWindow calls = %d, want 1 (the window timed after its tasks)", n)
 	}
 }
+
+// A maintenance window holds at most 50 targets (AWS's quota, which the
+// simulator enforces), i.e. 2,500 nodes: a plan of 51 batches gets two
+// windows, every node is updated and verified, and both windows go.
+func TestWindowStrategySpreadsBatchesOverWindows(t *testing.T) {
+	ctx := testCtx(t, 2*time.Minute)
+	const nodes = 50*50 + 1
+	e := newEnv(t, uniformFleet(nodes), nil)
+	in := e.planInput(plan.Strategy("maintenance-window"))
+	in.Probe = false // the agent update is what this is about
+	p, err := MakePlan(ctx, e.api, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := len(targeted(p)); got != nodes {
+		t.Fatalf("plan targets %d nodes, want %d", got, nodes)
+	}
+	ain := e.applyInput(p, "20260302T090000Z-000051", t.TempDir())
+	// A window's task runs its targets one after another: about a minute
+	// each here, so 26 targets take about half an hour of the window.
+	ain.Fresh, ain.MaxConcurrency, ain.Timeout = true, "100%", 2*time.Hour
+	res, err := Apply(ctx, e.api, ain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := res.Report.Counts[converge.StateVerified]; n != nodes {
+		t.Errorf("%d nodes verified, want %d:\n%s", n, nodes, formatReport(res.Report))
+	}
+	if n := e.sim.Stats().Calls("CreateMaintenanceWindow"); n != 2 {
+		t.Errorf("CreateMaintenanceWindow calls = %d, want 2 (51 targets, at most 50 a window)", n)
+	}
+	if n := e.sim.Stats().Calls("RegisterTargetWithMaintenanceWindow"); n != 51 {
+		t.Errorf("RegisterTargetWithMaintenanceWindow calls = %d, want one per batch, 51", n)
+	}
+	if w := e.windows(ctx); len(w) != 0 {
+		t.Errorf("%d windows left after the run", len(w))
+	}
+
+	// A window of the operator's holds no more than 50 targets either:
+	// refused before anything is made.
+	e2 := newEnv(t, uniformFleet(nodes), nil)
+	p2, err := MakePlan(ctx, e2.api, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ain2 := e2.applyInput(p2, "20260302T090000Z-000052", t.TempDir())
+	ain2.Fresh, ain2.Window.ID = true, "mw-0123456789abcdef0"
+	if _, err := Apply(ctx, e2.api, ain2); err == nil || !strings.Contains(err.Error(), "at most 50 targets") {
+		t.Errorf("Apply with --window-id and 51 batches: %v, want a refusal naming the quota", err)
+	}
+	if n := e2.sim.Stats().Calls("RegisterTargetWithMaintenanceWindow"); n != 0 {
+		t.Errorf("%d targets registered before the refusal", n)
+	}
+}

@@ -35,7 +35,7 @@ var _ WindowAPI = (*ssm.Client)(nil)
 
 var windowStrategy = Strategy{
 	Name:    "maintenance-window",
-	Summary: "a maintenance window with one target per 50 nodes and RUN_COMMAND tasks running AWS-UpdateSSMAgent",
+	Summary: "maintenance windows with one target per 50 nodes (at most 50 targets a window) and RUN_COMMAND tasks running AWS-UpdateSSMAgent",
 	UseWhen: "changes must happen inside an agreed window (--window-schedule, or --window-id for yours)",
 	New:     func(api API, o Options) (AgentUpdater, error) { return NewWindow(api, o) },
 }
@@ -53,24 +53,39 @@ type WindowOptions struct {
 	Cutoff   int32
 }
 
-// Window updates the agent through a maintenance window with one target
-// per batch and RUN_COMMAND tasks for AWS-UpdateSSMAgent.
+// AWS's quotas for maintenance windows (Systems Manager service quotas):
+// targets per window and windows per region.
+const (
+	maxWindowTargets = 50
+	maxWindows       = 50
+)
+
+// Window updates the agent through maintenance windows with one target
+// per batch and RUN_COMMAND tasks for AWS-UpdateSSMAgent. A window holds at
+// most maxWindowTargets targets, so a plan of more batches gets a window
+// per maxWindowTargets batches (each named from its nodes, so a resumed
+// run finds each again), all on the same schedule.
 type Window struct {
 	api  WindowAPI
 	opts Options
 	wo   WindowOptions
 
-	windowID string
-	created  bool // this run (or an earlier run of the same plan) made the window
-	// timed says patchready chose the window's one-time schedule (the
+	windows []*mwindow
+	// timed says patchready chose the windows' one-time schedule (the
 	// operator gave none): it is set again once the tasks are registered.
 	timed bool
-	// createdNow says this Start created the window (it was not found
-	// again by name on a resume or a re-run).
-	createdNow bool
-	// seenCommands are Run Command IDs of the window's task invocations,
+	// seenCommands are Run Command IDs of the windows' task invocations,
 	// with whether every invocation of the command has settled.
 	settledCommands map[string]bool
+}
+
+// mwindow is one maintenance window the strategy uses.
+type mwindow struct {
+	id, name string
+	created  bool // this run (or an earlier run of the same plan) made the window
+	// createdNow says this run created the window (it was not found again
+	// by name on a resume or a re-run).
+	createdNow bool
 }
 
 // NewWindow returns the maintenance-window strategy, configured by
@@ -108,8 +123,8 @@ func soon(now time.Time) string {
 // throttling takes minutes, so a window patchready timed is timed again
 // now; a one-time schedule the operator gave that has passed meanwhile is
 // an error to act on, not a window to wait for.
-func (w *Window) retime(ctx context.Context) error {
-	if w.wo.ID != "" || !w.createdNow {
+func (w *Window) retime(ctx context.Context, mw *mwindow) error {
+	if w.wo.ID != "" || !mw.createdNow {
 		// A window found again already had its tasks, and may have run:
 		// timing it again would run it twice.
 		return nil
@@ -118,18 +133,18 @@ func (w *Window) retime(ctx context.Context) error {
 	if !w.timed {
 		if at, ok := oneTimeSchedule(w.wo.Schedule, w.wo.Timezone); ok && !at.After(now) {
 			return fmt.Errorf("maintenance window %s: its schedule %s passed while its targets and tasks were registered, so it would open with nothing to run: give a later --window-schedule",
-				w.windowID, w.wo.Schedule)
+				mw.id, w.wo.Schedule)
 		}
 		return nil
 	}
-	w.wo.Schedule = soon(now)
+	schedule := soon(now)
 	_, err := w.api.UpdateMaintenanceWindow(ctx, &ssm.UpdateMaintenanceWindowInput{
-		WindowId: aws.String(w.windowID), Schedule: aws.String(w.wo.Schedule), ScheduleTimezone: aws.String("UTC"),
+		WindowId: aws.String(mw.id), Schedule: aws.String(schedule), ScheduleTimezone: aws.String("UTC"),
 	})
 	if err != nil {
-		return fmt.Errorf("time maintenance window %s: %w", w.windowID, err)
+		return fmt.Errorf("time maintenance window %s: %w", mw.id, err)
 	}
-	w.opts.Logger.Info("timed maintenance window", zap.String("window_id", w.windowID), zap.String("schedule", w.wo.Schedule))
+	w.opts.Logger.Info("timed maintenance window", zap.String("window_id", mw.id), zap.String("schedule", schedule))
 	return nil
 }
 
@@ -137,24 +152,78 @@ func (w *Window) retime(ctx context.Context) error {
 // scheduled, and a resumed run finds them again by name.
 func (w *Window) Interrupt(context.Context) error { return nil }
 
-// WindowID returns the window in use (after Start).
-func (w *Window) WindowID() string { return w.windowID }
+// WindowIDs returns the windows in use (after Start).
+func (w *Window) WindowIDs() []string {
+	out := make([]string, len(w.windows))
+	for i, mw := range w.windows {
+		out[i] = mw.id
+	}
+	return out
+}
 
-// Start finds or creates the window, then registers one target per batch
-// and one task per 50 targets, reusing any already registered by name.
+// Start finds or creates a window per maxWindowTargets batches, registers
+// one target per batch and one task per window, reusing any already
+// registered by name, and once every window has its tasks, times the
+// windows it created to open soon.
 func (w *Window) Start(ctx context.Context, batches [][]string) error {
+	groups := chunkBatches(batches, maxWindowTargets)
+	switch {
+	case w.wo.ID != "" && len(batches) > maxWindowTargets:
+		return fmt.Errorf("--window-id %s: a maintenance window holds at most %d targets (%d nodes), and this plan updates %d batches: leave --window-id out (patchready then creates a window per %d batches) or narrow the plan",
+			w.wo.ID, maxWindowTargets, maxWindowTargets*50, len(batches), maxWindowTargets)
+	case w.wo.ID == "" && len(w.windows)+len(groups) > maxWindows:
+		return fmt.Errorf("maintenance windows: this plan needs %d windows of %d targets, and a region holds at most %d: use --strategy association or run-command, or narrow the plan",
+			len(w.windows)+len(groups), maxWindowTargets, maxWindows)
+	}
+	var started []*mwindow
+	for _, g := range groups {
+		mw, err := w.startWindow(ctx, g)
+		if err != nil {
+			return err
+		}
+		started = append(started, mw)
+	}
+	for _, mw := range started {
+		if err := w.retime(ctx, mw); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// chunkBatches cuts batches into the fewest groups of at most n, of
+// sizes as even as can be: a window's task runs its targets one after
+// another, so even windows finish together.
+func chunkBatches(batches [][]string, n int) [][][]string {
+	if len(batches) == 0 {
+		return nil
+	}
+	groups := (len(batches) + n - 1) / n
+	size := (len(batches) + groups - 1) / groups
+	var out [][][]string
+	for len(batches) > size {
+		out = append(out, batches[:size:size])
+		batches = batches[size:]
+	}
+	return append(out, batches)
+}
+
+// startWindow finds or creates the window of batches (named from their
+// nodes), registers a target per batch and the task.
+func (w *Window) startWindow(ctx context.Context, batches [][]string) (*mwindow, error) {
 	params := updateAgentParams(w.opts.AgentVersion)
 	var all []string
 	for _, b := range batches {
 		all = append(all, b...)
 	}
-	name := resourceName("update-agent-window", all, params)
-	if err := w.ensureWindow(ctx, name); err != nil {
-		return err
-	}
-	targets, err := w.existingTargets(ctx)
+	mw, err := w.ensureWindow(ctx, resourceName("update-agent-window", all, params))
 	if err != nil {
-		return err
+		return nil, err
+	}
+	w.windows = append(w.windows, mw)
+	targets, err := w.existingTargets(ctx, mw.id)
+	if err != nil {
+		return nil, err
 	}
 	var targetIDs []string
 	for _, ids := range batches {
@@ -164,24 +233,24 @@ func (w *Window) Start(ctx context.Context, batches [][]string) error {
 			continue
 		}
 		out, err := w.api.RegisterTargetWithMaintenanceWindow(ctx, &ssm.RegisterTargetWithMaintenanceWindowInput{
-			WindowId:     aws.String(w.windowID),
+			WindowId:     aws.String(mw.id),
 			ResourceType: types.MaintenanceWindowResourceTypeInstance,
 			Targets:      []types.Target{{Key: aws.String("InstanceIds"), Values: ids}},
 			Name:         aws.String(tname),
 			ClientToken:  aws.String(tname),
 		})
 		if err != nil {
-			return fmt.Errorf("register target %s with window %s: %w", tname, w.windowID, err)
+			return nil, fmt.Errorf("register target %s with window %s: %w", tname, mw.id, err)
 		}
 		id := aws.ToString(out.WindowTargetId)
 		targetIDs = append(targetIDs, id)
-		if err := w.opts.Journal.Created(Resource{Type: ResourceWindowTgt, ID: id, Name: tname, Parent: w.windowID, InstanceIDs: ids, Action: "update-agent"}); err != nil {
-			return err
+		if err := w.opts.Journal.Created(Resource{Type: ResourceWindowTgt, ID: id, Name: tname, Parent: mw.id, InstanceIDs: ids, Action: "update-agent"}); err != nil {
+			return nil, err
 		}
 	}
-	tasks, err := w.existingTasks(ctx)
+	tasks, err := w.existingTasks(ctx, mw.id)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for _, tids := range chunk(targetIDs, 50) {
 		tname := resourceName("update-agent-task", tids, params)
@@ -189,7 +258,7 @@ func (w *Window) Start(ctx context.Context, batches [][]string) error {
 			continue
 		}
 		out, err := w.api.RegisterTaskWithMaintenanceWindow(ctx, &ssm.RegisterTaskWithMaintenanceWindowInput{
-			WindowId:       aws.String(w.windowID),
+			WindowId:       aws.String(mw.id),
 			TaskArn:        aws.String(documents.UpdateAgentDocumentName),
 			TaskType:       types.MaintenanceWindowTaskTypeRunCommand,
 			Targets:        []types.Target{{Key: aws.String("WindowTargetIds"), Values: tids}},
@@ -207,21 +276,20 @@ func (w *Window) Start(ctx context.Context, batches [][]string) error {
 			},
 		})
 		if err != nil {
-			return fmt.Errorf("register update-agent task with window %s: %w", w.windowID, err)
+			return nil, fmt.Errorf("register update-agent task with window %s: %w", mw.id, err)
 		}
 		id := aws.ToString(out.WindowTaskId)
-		w.opts.Logger.Info("registered window task", zap.String("window_id", w.windowID), zap.String("task_id", id), zap.Int("targets", len(tids)))
-		if err := w.opts.Journal.Created(Resource{Type: ResourceWindowTask, ID: id, Name: tname, Parent: w.windowID, Action: "update-agent"}); err != nil {
-			return err
+		w.opts.Logger.Info("registered window task", zap.String("window_id", mw.id), zap.String("task_id", id), zap.Int("targets", len(tids)))
+		if err := w.opts.Journal.Created(Resource{Type: ResourceWindowTask, ID: id, Name: tname, Parent: mw.id, Action: "update-agent"}); err != nil {
+			return nil, err
 		}
 	}
-	return w.retime(ctx)
+	return mw, nil
 }
 
-func (w *Window) ensureWindow(ctx context.Context, name string) error {
+func (w *Window) ensureWindow(ctx context.Context, name string) (*mwindow, error) {
 	if w.wo.ID != "" {
-		w.windowID = w.wo.ID
-		return nil
+		return &mwindow{id: w.wo.ID, name: name}, nil
 	}
 	p := ssm.NewDescribeMaintenanceWindowsPaginator(w.api, &ssm.DescribeMaintenanceWindowsInput{
 		Filters:    []types.MaintenanceWindowFilter{{Key: aws.String("Name"), Values: []string{name}}},
@@ -230,13 +298,13 @@ func (w *Window) ensureWindow(ctx context.Context, name string) error {
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return fmt.Errorf("find maintenance window %s: %w", name, err)
+			return nil, fmt.Errorf("find maintenance window %s: %w", name, err)
 		}
 		for _, mw := range page.WindowIdentities {
 			if aws.ToString(mw.Name) == name {
-				w.windowID, w.created = aws.ToString(mw.WindowId), true
-				w.opts.Logger.Info("reusing maintenance window", zap.String("window_id", w.windowID))
-				return w.opts.Journal.Created(Resource{Type: ResourceWindow, ID: w.windowID, Name: name, Action: "update-agent"})
+				found := &mwindow{id: aws.ToString(mw.WindowId), name: name, created: true}
+				w.opts.Logger.Info("reusing maintenance window", zap.String("window_id", found.id))
+				return found, w.opts.Journal.Created(Resource{Type: ResourceWindow, ID: found.id, Name: name, Action: "update-agent"})
 			}
 		}
 	}
@@ -248,7 +316,7 @@ func (w *Window) ensureWindow(ctx context.Context, name string) error {
 	if at, ok := oneTimeSchedule(w.wo.Schedule, w.wo.Timezone); ok && !at.After(w.opts.Clock.Now()) {
 		// AWS accepts such a window, and it never opens: every node would
 		// wait for the timeout.
-		return fmt.Errorf("maintenance window schedule %s is not in the future (now %s): give a later --window-schedule",
+		return nil, fmt.Errorf("maintenance window schedule %s is not in the future (now %s): give a later --window-schedule",
 			w.wo.Schedule, w.opts.Clock.Now().UTC().Format(time.RFC3339))
 	}
 	in := &ssm.CreateMaintenanceWindowInput{
@@ -266,20 +334,20 @@ func (w *Window) ensureWindow(ctx context.Context, name string) error {
 	}
 	out, err := w.api.CreateMaintenanceWindow(ctx, in)
 	if err != nil {
-		return fmt.Errorf("create maintenance window %s: %w", name, err)
+		return nil, fmt.Errorf("create maintenance window %s: %w", name, err)
 	}
-	w.windowID, w.created, w.createdNow = aws.ToString(out.WindowId), true, true
-	w.opts.Logger.Info("created maintenance window", zap.String("window_id", w.windowID), zap.String("schedule", w.wo.Schedule))
-	return w.opts.Journal.Created(Resource{Type: ResourceWindow, ID: w.windowID, Name: name, Action: "update-agent"})
+	created := &mwindow{id: aws.ToString(out.WindowId), name: name, created: true, createdNow: true}
+	w.opts.Logger.Info("created maintenance window", zap.String("window_id", created.id), zap.String("schedule", w.wo.Schedule))
+	return created, w.opts.Journal.Created(Resource{Type: ResourceWindow, ID: created.id, Name: name, Action: "update-agent"})
 }
 
-func (w *Window) existingTargets(ctx context.Context) (map[string]string, error) {
+func (w *Window) existingTargets(ctx context.Context, windowID string) (map[string]string, error) {
 	out := map[string]string{}
-	p := ssm.NewDescribeMaintenanceWindowTargetsPaginator(w.api, &ssm.DescribeMaintenanceWindowTargetsInput{WindowId: aws.String(w.windowID), MaxResults: aws.Int32(100)})
+	p := ssm.NewDescribeMaintenanceWindowTargetsPaginator(w.api, &ssm.DescribeMaintenanceWindowTargetsInput{WindowId: aws.String(windowID), MaxResults: aws.Int32(100)})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("list targets of window %s: %w", w.windowID, err)
+			return nil, fmt.Errorf("list targets of window %s: %w", windowID, err)
 		}
 		for _, t := range page.Targets {
 			out[aws.ToString(t.Name)] = aws.ToString(t.WindowTargetId)
@@ -288,13 +356,13 @@ func (w *Window) existingTargets(ctx context.Context) (map[string]string, error)
 	return out, nil
 }
 
-func (w *Window) existingTasks(ctx context.Context) (map[string]bool, error) {
+func (w *Window) existingTasks(ctx context.Context, windowID string) (map[string]bool, error) {
 	out := map[string]bool{}
-	p := ssm.NewDescribeMaintenanceWindowTasksPaginator(w.api, &ssm.DescribeMaintenanceWindowTasksInput{WindowId: aws.String(w.windowID), MaxResults: aws.Int32(100)})
+	p := ssm.NewDescribeMaintenanceWindowTasksPaginator(w.api, &ssm.DescribeMaintenanceWindowTasksInput{WindowId: aws.String(windowID), MaxResults: aws.Int32(100)})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("list tasks of window %s: %w", w.windowID, err)
+			return nil, fmt.Errorf("list tasks of window %s: %w", windowID, err)
 		}
 		for _, t := range page.Tasks {
 			out[aws.ToString(t.Name)] = true
@@ -303,18 +371,26 @@ func (w *Window) existingTasks(ctx context.Context) (map[string]bool, error) {
 	return out, nil
 }
 
-// Finish deletes the window this run created (with its targets and tasks),
-// unless Keep or the window was given with --window-id.
+// Finish deletes the windows this run created (with their targets and
+// tasks), unless Keep or the window was given with --window-id.
 func (w *Window) Finish(ctx context.Context) error {
-	if w.opts.Keep || !w.created || w.windowID == "" {
+	if w.opts.Keep {
 		return nil
 	}
-	_, err := w.api.DeleteMaintenanceWindow(ctx, &ssm.DeleteMaintenanceWindowInput{WindowId: aws.String(w.windowID)})
-	if err != nil && !awsclient.IsNotFound(err) {
-		return fmt.Errorf("delete maintenance window %s: %w", w.windowID, err)
+	for _, mw := range w.windows {
+		if !mw.created || mw.id == "" {
+			continue
+		}
+		_, err := w.api.DeleteMaintenanceWindow(ctx, &ssm.DeleteMaintenanceWindowInput{WindowId: aws.String(mw.id)})
+		if err != nil && !awsclient.IsNotFound(err) {
+			return fmt.Errorf("delete maintenance window %s: %w", mw.id, err)
+		}
+		w.opts.Logger.Info("deleted maintenance window", zap.String("window_id", mw.id))
+		if err := w.opts.Journal.Deleted(Resource{Type: ResourceWindow, ID: mw.id}); err != nil {
+			return err
+		}
 	}
-	w.opts.Logger.Info("deleted maintenance window", zap.String("window_id", w.windowID))
-	return w.opts.Journal.Deleted(Resource{Type: ResourceWindow, ID: w.windowID})
+	return nil
 }
 
 // oneTimeSchedule reads an at(yyyy-mm-ddThh:mm:ss) schedule in the window's

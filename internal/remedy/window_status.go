@@ -11,24 +11,23 @@ import (
 	"github.com/patchready/patchready/internal/awsclient"
 )
 
-// Status follows the window's executions through their tasks to the Run
+// Status follows the windows' executions through their tasks to the Run
 // Command invocations, and returns how the pending nodes' invocations
 // ended. Commands whose invocations have all settled are not read again:
 // each outcome is reported once.
 func (w *Window) Status(ctx context.Context, pending map[string]bool) (AgentStatus, error) {
 	out := newAgentStatus()
-	if w.windowID == "" {
-		return out, nil
-	}
-	execs := ssm.NewDescribeMaintenanceWindowExecutionsPaginator(w.api, &ssm.DescribeMaintenanceWindowExecutionsInput{WindowId: aws.String(w.windowID), MaxResults: aws.Int32(100)})
-	for execs.HasMorePages() {
-		page, err := execs.NextPage(ctx)
-		if err != nil {
-			return AgentStatus{}, fmt.Errorf("describe executions of window %s: %w", w.windowID, err)
-		}
-		for _, ex := range page.WindowExecutions {
-			if err := w.executionStatus(ctx, aws.ToString(ex.WindowExecutionId), pending, out); err != nil {
-				return AgentStatus{}, err
+	for _, mw := range w.windows {
+		execs := ssm.NewDescribeMaintenanceWindowExecutionsPaginator(w.api, &ssm.DescribeMaintenanceWindowExecutionsInput{WindowId: aws.String(mw.id), MaxResults: aws.Int32(100)})
+		for execs.HasMorePages() {
+			page, err := execs.NextPage(ctx)
+			if err != nil {
+				return AgentStatus{}, fmt.Errorf("describe executions of window %s: %w", mw.id, err)
+			}
+			for _, ex := range page.WindowExecutions {
+				if err := w.executionStatus(ctx, aws.ToString(ex.WindowExecutionId), pending, out); err != nil {
+					return AgentStatus{}, err
+				}
 			}
 		}
 	}
