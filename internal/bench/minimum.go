@@ -30,7 +30,8 @@ func ceilDiv(a, b int) int {
 type work struct {
 	nodes, targets, probed, requests int
 	// strategy delivers the agent update: its floor is one association,
-	// or one window target, per 50 targets (run-command's commands share
+	// or one window target (and one window per 50 of them), per 50 targets
+	// (run-command's commands share
 	// SendCommand with the probe and the fixes, whose floor is the probe's).
 	strategy plan.Strategy
 }
@@ -49,9 +50,8 @@ func minimums(w work) map[string]int {
 	case "", plan.DefaultStrategy:
 		m["CreateAssociation"] = ceilDiv(w.targets, pageSize)
 	case "maintenance-window":
-		if w.targets > 0 {
-			m["CreateMaintenanceWindow"] = 1
-		}
+		// A window holds at most 50 targets.
+		m["CreateMaintenanceWindow"] = ceilDiv(ceilDiv(w.targets, pageSize), 50)
 		m["RegisterTargetWithMaintenanceWindow"] = ceilDiv(w.targets, pageSize)
 	}
 	return m

@@ -2,6 +2,7 @@ package remedy
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -51,6 +52,9 @@ func (w *Window) executionStatus(ctx context.Context, execID string, pending map
 					return fmt.Errorf("describe task invocations of window execution %s: %w", execID, err)
 				}
 				for _, inv := range ipage.WindowExecutionTaskInvocationIdentities {
+					if invocationStatus(inv, pending, out) {
+						continue
+					}
 					cmdID := aws.ToString(inv.ExecutionId)
 					if cmdID == "" || w.settledCommands[cmdID] {
 						continue
@@ -90,4 +94,35 @@ func (w *Window) commandStatus(ctx context.Context, cmdID string, pending map[st
 	// An empty listing may only mean the invocations are not visible yet.
 	w.settledCommands[cmdID] = allSettled && seen > 0
 	return nil
+}
+
+// invocationStatus reads a Run Command task invocation of one node from the
+// invocation itself: its Parameters name the node ({"instanceIds":[ID],
+// ...}) and its Status says how the command ended there, so no
+// ListCommandInvocations call is needed (one per node, at fleet size). It
+// reports false when the invocation does not name exactly one node, for
+// the caller to read the command's invocations instead.
+func invocationStatus(inv types.MaintenanceWindowExecutionTaskInvocationIdentity, pending map[string]bool, out AgentStatus) bool {
+	var params struct {
+		InstanceIDs []string `json:"instanceIds"`
+	}
+	if err := json.Unmarshal([]byte(aws.ToString(inv.Parameters)), &params); err != nil || len(params.InstanceIDs) != 1 {
+		return false
+	}
+	id := params.InstanceIDs[0]
+	if !pending[id] {
+		return true
+	}
+	detail := aws.ToString(inv.StatusDetails)
+	switch inv.Status {
+	case types.MaintenanceWindowExecutionStatusSuccess:
+		out.Succeeded[id] = true
+	case types.MaintenanceWindowExecutionStatusFailed:
+		out.Failed[id] = agentFailure("Failed", detail)
+	case types.MaintenanceWindowExecutionStatusTimedOut:
+		out.Failed[id] = agentFailure("TimedOut", detail)
+	case types.MaintenanceWindowExecutionStatusCancelled:
+		out.Failed[id] = agentFailure("Cancelled", detail)
+	}
+	return true
 }
