@@ -42,6 +42,7 @@ func TestEveryNodeApplyVerifiesPassesTheScan(t *testing.T) {
 		// check below pass for nothing.
 		t.Fatalf("apply verified %d nodes:\n%s", len(verified), formatReport(res.Report))
 	}
+	t.Logf("apply verified %d nodes; scanning them", len(verified))
 	scanned := scanAfterApply(ctx, t, e, verified)
 	var failed []string
 	for _, n := range verified {

@@ -76,7 +76,8 @@ var scanCauses = []scanCause{
 	// the baseline's snapshot. Exit 143 alone is also SIGTERM's: the
 	// message decides.
 	{pattern: regexp.MustCompile(`Get Snapshot failed`), check: prereq.CheckRequests,
-		words: "the payload could not fetch the patch baseline's snapshot through the proxy: the patch run's requests is too old for it"},
+		words:  "the payload could not fetch the patch baseline's snapshot through the proxy: the patch run's requests is too old for it",
+		advice: "plan again: the requests check upgrades requests 2.18.4 or later into the patch run's own interpreter (upgrade-requests)"},
 	{code: 156, check: prereq.CheckPayload, words: "the patch run could not download its payload"},
 	{pattern: regexp.MustCompile(`(?i)no space left on device`), check: prereq.CheckVarSpace,
 		words: "the patch run ran out of space in /var"},
