@@ -19,7 +19,7 @@ const ReasonOverrideNotLoaded = "the running agent has no proxy; the override's 
 var payloadCheck = Check{
 	ID: CheckPayload,
 	Ensures: "the region's payload bucket answers one HTTPS HEAD from the node, within a short timeout, the way the patch run goes: " +
-		"in the running agent's own environment (a proxy only in its service override counts once the agent restarts; see proxy-pending)",
+		"in the running agent's own environment, which the patch run inherits (when the plan's agent update restarts the agent, proxy-pending decides)",
 	NotFixed: "the path is the network's (VPC endpoint, security groups, NACLs, the proxy's allow-list), not the node's software; " +
 		"a proxy the running agent has not loaded needs the agent restarted, which the owner decides",
 	Heading: "payload bucket unreachable",
