@@ -21,11 +21,10 @@ var payloadCheck = Check{
 	Ensures: "the region's payload bucket answers one HTTPS HEAD from the node, within a short timeout, the way the patch run goes: " +
 		"in the running agent's own environment, which the patch run inherits (when the plan's agent update restarts the agent, proxy-pending decides)",
 	NotFixed: "the path is the network's (VPC endpoint, security groups, NACLs, the proxy's allow-list), not the node's software; " +
-		"a proxy the running agent has not loaded needs the agent restarted, which the owner decides",
+		"a proxy the running agent has not loaded needs the agent restarted, which is the owner's to time",
 	Heading: "payload bucket unreachable",
 	Advice: "give the node outbound HTTPS to the region's payload bucket (URL below): an S3 gateway endpoint in its VPC, " +
-		"NACL and security group rules for 443, or the proxy's allow-list; a proxy set only in the agent's service override " +
-		"takes effect once the agent restarts (systemctl restart amazon-ssm-agent, or restart amazon-ssm-agent on upstart)",
+		"NACL and security group rules for 443, or the proxy's allow-list",
 	AppliesTo: Applicability{PlatformTypes: []string{"Linux"}, Probe: true},
 	Facts:     []string{"payload", "payload_code", "downloader", "proxied", "proxy_pending", "pending_proxy_source", "agent_version"},
 	Eval: func(f Facts, r *Rules) CheckResult {
@@ -47,11 +46,12 @@ var payloadCheck = Check{
 			return CheckResult{Status: StatusPass, Reason: fmt.Sprintf("the payload bucket answers %s (%s)", via, describePayloadCode(code))}
 		case documents.PayloadUnreachable:
 			reason := fmt.Sprintf("the payload bucket does not answer %s (%s): the patch run would fail with \"Unable to download payload\" (exit 156)", via, describePayloadCode(code))
+			src := f.Get("pending_proxy_source")
 			switch {
 			case pending && !f.Bool("proxied"):
-				reason += "; " + ReasonOverrideNotLoaded + " (its " + overrideWords(f.Get("pending_proxy_source")) + ")"
+				reason += "; " + ReasonOverrideNotLoaded + ": " + restartAdvice(src)
 			case pending:
-				reason += "; the different proxy in its " + overrideWords(f.Get("pending_proxy_source")) + " is not loaded until the agent restarts"
+				reason += "; the different proxy in its " + overrideWords(src) + " is not loaded until the agent restarts: " + restartAdvice(src)
 			}
 			return CheckResult{Status: StatusFail, Reason: reason}
 		case documents.PayloadUntested:
@@ -64,6 +64,19 @@ var payloadCheck = Check{
 	},
 	OnFail:    Block,
 	OnUnknown: Block,
+}
+
+// restartAdvice says how to make the agent load the proxy its override
+// sets, by the service manager the override is for (see proxy-pending for
+// whether that proxy works). systemd reads a changed drop-in only after
+// daemon-reload; upstart's restart keeps the job's old environment, so the
+// job is stopped and started.
+func restartAdvice(source string) string {
+	cmd := "systemctl daemon-reload && systemctl restart amazon-ssm-agent"
+	if source == "upstart-override" {
+		cmd = "stop amazon-ssm-agent; start amazon-ssm-agent"
+	}
+	return "restart the agent (" + cmd + ") to load the proxy in its " + overrideWords(source) + ", then plan again"
 }
 
 // overrideWords names where a pending proxy is set, in words.

@@ -26,7 +26,8 @@ var proxyPendingCheck = Check{
 	NotFixed: "the proxy and its allow-list are the network owner's; a node whose next agent restart breaks its patch run is not called ready",
 	Heading:  "the agent's override proxy breaks the patch run at its next restart",
 	Advice: "make the proxy in the agent's service override reach the region's payload bucket (its allow-list), or correct or remove " +
-		"the override; then restart the agent (systemctl restart amazon-ssm-agent) and plan again",
+		"the override; then restart the agent (systemctl daemon-reload && systemctl restart amazon-ssm-agent; on upstart, " +
+		"stop amazon-ssm-agent; start amazon-ssm-agent) and plan again",
 	AppliesTo: Applicability{PlatformTypes: []string{"Linux"}, Probe: true},
 	Facts:     []string{"proxy_pending", "pending_proxy_source", "payload_after_restart", "payload_after_restart_code", "downloader", "agent_version"},
 	Eval: func(f Facts, r *Rules) CheckResult {

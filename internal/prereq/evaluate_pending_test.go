@@ -55,7 +55,7 @@ func TestProxyOverrideNotLoaded(t *testing.T) {
 			name: "override only, direct path blocked", agent: current,
 			report: []func(*documents.ProbeReport){overrideOnly(documents.PayloadReachable)},
 			want: map[CheckID]outcome{
-				CheckPayload:      {StatusFail, "does not answer directly (curl exit 28: timed out): the patch run would fail with \"Unable to download payload\" (exit 156); " + ReasonOverrideNotLoaded + " (its systemd override)"},
+				CheckPayload:      {StatusFail, "does not answer directly (curl exit 28: timed out): the patch run would fail with \"Unable to download payload\" (exit 156); " + ReasonOverrideNotLoaded + ": restart the agent (systemctl daemon-reload && systemctl restart amazon-ssm-agent) to load the proxy in its systemd override, then plan again"},
 				CheckProxyPending: {StatusPass, "at its next restart (an agent update, a reboot); the payload bucket answers through it (HTTP 403)"},
 				CheckRequests:     {StatusFail, "behind the proxy in its systemd override once the agent restarts with requests 2.6.0"},
 			},
@@ -108,7 +108,7 @@ func TestProxyOverrideNotLoaded(t *testing.T) {
 			name: "live proxy fails, the override's differs", agent: current,
 			report: []func(*documents.ProbeReport){overrideOnly(documents.PayloadReachable), liveProxy, newRequests},
 			want: map[CheckID]outcome{
-				CheckPayload: {StatusFail, "through the running agent's proxy (curl exit 28: timed out): the patch run would fail with \"Unable to download payload\" (exit 156); the different proxy in its systemd override is not loaded until the agent restarts"},
+				CheckPayload: {StatusFail, "through the running agent's proxy (curl exit 28: timed out): the patch run would fail with \"Unable to download payload\" (exit 156); the different proxy in its systemd override is not loaded until the agent restarts: restart the agent"},
 			},
 			verdict: Block,
 		},
