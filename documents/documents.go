@@ -65,24 +65,48 @@ func ContentHash(content string) string {
 }
 
 // ProbeReportSchema is the schema of the probe report this version of
-// patchready prints and reads. Schema 1 (before the patch-run preflight)
-// is refused by the parser with a message saying the document is old.
-const ProbeReportSchema = 2
+// patchready prints and reads. Schema 3 tests the payload the way the
+// patch run goes (the running agent's own environment) and reports apart a
+// proxy that the service's override sets but the running agent has not
+// loaded; in schema 2 proxied, proxy_source and payload described the
+// first proxy found, override or not, which is not the patch run's when
+// the agent was not restarted since. The parser refuses schemas 1 and 2
+// with a message saying the document is old.
+const ProbeReportSchema = 3
 
-// ProbeReport is the one line of JSON the probe prints (schema 2). It
+// ProbeReport is the one line of JSON the probe prints (schema 3). It
 // describes the node as AWS-RunPatchBaseline's Linux script would find it:
 // the interpreter it would choose (by the same rules, in the same order,
 // found with `which` as the run finds it), that interpreter's requests and
 // pip, the downloader the run would use, whether the run's payload bucket
-// answers through the agent's own proxy, and the agent's work directory.
+// answers in the environment the agent gives the run (and, when the
+// service's override sets another proxy, through that one too), and the
+// agent's work directory.
 //
 // It never carries a proxy URL or anything taken from one: only the scheme.
 type ProbeReport struct {
-	Schema         int    `json:"schema"`
+	Schema int `json:"schema"`
+	// Proxied says the running agent has a proxy in its environment, which
+	// every command it runs inherits: the patch run uses it now.
+	// ProxySource is then "process", ProxyScheme its scheme (http, https,
+	// socks5h...), and NoProxyHasIMDS whether its no_proxy exempts
+	// 169.254.169.254.
 	Proxied        bool   `json:"proxied"`
 	ProxySource    string `json:"proxy_source"`
 	ProxyScheme    string `json:"proxy_scheme"`
 	NoProxyHasIMDS bool   `json:"no_proxy_has_imds"`
+	// ProxyPending says the service's override (systemd drop-in or upstart
+	// override) sets a proxy that differs from the running agent's: the
+	// agent reads it only when it starts, so the patch run goes that way
+	// only after the agent's next restart (an agent update, a reboot).
+	// PendingProxySource names the override (systemd-override,
+	// upstart-override), PendingProxyScheme and PendingNoProxyHasIMDS
+	// describe its proxy as the fields above do. All are zero when
+	// ProxyPending is false.
+	ProxyPending          bool   `json:"proxy_pending"`
+	PendingProxySource    string `json:"pending_proxy_source"`
+	PendingProxyScheme    string `json:"pending_proxy_scheme"`
+	PendingNoProxyHasIMDS bool   `json:"pending_no_proxy_has_imds"`
 
 	// Which says whether `which` exists: the patch run finds every
 	// interpreter and package manager with it, so without it the run
@@ -119,12 +143,18 @@ type ProbeReport struct {
 	Downloader string `json:"downloader"`
 	// Payload is reachable (any HTTP answer from the payload bucket, 403
 	// and 404 included), unreachable, or untested (no downloader, or no
-	// region to build the URL from).
+	// region to build the URL from), tested in the probe's own
+	// environment: the running agent's, which the patch run inherits.
 	Payload string `json:"payload"`
 	// PayloadCode is the HTTP status when reachable ("403"), or
 	// "curl:N" / "wget:N" with the tool's exit code when not. Never a URL,
 	// host or message: those can carry the proxy.
 	PayloadCode string `json:"payload_code"`
+	// PayloadAfterRestart and PayloadAfterRestartCode are the same test
+	// through the override's proxy (what the patch run meets once the
+	// agent restarts), set only when ProxyPending; "" otherwise.
+	PayloadAfterRestart     string `json:"payload_after_restart"`
+	PayloadAfterRestartCode string `json:"payload_after_restart_code"`
 	// WorkdirNoexec is true when the agent's work directory
 	// (/var/lib/amazon/ssm) is on a filesystem mounted noexec.
 	WorkdirNoexec bool `json:"workdir_noexec"`

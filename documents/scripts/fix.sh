@@ -196,7 +196,32 @@ fx_requests() {
   fi
 }
 
-pr_detect_proxy
+# fx_use_proxy makes the steps' downloads (package managers, pip) go
+# through the running agent's proxy, or, when it has none, through the one
+# its service's override sets, which the agent takes at its next restart:
+# where a node reaches its repositories only through a proxy, that is the
+# proxy its owner configured. The environment the fix started with is
+# kept in fx_env_* and restored before the read-back, which describes the
+# node as the patch run finds it now.
+fx_use_proxy() {
+  fx_env_https=${https_proxy-}
+  fx_env_http=${http_proxy-}
+  fx_env_no=${no_proxy-}
+  pr_detect_proxy
+  [ -z "$pr_source" ] || return 0
+  [ -n "$pr_o_source" ] || return 0
+  if [ -n "$pr_o_https" ]; then https_proxy=$pr_o_https; export https_proxy; fi
+  if [ -n "$pr_o_http" ]; then http_proxy=$pr_o_http; export http_proxy; fi
+  if [ -n "$pr_o_no" ]; then no_proxy=$pr_o_no; export no_proxy; fi
+}
+
+fx_restore_proxy() {
+  https_proxy=$fx_env_https
+  http_proxy=$fx_env_http
+  no_proxy=$fx_env_no
+}
+
+fx_use_proxy
 fx_find_pm
 # An invalid actions value (possible only when the document's check was
 # bypassed) runs no step and fails.
@@ -205,5 +230,6 @@ case ",$fx_actions," in *,python,*) fx_python ;; esac
 case ",$fx_actions," in *,curl,*) fx_curl ;; esac
 case ",$fx_actions," in *,requests,*) fx_requests ;; esac
 printf '{"schema":1,"kind":"fix","steps":[%s]}\n' "$fx_steps"
+fx_restore_proxy
 pr_report
 exit "$fx_failed"

@@ -78,43 +78,45 @@ pr_env_value() {
     sed -n -e 's/^Environment=//' -e "s/^$2=//p" | tail -n 1
 }
 
-# pr_proxy_from TEXT SOURCE takes the proxy settings from TEXT unless an
-# earlier source already gave some. Lower case names win, as curl reads
-# them first.
-pr_proxy_from() {
-  [ -z "$pr_source" ] || return 0
-  pp_h=$(pr_env_value "$1" https_proxy)
-  [ -n "$pp_h" ] || pp_h=$(pr_env_value "$1" HTTPS_PROXY)
-  pp_p=$(pr_env_value "$1" http_proxy)
-  [ -n "$pp_p" ] || pp_p=$(pr_env_value "$1" HTTP_PROXY)
-  [ -n "$pp_h$pp_p" ] || return 0
-  pp_n=$(pr_env_value "$1" no_proxy)
-  [ -n "$pp_n" ] || pp_n=$(pr_env_value "$1" NO_PROXY)
-  pr_https=$pp_h
-  pr_http=$pp_p
-  pr_no=$pp_n
-  pr_source=$2
+# pr_proxy_of TEXT sets po_https, po_http and po_no to the proxy settings
+# TEXT gives. Lower case names win, as curl reads them first.
+pr_proxy_of() {
+  po_https=$(pr_env_value "$1" https_proxy)
+  [ -n "$po_https" ] || po_https=$(pr_env_value "$1" HTTPS_PROXY)
+  po_http=$(pr_env_value "$1" http_proxy)
+  [ -n "$po_http" ] || po_http=$(pr_env_value "$1" HTTP_PROXY)
+  po_no=$(pr_env_value "$1" no_proxy)
+  [ -n "$po_no" ] || po_no=$(pr_env_value "$1" NO_PROXY)
 }
 
-# pr_detect_proxy finds the agent's proxy where the agent takes it from:
-# the running agent's environment, then the systemd drop-ins (snap
-# included), then the upstart override. The values stay in pr_https,
-# pr_http and pr_no (they can carry credentials: never print them) and are
-# exported, so that what runs next (the payload check, package managers,
-# pip) goes the way the agent goes.
+# pr_detect_proxy finds the two proxies that decide how the patch run
+# reaches AWS. It sets:
+#   pr_https, pr_http, pr_no, pr_source: the running agent's proxy, from
+#     this script's own environment. The agent runs this script as it runs
+#     AWS-RunPatchBaseline, as its child with its own environment, so this
+#     is the patch run's proxy now. pr_source is process when there is one.
+#   pr_o_https, pr_o_http, pr_o_no, pr_o_source: the proxy the service's
+#     override sets (the systemd drop-ins, snap included, then the upstart
+#     override; pr_o_source names which), which the agent reads only when
+#     it starts.
+#   pr_pending: true when the override sets a proxy that differs from the
+#     running agent's: the patch run goes the override's way only once the
+#     agent restarts (an agent update, a reboot).
+# The values can carry credentials: never print them. Nothing is exported,
+# so that what runs next goes the way the patch run goes now.
 pr_detect_proxy() {
-  pr_https=""
-  pr_http=""
-  pr_no=""
+  pr_https=${https_proxy-}
+  [ -n "$pr_https" ] || pr_https=${HTTPS_PROXY-}
+  pr_http=${http_proxy-}
+  [ -n "$pr_http" ] || pr_http=${HTTP_PROXY-}
+  pr_no=${no_proxy-}
+  [ -n "$pr_no" ] || pr_no=${NO_PROXY-}
   pr_source=""
-  pd_pid=$(pgrep -o -x amazon-ssm-agent 2>/dev/null | head -n 1)
-  case $pd_pid in
-    '' | *[!0-9]*) ;;
-    *)
-      if [ -r "/proc/$pd_pid/environ" ]; then
-        pr_proxy_from "$(tr '\0' '\n' <"/proc/$pd_pid/environ")" process
-      fi ;;
-  esac
+  [ -z "$pr_https$pr_http" ] || pr_source=process
+  pr_o_https=""
+  pr_o_http=""
+  pr_o_no=""
+  pr_o_source=""
   pd_text=""
   for pd_f in /etc/systemd/system/amazon-ssm-agent.service.d/*.conf \
     /etc/systemd/system/amazon-ssm-agent.service.d/amazon-ssm-agent.override \
@@ -124,22 +126,38 @@ pr_detect_proxy() {
 $(cat "$pd_f")"
     fi
   done
-  [ -z "$pd_text" ] || pr_proxy_from "$pd_text" systemd-override
-  if [ -r /etc/init/amazon-ssm-agent.override ]; then
-    pr_proxy_from "$(cat /etc/init/amazon-ssm-agent.override)" upstart-override
+  po_https=""
+  po_http=""
+  [ -z "$pd_text" ] || pr_proxy_of "$pd_text"
+  pd_src=systemd-override
+  if [ -z "$po_https$po_http" ] && [ -r /etc/init/amazon-ssm-agent.override ]; then
+    pr_proxy_of "$(cat /etc/init/amazon-ssm-agent.override)"
+    pd_src=upstart-override
+  fi
+  if [ -n "$po_https$po_http" ]; then
+    pr_o_https=$po_https
+    pr_o_http=$po_http
+    pr_o_no=$po_no
+    pr_o_source=$pd_src
   fi
   pd_text=""
-  if [ -n "$pr_https" ]; then https_proxy=$pr_https; export https_proxy; fi
-  if [ -n "$pr_http" ]; then http_proxy=$pr_http; export http_proxy; fi
-  if [ -n "$pr_no" ]; then no_proxy=$pr_no; export no_proxy; fi
+  po_https=""
+  po_http=""
+  po_no=""
+  pr_pending=false
+  if [ -n "$pr_o_source" ]; then
+    if [ "$pr_o_https" != "$pr_https" ] || [ "$pr_o_http" != "$pr_http" ] || [ "$pr_o_no" != "$pr_no" ]; then
+      pr_pending=true
+    fi
+  fi
 }
 
-# pr_proxy_scheme prints the scheme of the proxy found (https, http, or
-# another scheme name such as socks5h), http when the URL has none, and
-# nothing when there is no proxy.
-pr_proxy_scheme() {
-  ps_u=$pr_https
-  [ -n "$ps_u" ] || ps_u=$pr_http
+# pr_scheme_of HTTPS_PROXY HTTP_PROXY prints the scheme of the proxy given
+# first (https, http, or another scheme name such as socks5h), http when
+# its URL has none, and nothing when both are empty.
+pr_scheme_of() {
+  ps_u=$1
+  [ -n "$ps_u" ] || ps_u=$2
   [ -n "$ps_u" ] || return 0
   case $ps_u in
     *://*) pr_clean "${ps_u%%://*}" | tr '[:upper:]' '[:lower:]' | tr -cd 'a-z0-9' ;;

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/patchready/patchready/documents"
+	"github.com/patchready/patchready/internal/fleet"
+	"github.com/patchready/patchready/internal/prereq"
 	"github.com/patchready/patchready/internal/ssmsim/host"
 	"github.com/patchready/patchready/internal/ssmsim/nodeshell"
 )
@@ -17,6 +19,10 @@ import (
 const (
 	proxyURL      = "http://patchuser:s3cr3tpw@proxy.corp.example:3128"
 	proxyPassword = "s3cr3tpw"
+	// otherProxyURL is a second proxy, written in a service override since
+	// the agent started with the first.
+	otherProxyURL      = "http://otheruser:0th3rpw@proxy2.corp.example:8080"
+	otherProxyPassword = "0th3rpw"
 )
 
 func proxied(source string) *host.Proxy {
@@ -29,6 +35,9 @@ type scriptCase struct {
 	name  string
 	spec  host.Spec
 	probe fields
+	// checks, when set, are the outcomes the prerequisite checks must
+	// give the probe's report (plan's own evaluation, default rules).
+	checks map[prereq.CheckID]prereq.Status
 	// fix is the actions parameter; "" runs no fix.
 	fix   string
 	steps map[string]bool // step name → ok
@@ -42,11 +51,16 @@ type scriptCase struct {
 	exact string
 }
 
-// al2Headline is the whole report the probe prints on the headline node.
-const al2Headline = `{"schema":2,"proxied":true,"proxy_source":"systemd-override","proxy_scheme":"http","no_proxy_has_imds":true,` +
+// al2Headline is the whole report the probe prints on the headline node:
+// its proxy is only in a systemd override the running agent has not read,
+// so the patch run goes direct, where the bucket does not answer; through
+// the override's proxy, loaded at the agent's next restart, it does.
+const al2Headline = `{"schema":3,"proxied":false,"proxy_source":"","proxy_scheme":"","no_proxy_has_imds":false,` +
+	`"proxy_pending":true,"pending_proxy_source":"systemd-override","pending_proxy_scheme":"http","pending_no_proxy_has_imds":true,` +
 	`"which":true,"package_managers":"yum","package_manager":"yum","python":"python2.7","python_path":"/usr/bin/python2.7",` +
 	`"python_version":"2.7.18","python_error":"","package_module":"ok","requests_version":"2.6.0","pip":"missing",` +
-	`"downloader":"curl","payload":"reachable","payload_code":"403","workdir_noexec":false,"var_free_mb":6144}`
+	`"downloader":"curl","payload":"unreachable","payload_code":"curl:28","payload_after_restart":"reachable","payload_after_restart_code":"403",` +
+	`"workdir_noexec":false,"var_free_mb":6144}`
 
 var cases = []scriptCase{
 	{
@@ -59,29 +73,75 @@ var cases = []scriptCase{
 		after: fields{"python": "python2.7", "requests_version": "2.27.1", "package_module": "ok"},
 	},
 	{
-		name: "amazon linux 1 proxy in upstart override, payload only through it",
+		// The running agent has no proxy: the patch run goes direct and
+		// cannot download its payload (exit 156). The override's proxy
+		// reaches it, once the agent restarts. The fix's pip goes through
+		// the override's proxy, the one the owner configured for the way
+		// out; its read-back still describes the patch run's way.
+		name: "amazon linux 1 proxy only in upstart override, payload only through it",
 		spec: host.Spec{Preset: host.AmazonLinux1, Proxy: proxied("upstart-override"), Payload: host.Proxied, PyPI: host.Proxied},
-		probe: fields{"proxied": true, "proxy_source": "upstart-override", "proxy_scheme": "http", "no_proxy_has_imds": true,
-			"payload": "reachable", "payload_code": "403"},
+		probe: fields{"proxied": false, "proxy_source": "", "proxy_scheme": "", "no_proxy_has_imds": false,
+			"proxy_pending": true, "pending_proxy_source": "upstart-override", "pending_proxy_scheme": "http", "pending_no_proxy_has_imds": true,
+			"payload": "unreachable", "payload_code": "curl:28", "payload_after_restart": "reachable", "payload_after_restart_code": "403"},
+		checks: map[prereq.CheckID]prereq.Status{prereq.CheckPayload: prereq.StatusFail, prereq.CheckProxyPending: prereq.StatusPass,
+			prereq.CheckRequests: prereq.StatusFail},
 		fix: "requests", steps: map[string]bool{"requests": true},
-		after: fields{"requests_version": "2.27.1"},
+		after: fields{"requests_version": "2.27.1", "proxied": false, "proxy_pending": true, "payload": "unreachable", "payload_after_restart": "reachable"},
 	},
 	{
 		// The headline: the patch run uses python2.7 (it imports yum), not
-		// python3, so it is python2.7's requests that must be upgraded.
-		name: "amazon linux 2 python2 and python3 proxied in a systemd override",
+		// python3, so it is python2.7's requests that must be upgraded,
+		// and the proxy it is behind once the agent restarts counts.
+		name: "amazon linux 2 python2 and python3, proxy only in a systemd override",
 		spec: host.Spec{Preset: host.AmazonLinux2, Proxy: proxied("systemd-override"), Payload: host.Proxied, PyPI: host.Proxied, Repos: host.Proxied},
-		probe: fields{"proxied": true, "proxy_source": "systemd-override", "python": "python2.7", "python_path": "/usr/bin/python2.7",
-			"requests_version": "2.6.0", "pip": "missing", "package_module": "ok", "payload": "reachable", "payload_code": "403"},
-		fix: "requests", steps: map[string]bool{"requests": true},
+		probe: fields{"proxied": false, "proxy_pending": true, "pending_proxy_source": "systemd-override", "python": "python2.7", "python_path": "/usr/bin/python2.7",
+			"requests_version": "2.6.0", "pip": "missing", "package_module": "ok", "payload": "unreachable", "payload_after_restart": "reachable"},
+		checks: map[prereq.CheckID]prereq.Status{prereq.CheckPayload: prereq.StatusFail, prereq.CheckRequests: prereq.StatusFail},
+		fix:    "requests", steps: map[string]bool{"requests": true},
 		stepDetail: map[string]string{"requests": "installed python2-pip, requests 2.6.0 to 2.27.1 with /usr/bin/python2.7 -m pip"},
-		after:      fields{"python": "python2.7", "requests_version": "2.27.1", "pip": "ok", "package_module": "ok"},
+		after:      fields{"python": "python2.7", "requests_version": "2.27.1", "pip": "ok", "package_module": "ok", "proxy_pending": true},
 		exact:      al2Headline,
 	},
 	{
-		name:  "amazon linux 2 payload blocked without the proxy it needs",
-		spec:  host.Spec{Preset: host.AmazonLinux2, Payload: host.Proxied, BlockedBy: "timeout"},
-		probe: fields{"proxied": false, "payload": "unreachable", "payload_code": "curl:28"},
+		// The agent was restarted since the override was written: the
+		// override's proxy is the running agent's, nothing is pending.
+		name: "amazon linux 2 systemd override loaded by the running agent",
+		spec: host.Spec{Preset: host.AmazonLinux2, Proxy: proxied("process"), OverrideProxy: proxied("systemd-override"),
+			Payload: host.Proxied, PyPI: host.Proxied, Repos: host.Proxied},
+		probe: fields{"proxied": true, "proxy_source": "process", "proxy_scheme": "http", "no_proxy_has_imds": true,
+			"proxy_pending": false, "pending_proxy_source": "", "payload": "reachable", "payload_code": "403",
+			"payload_after_restart": "", "payload_after_restart_code": ""},
+		checks: map[prereq.CheckID]prereq.Status{prereq.CheckPayload: prereq.StatusPass, prereq.CheckProxyPending: prereq.StatusNA,
+			prereq.CheckRequests: prereq.StatusFail},
+	},
+	{
+		// The running agent's proxy works; the one written in the override
+		// since, which the agent takes at its next restart, answers no one.
+		name: "amazon linux 2 running agent's proxy works, the override's differs and is down",
+		spec: host.Spec{Preset: host.AmazonLinux2, Proxy: proxied("process"),
+			OverrideProxy: &host.Proxy{URL: otherProxyURL, NoProxy: "localhost", Source: "systemd-override", Down: true},
+			Payload:       host.Proxied, PyPI: host.Proxied, Repos: host.Proxied},
+		probe: fields{"proxied": true, "proxy_source": "process", "no_proxy_has_imds": true,
+			"proxy_pending": true, "pending_proxy_source": "systemd-override", "pending_proxy_scheme": "http", "pending_no_proxy_has_imds": false,
+			"payload": "reachable", "payload_code": "403", "payload_after_restart": "unreachable", "payload_after_restart_code": "curl:7"},
+		checks: map[prereq.CheckID]prereq.Status{prereq.CheckPayload: prereq.StatusPass, prereq.CheckProxyPending: prereq.StatusFail,
+			prereq.CheckNoProxyIMDS: prereq.StatusFail},
+	},
+	{
+		// Direct works today; the override's proxy is down, so the patch
+		// run fails from the agent's next restart on.
+		name: "rhel 9 direct path, a dead proxy in the systemd override",
+		spec: host.Spec{Preset: host.RHEL9, Proxy: &host.Proxy{URL: otherProxyURL, NoProxy: "169.254.169.254", Source: "systemd-override", Down: true}},
+		probe: fields{"proxied": false, "proxy_pending": true, "payload": "reachable", "payload_code": "403",
+			"payload_after_restart": "unreachable", "payload_after_restart_code": "curl:7"},
+		checks: map[prereq.CheckID]prereq.Status{prereq.CheckPayload: prereq.StatusPass, prereq.CheckProxyPending: prereq.StatusFail,
+			prereq.CheckRequests: prereq.StatusNA},
+	},
+	{
+		name:   "amazon linux 2 payload blocked without the proxy it needs",
+		spec:   host.Spec{Preset: host.AmazonLinux2, Payload: host.Proxied, BlockedBy: "timeout"},
+		probe:  fields{"proxied": false, "proxy_pending": false, "payload": "unreachable", "payload_code": "curl:28", "payload_after_restart": ""},
+		checks: map[prereq.CheckID]prereq.Status{prereq.CheckPayload: prereq.StatusFail, prereq.CheckProxyPending: prereq.StatusNA},
 	},
 	{
 		name:  "amazon linux 2 pip not installable",
@@ -126,9 +186,10 @@ var cases = []scriptCase{
 		after: fields{"downloader": "curl", "payload": "reachable", "payload_code": "403"},
 	},
 	{
-		name:  "amazon linux 2023 proxy in the agent process",
-		spec:  host.Spec{Preset: host.AmazonLinux2023, Proxy: proxied("process"), Payload: host.Proxied},
-		probe: fields{"proxied": true, "proxy_source": "process", "payload": "reachable"},
+		name:   "amazon linux 2023 proxy in the agent process",
+		spec:   host.Spec{Preset: host.AmazonLinux2023, Proxy: proxied("process"), Payload: host.Proxied},
+		probe:  fields{"proxied": true, "proxy_source": "process", "proxy_pending": false, "payload": "reachable"},
+		checks: map[prereq.CheckID]prereq.Status{prereq.CheckPayload: prereq.StatusPass, prereq.CheckRequests: prereq.StatusPass},
 	},
 	{
 		name: "rhel 7 pip only in epel",
@@ -235,9 +296,11 @@ var cases = []scriptCase{
 		probe: fields{"var_free_mb": 180, "workdir_noexec": true, "python": "python3"},
 	},
 	{
-		name:  "alma 8 proxy with https scheme and no metadata exemption",
-		spec:  host.Spec{Preset: host.Alma8, Proxy: &host.Proxy{URL: "https://patchuser:s3cr3tpw@proxy.corp.example:3128", NoProxy: "localhost", Source: "systemd-override"}, Payload: host.Proxied},
-		probe: fields{"proxied": true, "proxy_scheme": "https", "no_proxy_has_imds": false, "payload": "reachable"},
+		name: "alma 8 proxy with https scheme and no metadata exemption",
+		spec: host.Spec{Preset: host.Alma8, Proxy: &host.Proxy{URL: "https://patchuser:s3cr3tpw@proxy.corp.example:3128", NoProxy: "localhost", Source: "systemd-override"}, Payload: host.Proxied},
+		probe: fields{"proxied": false, "proxy_pending": true, "pending_proxy_scheme": "https", "pending_no_proxy_has_imds": false,
+			"payload": "unreachable", "payload_after_restart": "reachable"},
+		checks: map[prereq.CheckID]prereq.Status{prereq.CheckProxyScheme: prereq.StatusFail, prereq.CheckNoProxyIMDS: prereq.StatusFail},
 	},
 }
 
@@ -257,8 +320,12 @@ func TestScripts(t *testing.T) {
 				if shell == shells[0] {
 					sameInSimulator(t, n.h, probe, res)
 				}
-				_, got := probeReport(t, res.stdout)
+				rep, got := probeReport(t, res.stdout)
 				checkFields(t, "probe", got, c.probe)
+				checkChecks(t, n.h, rep, c.checks)
+				if rep.ProxyPending && shell == shells[0] {
+					sameAfterRestart(t, n.h, probe, rep)
+				}
 				// The simulator's Go summary of the node agrees with the
 				// script on the interpreter the patch run uses.
 				if cmd, _, _ := n.h.PatchPython(); cmd != got["python"] {
@@ -328,10 +395,55 @@ func sameInSimulator(t *testing.T, h *host.Host, script string, real result) {
 	}
 }
 
+// checkChecks evaluates a probe report as plan does (default rules), on a
+// node of h's platform (the agent reports /etc/os-release's NAME and
+// VERSION_ID) whose agent meets the floor, and wants the given outcomes.
+func checkChecks(t *testing.T, h *host.Host, rep documents.ProbeReport, want map[prereq.CheckID]prereq.Status) {
+	t.Helper()
+	if len(want) == 0 {
+		return
+	}
+	n := fleet.Node{InstanceID: testInstance, PingStatus: fleet.PingOnline, AgentVersion: "3.3.1142.0", IsLatestVersion: true,
+		PlatformType: fleet.PlatformLinux, PlatformName: h.OS.Name, PlatformVersion: h.OS.VersionID,
+		Probe: &fleet.ProbeFacts{Status: fleet.ProbeOK, ProbeReport: rep}}
+	ev := prereq.EvaluateNode(n, prereq.Default())
+	for id, st := range want {
+		if got, ok := ev.Check(id); !ok || got.Status != st {
+			t.Errorf("check %s = %s (%s), want %s", id, got.Status, got.Reason, st)
+		}
+	}
+}
+
+// sameAfterRestart holds the probe's test through the override's proxy to
+// what the node shows once its agent has restarted and loaded it: the
+// probe then run (in the restarted agent's environment, as the patch run
+// is) finds the payload as the first one said it would, and nothing
+// pending.
+func sameAfterRestart(t *testing.T, h *host.Host, probe string, before documents.ProbeReport) {
+	t.Helper()
+	after := h.Restarted()
+	if after == h {
+		t.Fatal("a pending override, but restarting the agent changes nothing")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	res, err := nodeshell.Run(ctx, nodeshell.Options{Tree: after.Tree(), Script: probe, Env: after.CommandEnv(testRegion, testInstance)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, _ := probeReport(t, res.Stdout)
+	if rep.ProxyPending || rep.Payload != before.PayloadAfterRestart || rep.PayloadCode != before.PayloadAfterRestartCode ||
+		rep.ProxyScheme != before.PendingProxyScheme || rep.NoProxyHasIMDS != before.PendingNoProxyHasIMDS {
+		t.Errorf("after the restart the probe says pending=%v payload %s (%s) scheme %q imds %v; before it, it said %s (%s) scheme %q imds %v",
+			rep.ProxyPending, rep.Payload, rep.PayloadCode, rep.ProxyScheme, rep.NoProxyHasIMDS,
+			before.PayloadAfterRestart, before.PayloadAfterRestartCode, before.PendingProxyScheme, before.PendingNoProxyHasIMDS)
+	}
+}
+
 // noSecrets fails when a run printed the proxy's credentials or URL.
 func noSecrets(t *testing.T, res result) {
 	t.Helper()
-	for _, s := range []string{proxyPassword, "patchuser", "proxy.corp.example"} {
+	for _, s := range []string{proxyPassword, "patchuser", "proxy.corp.example", otherProxyPassword, "otheruser", "proxy2.corp.example"} {
 		if strings.Contains(res.stdout, s) || strings.Contains(res.stderr, s) {
 			t.Errorf("output carries %q:\nstdout %s\nstderr %s", s, res.stdout, res.stderr)
 		}

@@ -87,7 +87,10 @@ const payloadFile = "https://s3.dualstack.us-east-1.amazonaws.com/aws-ssm-us-eas
 type scanCase struct {
 	name string
 	spec host.Spec
-	code int
+	// restarted scans the node after its agent restarted (and loaded the
+	// proxy its service's override sets).
+	restarted bool
+	code      int
 	// stdout and stderr must each contain these, in order.
 	stdout, stderr []string
 	// counts, when set, is the summary the scan must report.
@@ -137,6 +140,31 @@ var scanCases = []scanCase{
 		spec:   host.Spec{Preset: host.AmazonLinux2, Proxy: proxied("systemd-override"), Payload: host.Proxied, Repos: host.Proxied},
 		code:   156,
 		stdout: []string{"Error code returned from curl is 28"},
+		stderr: []string{"Unable to download payload: " + payloadFile + "."},
+	},
+	{
+		// The same node once its agent restarted: the download goes
+		// through the override's proxy; python2.7's requests 2.6.0 then
+		// cannot fetch the snapshot through it.
+		name: "amazon linux 2 systemd override loaded by a restart", restarted: true,
+		spec:   host.Spec{Preset: host.AmazonLinux2, Proxy: proxied("systemd-override"), Payload: host.Proxied, Repos: host.Proxied},
+		code:   143,
+		stdout: []string{"Downloading payload from " + payloadFile, "root [ERROR]: Get Snapshot failed"},
+	},
+	{
+		// The running agent's proxy works; another one, down, waits in the
+		// override for the next restart.
+		name: "amazon linux 2 the running agent's proxy, a dead one in the override",
+		spec: host.Spec{Preset: host.AmazonLinux2, Proxy: proxied("process"), Modules: map[string]map[string]string{"python2.7": {"requests": "2.27.1"}},
+			OverrideProxy: &host.Proxy{URL: otherProxyURL, Source: "systemd-override", Down: true}, Payload: host.Proxied, Repos: host.Proxied},
+		counts: counts(host.PresetPatches(host.AmazonLinux2)),
+	},
+	{
+		name: "amazon linux 2 the dead proxy of the override, loaded by a restart", restarted: true,
+		spec: host.Spec{Preset: host.AmazonLinux2, Proxy: proxied("process"), Modules: map[string]map[string]string{"python2.7": {"requests": "2.27.1"}},
+			OverrideProxy: &host.Proxy{URL: otherProxyURL, Source: "systemd-override", Down: true}, Payload: host.Proxied, Repos: host.Proxied},
+		code:   156,
+		stdout: []string{"Downloading payload from " + payloadFile + "\nroot [ERROR]: Error code returned from curl is 7\n"},
 		stderr: []string{"Unable to download payload: " + payloadFile + "."},
 	},
 	{
@@ -256,7 +284,14 @@ func TestPatchLinuxScan(t *testing.T) {
 		for _, shell := range shells {
 			t.Run(c.name+"/"+shell, func(t *testing.T) {
 				t.Parallel()
-				n := newNode(t, c.spec)
+				h, err := c.spec.Build()
+				if err != nil {
+					t.Fatal(err)
+				}
+				if c.restarted {
+					h = h.Restarted()
+				}
+				n := hostNode(t, h)
 				res := n.run(t, script, runOpts{shell: shell})
 				noSecrets(t, res)
 				if res.code != c.code {

@@ -71,6 +71,12 @@ func newNode(t *testing.T, spec host.Spec) *node {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return hostNode(t, h)
+}
+
+// hostNode materializes h.
+func hostNode(t *testing.T, h *host.Host) *node {
+	t.Helper()
 	dir := t.TempDir()
 	if err := h.Tree().Materialize(dir); err != nil {
 		t.Fatal(err)

@@ -13,8 +13,8 @@ const (
 	idOld3          = "i-00000000000000a03"
 	idWindows       = "i-00000000000000a04" // Windows Server 2019, agent below the floor
 	idSlow          = "i-00000000000000a05" // agent below the floor, commands three times slower
-	idProxied       = "i-00000000000000b01" // Amazon Linux 1 behind a proxy, old requests
-	idProxiedOld    = "i-00000000000000b02" // ... and an agent below the floor, no pip (yum adds it)
+	idProxied       = "i-00000000000000b01" // Amazon Linux 1 behind its running agent's proxy, old requests
+	idProxiedOld    = "i-00000000000000b02" // ... proxy only in its upstart override, loaded by the agent update; no pip (yum adds it)
 	idCompliant     = "i-00000000000000c01"
 	idLost          = "i-00000000000000c02" // ConnectionLost: blocked
 	idCentOS        = "i-00000000000000c03" // CentOS 6.3: blocked
@@ -34,10 +34,15 @@ func al2(id, agent string) ssmsim.Node {
 		AgentVersion: agent, Python: "/usr/bin/python3", Pip: "/usr/bin/pip3", Requests: "2.25.1"}
 }
 
-func al1Proxied(id, agent, requests string) ssmsim.Node {
+// al1Proxied is an Amazon Linux 1 node that reaches AWS, its repositories
+// and PyPI only through the proxy the running agent has in its
+// environment (source process), or, with source upstart-override, the
+// proxy only its upstart override sets, which the agent takes at its next
+// restart.
+func al1Proxied(id, agent, requests, source string) ssmsim.Node {
 	return ssmsim.Node{ID: id, PlatformType: "Linux", PlatformName: "Amazon Linux AMI", PlatformVersion: "2018.03",
 		AgentVersion: agent, Python: "/usr/bin/python", Pip: "/usr/bin/pip", Requests: requests,
-		Proxy: ssmsim.Proxy{URL: "http://proxy.corp.example:3128", Source: "upstart-override", NoProxy: "169.254.169.254"}}
+		Proxy: ssmsim.Proxy{URL: "http://proxy.corp.example:3128", Source: source, NoProxy: "169.254.169.254"}}
 }
 
 // mixedFleet has fixable nodes of every kind, compliant and blocked nodes,
@@ -45,7 +50,9 @@ func al1Proxied(id, agent, requests string) ssmsim.Node {
 func mixedFleet() ssmsim.Fleet {
 	slow := al2(idSlow, belowFloor)
 	slow.Faults.Slow = 3
-	proxiedOld := al1Proxied(idProxiedOld, belowFloor, "2.12.1")
+	// Its agent update restarts the agent, which then takes the proxy:
+	// the patch run's way from then on, and the fix's.
+	proxiedOld := al1Proxied(idProxiedOld, belowFloor, "2.12.1", "upstart-override")
 	proxiedOld.Pip = ""
 	fails := al2(idUpdateFails, belowFloor)
 	fails.Faults.UpdateFails = true
@@ -56,7 +63,7 @@ func mixedFleet() ssmsim.Fleet {
 	undeliverable := ssmsim.Node{ID: idUndeliverable, PlatformType: "Windows", PlatformName: "Microsoft Windows Server 2022 Datacenter",
 		PlatformVersion: "10.0.20348", AgentVersion: belowFloor}
 	undeliverable.Faults.Undeliverable = true
-	noPip := al1Proxied(idNoPip, "3.2.582.0", "2.6.0")
+	noPip := al1Proxied(idNoPip, "3.2.582.0", "2.6.0", "process")
 	noPip.Pip, noPip.Faults.NoPip = "", true
 	lost := al2(idLost, belowFloor)
 	lost.PingStatus = "ConnectionLost"
@@ -64,7 +71,7 @@ func mixedFleet() ssmsim.Fleet {
 		al2(idOld1, belowFloor), al2(idOld2, "2.0.672.0"), al2(idOld3, belowFloor),
 		{ID: idWindows, PlatformType: "Windows", PlatformName: "Microsoft Windows Server 2019 Datacenter", PlatformVersion: "10.0.17763", AgentVersion: "2.0.672.0"},
 		slow,
-		al1Proxied(idProxied, "2.3.1319.0", "2.6.0"), proxiedOld,
+		al1Proxied(idProxied, "2.3.1319.0", "2.6.0", "process"), proxiedOld,
 		{ID: idCompliant, PlatformType: "Linux", PlatformName: "Amazon Linux", PlatformVersion: "2023", AgentVersion: latest, Python: "/usr/bin/python3", Pip: "/usr/bin/pip3", Requests: "2.28.2"},
 		lost,
 		{ID: idCentOS, PlatformType: "Linux", PlatformName: "CentOS", PlatformVersion: "6.3", AgentVersion: "2.0.847.0", Python: "/usr/bin/python", Requests: "0.8.2"},

@@ -15,9 +15,9 @@ import (
 func TestApplyNoWaitStartsWhatNeedNotWait(t *testing.T) {
 	ctx := context.Background()
 	fl := ssmsim.Fleet{Nodes: []ssmsim.Node{
-		al2("i-00000000000000001", "2.0.700.0"),                   // agent only
-		al1Proxied("i-00000000000000002", "3.3.1142.0", "2.12.1"), // requests only
-		al1Proxied("i-00000000000000003", "2.0.700.0", "2.12.1"),  // both
+		al2("i-00000000000000001", "2.0.700.0"),                              // agent only
+		al1Proxied("i-00000000000000002", "3.3.1142.0", "2.12.1", "process"), // requests only
+		al1Proxied("i-00000000000000003", "2.0.700.0", "2.12.1", "process"),  // both
 	}}
 	e := newEnv(t, fl, nil)
 	p := e.plan(ctx, plan.Strategy("association"))

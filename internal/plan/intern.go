@@ -29,7 +29,8 @@ func (in interner) node(np *NodePlan) {
 		in.str((*string)(&p.Status))
 		for _, s := range []*string{&p.Reason, &p.ProxySource, &p.ProxyScheme, &p.PackageManagers, &p.PackageManager,
 			&p.Python, &p.PythonPath, &p.PythonVersion, &p.PythonError, &p.PackageModule, &p.RequestsVersion, &p.Pip,
-			&p.Downloader, &p.Payload, &p.PayloadCode} {
+			&p.Downloader, &p.Payload, &p.PayloadCode, &p.PendingProxySource, &p.PendingProxyScheme,
+			&p.PayloadAfterRestart, &p.PayloadAfterRestartCode} {
 			in.str(s)
 		}
 	}

@@ -64,3 +64,17 @@ var agentLatestCheck = Check{
 	},
 	OnFail: Note,
 }
+
+// NeedsAgentUpdate reports whether agent version v is below the rules'
+// minimum: a plan updates such an agent, and the update restarts it.
+func NeedsAgentUpdate(v string, r Rules) bool { return agentBelowFloor(v, &r) }
+
+// agentBelowFloor reports whether v is a version SSM reports and is older
+// than the rules' minimum: the node's plan then updates the agent, and
+// the update restarts it. An unreadable version is not below the floor
+// (agent-version blocks the node instead).
+func agentBelowFloor(v string, r *Rules) bool {
+	got, ok := parseAgentVersion(v)
+	floor, fok := parseAgentVersion(r.MinAgentVersion)
+	return ok && fok && got.LessThan(floor)
+}

@@ -13,6 +13,7 @@ var registry = []Check{
 	requestsCheck,
 	downloaderCheck,
 	payloadCheck,
+	proxyPendingCheck,
 	workdirCheck,
 	varSpaceCheck,
 	agentLatestCheck,

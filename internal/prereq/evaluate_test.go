@@ -113,10 +113,12 @@ func TestCheckOnline(t *testing.T) {
 // TestPatchRunChecks holds each patch-run check to what AWS-RunPatchBaseline
 // would do on the node the probe described.
 func TestPatchRunChecks(t *testing.T) {
-	proxied := func(r *documents.ProbeReport) { r.Proxied, r.ProxyScheme, r.NoProxyHasIMDS = true, "http", true }
+	proxied := func(r *documents.ProbeReport) {
+		r.Proxied, r.ProxySource, r.ProxyScheme, r.NoProxyHasIMDS = true, "process", "http", true
+	}
 	ubuntu := func(n *fleet.Node) { n.PlatformName, n.PlatformVersion = "Ubuntu", "22.04" }
 	aptNoPython := func(r *documents.ProbeReport) {
-		*r = documents.ProbeReport{Schema: 2, Which: true, PackageManagers: "apt",
+		*r = documents.ProbeReport{Schema: documents.ProbeReportSchema, Which: true, PackageManagers: "apt",
 			PythonError:   "An unsupported package manager and python version combination was found. Apt requires Python3 to be installed.",
 			PackageModule: documents.ModuleNA, Downloader: "curl", Payload: documents.PayloadReachable, PayloadCode: "403", VarFreeMB: 9000}
 	}
@@ -177,7 +179,7 @@ func TestPatchRunChecks(t *testing.T) {
 			check: CheckPayload, want: StatusSkipped, inReason: "after install-curl"},
 		{name: "payload blocked", report: []func(*documents.ProbeReport){func(r *documents.ProbeReport) { r.Payload, r.PayloadCode = documents.PayloadUnreachable, "curl:28" }},
 			check: CheckPayload, want: StatusFail, inReason: "curl exit 28: timed out"},
-		{name: "payload through proxy", report: []func(*documents.ProbeReport){proxied}, check: CheckPayload, want: StatusPass, inReason: "through the agent's proxy (HTTP 403)"},
+		{name: "payload through proxy", report: []func(*documents.ProbeReport){proxied}, check: CheckPayload, want: StatusPass, inReason: "through the running agent's proxy (HTTP 403)"},
 		{name: "payload no region", report: []func(*documents.ProbeReport){func(r *documents.ProbeReport) { r.Payload, r.PayloadCode = documents.PayloadUntested, "" }},
 			check: CheckPayload, want: StatusUnknown, inReason: "AWS_SSM_REGION_NAME"},
 		{name: "noexec", report: []func(*documents.ProbeReport){func(r *documents.ProbeReport) { r.WorkdirNoexec = true }},
@@ -270,6 +272,13 @@ func corpus() []fleet.Node {
 		probe(func(r *documents.ProbeReport) { r.Which = false }),
 		probe(func(r *documents.ProbeReport) { r.Downloader, r.Payload = "", documents.PayloadUntested }),
 		probe(func(r *documents.ProbeReport) { r.Payload, r.PayloadCode = documents.PayloadUnreachable, "curl:7" }),
+		probe(overrideOnly(documents.PayloadReachable)),
+		probe(overrideOnly(documents.PayloadUnreachable)),
+		probe(overrideOnly(documents.PayloadUntested), func(r *documents.ProbeReport) { r.Downloader = "" }),
+		probe(func(r *documents.ProbeReport) { r.Proxied, r.ProxySource, r.ProxyScheme = true, "process", "http" },
+			overrideOnly(documents.PayloadUnreachable), func(r *documents.ProbeReport) {
+				r.Payload, r.PayloadCode, r.PendingProxyScheme, r.PendingNoProxyHasIMDS = documents.PayloadReachable, "403", "https", false
+			}),
 		probe(func(r *documents.ProbeReport) { r.WorkdirNoexec, r.VarFreeMB = true, 10 }),
 		probe(func(r *documents.ProbeReport) {
 			r.PackageManager, r.PythonVersion, r.PackageModule = "apt", "3.13.0", documents.ModuleMissing
@@ -331,14 +340,15 @@ func TestRegistry(t *testing.T) {
 		}
 	}
 	deciding := DecidingFacts()
-	for _, noteOnly := range []string{"var_free_mb", "is_latest_version", "no_proxy_has_imds", "proxy_scheme"} {
+	for _, noteOnly := range []string{"var_free_mb", "is_latest_version", "no_proxy_has_imds", "proxy_scheme", "pending_no_proxy_has_imds", "pending_proxy_scheme"} {
 		for _, f := range deciding {
 			if f == noteOnly {
 				t.Errorf("fact %s only feeds notes but is in the fingerprint", f)
 			}
 		}
 	}
-	for _, must := range []string{"agent_version", "ping_status", "python", "requests_version", "downloader", "payload", "workdir_noexec"} {
+	for _, must := range []string{"agent_version", "ping_status", "python", "requests_version", "downloader", "payload", "workdir_noexec",
+		"proxy_pending", "payload_after_restart"} {
 		found := false
 		for _, f := range deciding {
 			found = found || f == must

@@ -37,6 +37,10 @@ var facts = []Fact{
 	{"proxied", probeBool(func(r fleet.ProbeFacts) bool { return r.Proxied })},
 	{"proxy_scheme", probeString(func(r fleet.ProbeFacts) string { return r.ProxyScheme })},
 	{"no_proxy_has_imds", probeBool(func(r fleet.ProbeFacts) bool { return r.NoProxyHasIMDS })},
+	{"proxy_pending", probeBool(func(r fleet.ProbeFacts) bool { return r.ProxyPending })},
+	{"pending_proxy_source", probeString(func(r fleet.ProbeFacts) string { return r.PendingProxySource })},
+	{"pending_proxy_scheme", probeString(func(r fleet.ProbeFacts) string { return r.PendingProxyScheme })},
+	{"pending_no_proxy_has_imds", probeBool(func(r fleet.ProbeFacts) bool { return r.PendingNoProxyHasIMDS })},
 	{"which", probeBool(func(r fleet.ProbeFacts) bool { return r.Which })},
 	{"package_managers", probeString(func(r fleet.ProbeFacts) string { return r.PackageManagers })},
 	{"package_manager", probeString(func(r fleet.ProbeFacts) string { return r.PackageManager })},
@@ -49,6 +53,8 @@ var facts = []Fact{
 	{"downloader", probeString(func(r fleet.ProbeFacts) string { return r.Downloader })},
 	{"payload", probeString(func(r fleet.ProbeFacts) string { return r.Payload })},
 	{"payload_code", probeString(func(r fleet.ProbeFacts) string { return r.PayloadCode })},
+	{"payload_after_restart", probeString(func(r fleet.ProbeFacts) string { return r.PayloadAfterRestart })},
+	{"payload_after_restart_code", probeString(func(r fleet.ProbeFacts) string { return r.PayloadAfterRestartCode })},
 	{"workdir_noexec", probeBool(func(r fleet.ProbeFacts) bool { return r.WorkdirNoexec })},
 	{"var_free_mb", func(n fleet.Node) string {
 		if !n.Probed() {

@@ -11,6 +11,7 @@ import (
 // characters, only the known schemes.
 func FuzzParse(f *testing.F) {
 	f.Add(goodLine)
+	f.Add(pendingLine)
 	f.Add("noise\n" + goodLine + "\n----------ERROR-------\nboom")
 	f.Add(`{"schema":2,"proxy_scheme":"https://a:b@c"}`)
 	f.Fuzz(func(t *testing.T, output string) {
@@ -21,13 +22,16 @@ func FuzzParse(f *testing.F) {
 		if r.Schema != ReportSchema {
 			t.Fatalf("accepted schema %d", r.Schema)
 		}
-		switch r.ProxyScheme {
-		case "", "http", "https":
-		default:
-			t.Fatalf("accepted proxy_scheme %q", r.ProxyScheme)
+		for _, s := range []string{r.ProxyScheme, r.PendingProxyScheme} {
+			switch s {
+			case "", "http", "https":
+			default:
+				t.Fatalf("accepted proxy scheme %q", s)
+			}
 		}
 		for _, v := range []string{r.ProxySource, r.ProxyScheme, r.Python, r.PythonPath, r.PythonVersion, r.PythonError,
-			r.PackageManagers, r.PackageManager, r.PackageModule, r.RequestsVersion, r.Pip, r.Downloader, r.Payload, r.PayloadCode} {
+			r.PackageManagers, r.PackageManager, r.PackageModule, r.RequestsVersion, r.Pip, r.Downloader, r.Payload, r.PayloadCode,
+			r.PendingProxySource, r.PendingProxyScheme, r.PayloadAfterRestart, r.PayloadAfterRestartCode} {
 			if strings.Contains(v, "://") || strings.Contains(v, "@") {
 				t.Fatalf("accepted a URL-like value %q", v)
 			}

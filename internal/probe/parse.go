@@ -27,9 +27,6 @@ var (
 	versionPattern = regexp.MustCompile(`^[0-9]+(\.[0-9]+){0,3}([a-z0-9.+-]*)$`)
 	// requestsVersionPattern is kept under its old name for the fuzz test.
 	requestsVersionPattern = versionPattern
-	// wordPattern accepts the short words the probe prints (source names,
-	// commands, package managers).
-	wordPattern = regexp.MustCompile(`^[a-z0-9.-]{0,32}$`)
 	// managersPattern is a comma-separated list of package managers.
 	managersPattern = regexp.MustCompile(`^((apt|yum|dnf|zypper)(,(apt|yum|dnf|zypper)){0,3})?$`)
 	// pythonPattern is the command names the patch run looks up.
@@ -45,8 +42,9 @@ var (
 var ErrNoReport = errors.New("no probe report in output")
 
 // ErrOldSchema means the node ran a probe document older than this
-// patchready: the account's document is stale.
-var ErrOldSchema = errors.New("the node ran an older probe document (report schema 1); let patchready update patchready-Probe (it does so on plan unless the document is pinned)")
+// patchready: the account's document is stale. Parse wraps it with the
+// schema the node printed.
+var ErrOldSchema = errors.New("the node ran an older probe document; let patchready update patchready-Probe (it does so on plan unless the document is pinned)")
 
 // Parse finds the probe's report in a step's output and checks it. The
 // output may hold other lines (warnings from the shell, an appended stderr
@@ -69,12 +67,16 @@ func Parse(output string) (documents.ProbeReport, error) {
 			// report precedes the read-back probe report).
 			continue
 		}
-		switch *head.Schema {
-		case ReportSchema:
-		case 1:
-			return documents.ProbeReport{}, ErrOldSchema
+		switch n := *head.Schema; {
+		case n == ReportSchema:
+		case n >= 1 && n < ReportSchema:
+			// Schema 2 tested the payload through the first proxy it
+			// found, the override's included, which is not the patch
+			// run's way while the agent has not restarted: its word is
+			// not taken.
+			return documents.ProbeReport{}, fmt.Errorf("report schema %d: %w", n, ErrOldSchema)
 		default:
-			return documents.ProbeReport{}, fmt.Errorf("probe report schema %d: want %d", *head.Schema, ReportSchema)
+			return documents.ProbeReport{}, fmt.Errorf("probe report schema %d: want %d", n, ReportSchema)
 		}
 		dec := json.NewDecoder(strings.NewReader(line))
 		dec.DisallowUnknownFields()
@@ -96,13 +98,21 @@ func Parse(output string) (documents.ProbeReport, error) {
 // fill with the URL; a URL may carry user:password, so anything but a bare
 // scheme is refused.
 func check(r documents.ProbeReport) error {
-	switch r.ProxyScheme {
-	case "", "http", "https":
-	default:
-		return errors.New("proxy_scheme is not http or https")
+	for _, f := range []struct{ name, v string }{{"proxy_scheme", r.ProxyScheme}, {"pending_proxy_scheme", r.PendingProxyScheme}} {
+		switch f.v {
+		case "", "http", "https":
+		default:
+			return fmt.Errorf("%s is not http or https", f.name)
+		}
 	}
-	if !wordPattern.MatchString(r.ProxySource) {
+	switch {
+	case r.ProxySource != "" && r.ProxySource != "process":
 		return errors.New("proxy_source is not a source name")
+	case r.Proxied != (r.ProxySource != "") || r.Proxied != (r.ProxyScheme != ""):
+		return errors.New("proxied, proxy_source and proxy_scheme disagree")
+	}
+	if err := checkPending(r); err != nil {
+		return err
 	}
 	if !managersPattern.MatchString(r.PackageManagers) {
 		return errors.New("package_managers is not a list of apt, yum, dnf, zypper")
@@ -146,14 +156,42 @@ func check(r documents.ProbeReport) error {
 	default:
 		return errors.New("payload is not reachable, unreachable or untested")
 	}
-	if !payloadCodePattern.MatchString(r.PayloadCode) {
-		return errors.New("payload_code is not an HTTP status or a tool's exit code")
+	for _, c := range []struct{ name, v string }{{"payload_code", r.PayloadCode}, {"payload_after_restart_code", r.PayloadAfterRestartCode}} {
+		if !payloadCodePattern.MatchString(c.v) {
+			return fmt.Errorf("%s is not an HTTP status or a tool's exit code", c.name)
+		}
 	}
 	if r.VarFreeMB < -1 {
 		return errors.New("var_free_mb is below -1")
 	}
 	if err := checkPath(r.PythonPath); err != nil {
 		return fmt.Errorf("python_path: %w", err)
+	}
+	return nil
+}
+
+// checkPending checks the fields about a proxy the running agent has not
+// loaded: all set when it is pending, all empty when not.
+func checkPending(r documents.ProbeReport) error {
+	if !r.ProxyPending {
+		if r.PendingProxySource != "" || r.PendingProxyScheme != "" || r.PendingNoProxyHasIMDS ||
+			r.PayloadAfterRestart != "" || r.PayloadAfterRestartCode != "" {
+			return errors.New("pending proxy fields set without proxy_pending")
+		}
+		return nil
+	}
+	switch r.PendingProxySource {
+	case "systemd-override", "upstart-override":
+	default:
+		return errors.New("pending_proxy_source is not systemd-override or upstart-override")
+	}
+	if r.PendingProxyScheme == "" {
+		return errors.New("proxy_pending without a pending_proxy_scheme")
+	}
+	switch r.PayloadAfterRestart {
+	case documents.PayloadReachable, documents.PayloadUnreachable, documents.PayloadUntested:
+	default:
+		return errors.New("payload_after_restart is not reachable, unreachable or untested")
 	}
 	return nil
 }

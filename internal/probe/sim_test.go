@@ -96,21 +96,27 @@ func TestSimProbe(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The facts that decide the requests check: whether the agent goes
-	// through a proxy (scheme only), and the patch run's interpreter and
-	// that interpreter's requests.
+	// through a proxy (scheme only) now or after its next restart, and the
+	// patch run's interpreter and that interpreter's requests.
 	type seen struct {
 		status                    fleet.ProbeStatus
 		reason                    string
-		proxied                   bool
+		proxied, pending          bool
 		source, scheme, py, reqVs string
 	}
 	view := func(f fleet.ProbeFacts) seen {
-		return seen{f.Status, f.Reason, f.Proxied, f.ProxySource, f.ProxyScheme, f.Python, f.RequestsVersion}
+		source, scheme := f.ProxySource, f.ProxyScheme
+		if f.ProxyPending {
+			source, scheme = f.PendingProxySource, f.PendingProxyScheme
+		}
+		return seen{f.Status, f.Reason, f.Proxied, f.ProxyPending, source, scheme, f.Python, f.RequestsVersion}
 	}
 	want := map[string]seen{
 		// Amazon Linux 2's patch run uses the Python that imports yum,
-		// python2.7, whatever python3 the node also has.
-		proxiedID:   {status: fleet.ProbeOK, proxied: true, source: "systemd-override", scheme: "http", py: "python2.7", reqVs: "2.6.0"},
+		// python2.7, whatever python3 the node also has. Its proxy is only
+		// in the systemd override, which the running agent has not read:
+		// it goes direct until it restarts.
+		proxiedID:   {status: fleet.ProbeOK, pending: true, source: "systemd-override", scheme: "http", py: "python2.7", reqVs: "2.6.0"},
 		directID:    {status: fleet.ProbeOK, py: "python2.7", reqVs: "2.25.1"},
 		noPipID:     {status: fleet.ProbeOK, proxied: true, source: "process", scheme: "https", py: "python2.7"},
 		undelivID:   {status: fleet.ProbeFailed, reason: "probe not delivered (DeliveryTimedOut): node unreachable"},

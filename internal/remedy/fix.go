@@ -205,6 +205,13 @@ func (f *Fix) readBack(res runcmd.Result) StageResult {
 	}
 	after := t.Node
 	after.Probe = &fleet.ProbeFacts{Status: fleet.ProbeOK, ProbeReport: rep}
+	if prereq.NeedsAgentUpdate(after.AgentVersion, f.rules) {
+		// converge sends the fix only once the node's agent update is
+		// read back at the minimum or above: the agent has restarted
+		// since the plan, and the checks must not take the old version
+		// for an update still to come.
+		after.AgentVersion = f.rules.MinAgentVersion
+	}
 	changes := probeChanges(t.Node, after)
 	ev := prereq.EvaluateNode(after, f.rules)
 	var still []string

@@ -18,7 +18,7 @@ import (
 // proxy: the patch run uses python2.7, whose requests is 2.6.0.
 func al2Report() documents.ProbeReport {
 	return documents.ProbeReport{
-		Schema: documents.ProbeReportSchema, Proxied: true, ProxySource: "systemd-override", ProxyScheme: "http", NoProxyHasIMDS: true,
+		Schema: documents.ProbeReportSchema, Proxied: true, ProxySource: "process", ProxyScheme: "http", NoProxyHasIMDS: true,
 		Which: true, PackageManagers: "yum", PackageManager: "yum", Python: "python2.7", PythonPath: "/usr/bin/python2.7",
 		PythonVersion: "2.7.18", PackageModule: documents.ModuleOK, RequestsVersion: "2.6.0", Pip: documents.PipMissing,
 		Downloader: "curl", Payload: documents.PayloadReachable, PayloadCode: "403", VarFreeMB: 4000,
@@ -51,7 +51,8 @@ func TestFixReadsEveryNodeBackByTheRules(t *testing.T) {
 	api := newFakeSSM()
 	opts, _ := testOptions(t, "20260302T090000Z-0000f1")
 	bare := al2Report()
-	bare.Proxied, bare.PackageManagers, bare.PackageManager, bare.Python, bare.PythonPath, bare.PythonVersion = false, "apt", "", "", "", ""
+	bare.Proxied, bare.ProxySource, bare.ProxyScheme, bare.NoProxyHasIMDS = false, "", "", false
+	bare.PackageManagers, bare.PackageManager, bare.Python, bare.PythonPath, bare.PythonVersion = "apt", "", "", "", ""
 	bare.PythonError = "An unsupported package manager and python version combination was found. Apt requires Python3 to be installed."
 	bare.PackageModule, bare.Downloader, bare.Payload, bare.PayloadCode = documents.ModuleNA, "", documents.PayloadUntested, ""
 	const (
@@ -138,5 +139,64 @@ func TestFixWithoutAReadBackFails(t *testing.T) {
 	}
 	if _, err := NewFix(api, prereq.Default(), []FixTarget{{Node: node("i-1", "Amazon Linux", "2", al2Report())}}, opts); err == nil {
 		t.Error("a fix target without actions was accepted")
+	}
+}
+
+// TestFixReadBackTakesThePatchRunsWay: the fix's read-back is a probe run
+// by the running agent, so it tests the payload the way the patch run
+// goes. After an agent update restarted the agent, that is through the
+// proxy its override set; a proxy still waiting in an override for the
+// next restart is tested too. Either failing keeps the node from being
+// verified, whatever the fix's steps say.
+func TestFixReadBackTakesThePatchRunsWay(t *testing.T) {
+	ctx := context.Background()
+	api := newFakeSSM()
+	opts, _ := testOptions(t, "20260302T090000Z-0000f3")
+	// Before: the proxy only in the systemd override, not loaded.
+	before := al2Report()
+	before.Proxied, before.ProxySource, before.ProxyScheme, before.NoProxyHasIMDS = false, "", "", false
+	before.ProxyPending, before.PendingProxySource, before.PendingProxyScheme, before.PendingNoProxyHasIMDS = true, "systemd-override", "http", true
+	before.PayloadAfterRestart, before.PayloadAfterRestartCode = documents.PayloadReachable, "403"
+	const (
+		loadedID  = "i-0000000000000002a" // restarted: the override's proxy loaded, and the bucket answers through it
+		deniedID  = "i-0000000000000002b" // restarted: the proxy loaded, but it refuses the bucket
+		pendingID = "i-0000000000000002c" // not restarted: the override's proxy still waits, and fails
+	)
+	var targets []FixTarget
+	for _, id := range []string{loadedID, deniedID, pendingID} {
+		n := node(id, "Amazon Linux", "2", before)
+		n.AgentVersion = "2.0.790.0"
+		targets = append(targets, FixTarget{Node: n, Actions: []prereq.ActionKind{"upgrade-requests"}})
+	}
+	f, err := NewFix(api, prereq.Default(), targets, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Send(ctx, []string{loadedID, deniedID, pendingID}); err != nil {
+		t.Fatal(err)
+	}
+	upgraded := []documents.FixStep{{Name: "requests", OK: true, Detail: "requests 2.6.0 to 2.27.1 with /usr/bin/python2.7 -m pip"}}
+	loaded := al2Report()
+	loaded.RequestsVersion = "2.27.1"
+	denied := loaded
+	denied.Payload, denied.PayloadCode = documents.PayloadUnreachable, "curl:56"
+	pending := before
+	pending.Payload, pending.PayloadCode, pending.RequestsVersion = documents.PayloadReachable, "403", "2.27.1"
+	pending.PayloadAfterRestart, pending.PayloadAfterRestartCode = documents.PayloadUnreachable, "curl:7"
+	for id, after := range map[string]documents.ProbeReport{loadedID: loaded, deniedID: denied, pendingID: pending} {
+		api.finish(api.commandOf(id), id, types.CommandInvocationStatusSuccess, documents.FixStepName, fixOutput(t, upgraded, after))
+	}
+	res, err := f.Results(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := res[loadedID]; !r.OK {
+		t.Errorf("restarted, the proxy loaded and working: %+v", r)
+	}
+	if r := res[deniedID]; r.OK || !strings.Contains(r.Reason, "still failing after the fix: the payload bucket does not answer through the running agent's proxy (curl exit 56") {
+		t.Errorf("restarted, the proxy refusing the bucket: %+v", r)
+	}
+	if r := res[pendingID]; r.OK || !strings.Contains(r.Reason, "the payload bucket does not answer through it (curl exit 7") {
+		t.Errorf("the override's proxy still pending and failing: %+v", r)
 	}
 }

@@ -136,6 +136,8 @@ func (s *Scan) Send(ctx context.Context, ids []string) error {
 // Results reads every scan still in flight and returns the nodes whose
 // scan ended: failed with the patch run's own reason mapped to the check
 // it points at, or succeeded with the patch state Patch Manager recorded.
+// A scan that succeeded only by skipping repositories it could not reach
+// is a failure: what it recorded leaves out their patches.
 func (s *Scan) Results(ctx context.Context) (map[string]StageResult, error) {
 	s.mu.Lock()
 	cmds := make(map[string][]string, len(s.inFlight))
@@ -163,11 +165,15 @@ func (s *Scan) Results(ctx context.Context) (map[string]StageResult, error) {
 				continue
 			}
 			settled[r.InstanceID] = true
-			if r.Status == types.CommandInvocationStatusSuccess {
-				passed = append(passed, r.InstanceID)
+			if r.Status != types.CommandInvocationStatusSuccess {
+				out[r.InstanceID] = scanFailure(r)
 				continue
 			}
-			out[r.InstanceID] = scanFailure(r)
+			if res, skipped := scanSkippedRepos(r); skipped {
+				out[r.InstanceID] = res
+				continue
+			}
+			passed = append(passed, r.InstanceID)
 		}
 		var left []string
 		for _, id := range ids {

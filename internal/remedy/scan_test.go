@@ -90,6 +90,33 @@ func TestScanFailureNamesTheCause(t *testing.T) {
 		{"yum lock", 1, "Another app is currently holding the yum lock; another process has acquired yum lock", "held the lock; what to do: let the other run finish"},
 		{"dead repository", 1, "Error: Failed to download metadata for repo 'appstream'", "could not reach its package repositories"},
 		{"unknown", 3, "something else", "failed (exit 3); its output's last lines are in the journal"},
+		// The package managers' own words, as the patch run logs them.
+		{"yum base URL", 1, "root [ERROR]: One of the configured repositories failed (Unknown),\nroot [ERROR]: Cannot find a valid baseurl for repo: amzn2-core/2/x86_64",
+			"could not reach its package repositories; what to do: let the node reach its repositories"},
+		{"yum mirrors", 1, "https://cdn.amazonlinux.com/2/core/2.0/x86_64/repodata/repomd.xml: [Errno 12] Timeout\nTrying other mirror.\nNo more mirrors to try.",
+			"could not reach its package repositories"},
+		{"zypper repository", 1, "root [ERROR]: Repository 'SLE-Module-Basesystem15-SP5-Updates' is invalid.", "could not reach its package repositories"},
+		{"apt lists lock", 1, "root [ERROR]: E: Could not get lock /var/lib/apt/lists/lock. It is held by process 3121 (unattended-upgr)\nroot [ERROR]: E: Unable to lock directory /var/lib/apt/lists/",
+			"another package manager run held the lock"},
+		{"dpkg frontend lock", 1, "E: Could not get lock /var/lib/dpkg/lock-frontend. It is held by process 3121 (unattended-upgr)\n" +
+			"E: Unable to acquire the dpkg frontend lock (/var/lib/dpkg/lock-frontend), is another process using it?", "held the lock"},
+		{"dnf lock", 1, "root [ERROR]: Waiting for process with pid 3121 to finish.\nroot [ERROR]: Error: Failed to obtain the transaction lock (logged in as: root).", "held the lock"},
+		{"old requests behind a proxy", 143, "root [ERROR]: Get Snapshot failed\nroot [ERROR]: requests 2.6.0 cannot reach ssm.us-east-1.amazonaws.com through the proxy: ProxyError('Cannot connect to proxy.')",
+			"snapshot through the proxy: the patch run's requests is too old for it [requests]; what to do: "},
+		{"exit 143 without the snapshot error is not requests", 143, "Terminated", "failed (exit 143); its output's last lines"},
+		{"windows 2003", -1, "\n----------ERROR-------\nThis command is not supported on Windows 2003 or lower.\nfailed to run commands: exit status -1",
+			"does not support Windows Server 2003 or lower [os-supported]"},
+		{"windows old agent", -1, "This command is not supported with SSM Agent version less than 2.0.834.0.\n", "needs SSM Agent 2.0.834.0 or later [agent-version]"},
+		{"payload that will not load", 156, "root [INFO]: Attempting to import entrance file os_selector\nroot [ERROR]: Error loading entrance module.\n" +
+			"Traceback (most recent call last):\nImportError: No module named os_selector\n----------ERROR-------\nError loading patching payload",
+			"downloaded its payload but its Python could not load it"},
+		{"no wget, Python 3", 1, "root [INFO]: Downloading payload from https://s3.dualstack.us-east-1.amazonaws.com/aws-ssm-us-east-1/x.tar.gz\n" +
+			"----------ERROR-------\nTraceback (most recent call last):\nFileNotFoundError: [Errno 2] No such file or directory: 'wget'\nfailed to run commands: exit status 1",
+			"neither curl nor wget to download its payload [downloader]"},
+		{"no wget, Python 2", 1, "root [INFO]: Downloading payload from https://s3.dualstack.us-east-1.amazonaws.com/aws-ssm-us-east-1/x.tar.gz\n" +
+			"----------ERROR-------\nTraceback (most recent call last):\nOSError: [Errno 2] No such file or directory\nfailed to run commands: exit status 1",
+			"neither curl nor wget to download its payload [downloader]"},
+		{"another missing file is not the downloader", 1, "OSError: [Errno 2] No such file or directory: '/etc/yum.conf'", "failed (exit 1); its output's last lines"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			r := scanFailure(runcmd.Result{Status: types.CommandInvocationStatusFailed, Finished: true, StepFound: true, ResponseCode: tt.code, Output: tt.output})
@@ -105,5 +132,55 @@ func TestScanFailureNamesTheCause(t *testing.T) {
 	r := scanFailure(runcmd.Result{Status: types.CommandInvocationStatusTimedOut, Details: "DeliveryTimedOut", Finished: true})
 	if !strings.Contains(r.Reason, "patch scan not delivered") {
 		t.Errorf("undelivered scan: %q", r.Reason)
+	}
+	r = scanFailure(runcmd.Result{Status: types.CommandInvocationStatusFailed, Details: "InvalidPlatform", Finished: true, StepFound: true, ResponseCode: -1})
+	if !strings.Contains(r.Reason, "cannot run on this platform (InvalidPlatform)") {
+		t.Errorf("a step SSM refused: %q", r.Reason)
+	}
+	// Whatever the first message, the payload's loading error decides:
+	// exit 156 there is not a download failure.
+	r = scanFailure(runcmd.Result{Status: types.CommandInvocationStatusFailed, Finished: true, StepFound: true, ResponseCode: 156,
+		Output: "Error loading patching payload"})
+	if strings.Contains(r.Reason, "[payload]") {
+		t.Errorf("a payload that did not load was called a download failure: %q", r.Reason)
+	}
+}
+
+// TestScanThatSkippedRepositoriesIsNotReady: dnf with skip_if_unavailable
+// skips repositories it cannot reach and the scan succeeds, knowing of no
+// patch in them. Patch Manager cannot patch what it cannot see: the node
+// fails, with the repositories as the cause.
+func TestScanThatSkippedRepositoriesIsNotReady(t *testing.T) {
+	ctx := context.Background()
+	api := newFakeSSM()
+	opts, _ := testOptions(t, "20260302T090000Z-0000c2")
+	const (
+		skipped = "i-0000000000000001a"
+		clean   = "i-0000000000000001b"
+	)
+	s, err := NewScan(api, []fleet.Node{{InstanceID: skipped, PlatformType: fleet.PlatformLinux}, {InstanceID: clean, PlatformType: fleet.PlatformLinux}}, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Send(ctx, []string{skipped, clean}); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{skipped, clean} {
+		api.patchStates[id] = types.InstancePatchState{InstanceId: aws.String(id), Operation: types.PatchOperationTypeScan}
+	}
+	api.finish(api.commandOf(skipped), skipped, types.CommandInvocationStatusSuccess, documents.PatchLinuxStepName,
+		"root [INFO]: Operation type: Scan\nroot [WARNING]: Ignoring repositories: amazonlinux\nroot [INFO]: Patch compliance summary: Installed=388 InstalledOther=3 Missing=0")
+	api.finish(api.commandOf(clean), clean, types.CommandInvocationStatusSuccess, documents.PatchLinuxStepName,
+		"root [INFO]: Patch compliance summary: Installed=388 InstalledOther=3 Missing=4")
+	res, err := s.Results(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := res[skipped]; r.OK || !strings.Contains(r.Reason, `skipped repositories it could not reach ("Ignoring repositories: amazonlinux")`) ||
+		!strings.Contains(r.Reason, "what to do: let the node reach its repositories") || r.PatchState != nil {
+		t.Errorf("scan that skipped repositories: %+v", r)
+	}
+	if r := res[clean]; !r.OK {
+		t.Errorf("a clean scan: %+v", r)
 	}
 }

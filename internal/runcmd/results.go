@@ -31,7 +31,7 @@ type Result struct {
 	StepFound    bool
 	ResponseCode int32
 	// Output is the named step's whole output (stdout, then SSM's stderr
-	// section), read in full when the listing cut it.
+	// section), read in full, both streams, when the listing cut it.
 	Output string
 }
 
@@ -99,9 +99,24 @@ func resultOf(ctx context.Context, api API, id, step string, inv *types.CommandI
 		if err != nil {
 			return Result{}, fmt.Errorf("get output of %s on %s: %w", id, r.InstanceID, err)
 		}
-		r.Output = aws.ToString(full.StandardOutputContent)
+		r.Output = joinOutput(aws.ToString(full.StandardOutputContent), aws.ToString(full.StandardErrorContent))
 	}
 	return r, nil
+}
+
+// errorTitle is the line the agent puts between a step's standard output
+// and its standard error in the step's Output.
+const errorTitle = "\n----------ERROR-------\n"
+
+// joinOutput puts a step's two streams together as its listed Output does:
+// standard error, where the patch run writes why it stopped ("Unable to
+// download payload"), must not be lost when the listing cut the Output
+// and it is read again in full.
+func joinOutput(stdout, stderr string) string {
+	if stderr == "" {
+		return stdout
+	}
+	return stdout + errorTitle + stderr
 }
 
 // FailureReason says in plain words why a finished invocation of what (e.g.

@@ -17,7 +17,7 @@ type profile struct {
 	python, pip       string
 	requests          []string
 	proxyRate         float64 // share of nodes behind a proxy
-	proxySource       string
+	proxySource       string  // where the proxy is set: the override the agent reads when it starts
 	noPipRate         float64 // share with no pip (and yum cannot add it)
 	missingPipRate    float64 // share with no pip that yum can install
 	computerNameStyle byte    // 'l' Linux/macOS host name, 'w' Windows
@@ -68,9 +68,17 @@ var (
 	iamRoles = []string{"AmazonSSMRoleForInstancesQuickSetup", "patchready-ssm-instance", "ec2-base-role"}
 )
 
+// overrideNotLoadedRate is the share of proxied nodes whose proxy is in the
+// service's override but not in the running agent's environment (nobody
+// restarted the agent since it was written); the others' agents have
+// loaded it.
+const overrideNotLoadedRate = 0.1
+
 // Generate returns a reproducible fleet of n nodes in a realistic mix:
 // agent versions from below Patch Manager's minimum to latest, Amazon Linux
-// 1 (often proxied, with old requests and sometimes no pip), Amazon Linux 2
+// 1 (often proxied, with old requests and sometimes no pip; one proxied
+// node in ten has its proxy only in an override its running agent has not
+// loaded), Amazon Linux 2
 // and 2023, Ubuntu, RHEL, Debian, SLES, Windows Server 2012 R2–2022, a few
 // macOS and unsupported systems; about 3% ConnectionLost, 1% whose agent
 // update fails, and 2% hybrid (mi-) nodes. Strings come from shared tables,
@@ -133,7 +141,12 @@ func generateNode(rng *rand.Rand, i int, seed uint64, p *profile) Node {
 		n.Requests = pick(p.requests)
 	}
 	if rng.Float64() < p.proxyRate {
-		n.Proxy = Proxy{URL: "http://proxy.corp.example:3128", Source: p.proxySource, NoProxy: "169.254.169.254,localhost,127.0.0.1"}
+		n.Proxy = Proxy{URL: "http://proxy.corp.example:3128", Source: "process", NoProxy: "169.254.169.254,localhost,127.0.0.1"}
+		if unit(seed^0x70726f78, i) < overrideNotLoadedRate {
+			// Set in the service's override, the agent not restarted
+			// since: its commands, the patch run's included, go without.
+			n.Proxy.Source = p.proxySource
+		}
 		if rng.IntN(4) == 0 {
 			// The classic mistake: no_proxy without the metadata address.
 			n.Proxy.NoProxy = "localhost,127.0.0.1"

@@ -69,6 +69,20 @@ func TestGenerateHostVariants(t *testing.T) {
 			t.Errorf("%s: %d of %d Linux nodes (%.2f%%), want %.2f%%–%.2f%%", c.name, count[c.name], linux, 100*share, 100*c.min, 100*c.max)
 		}
 	}
+	// Most proxied agents run with the proxy their override sets; about
+	// one in ten was not restarted since it was written.
+	proxied, pending := 0, 0
+	for _, n := range f.Nodes {
+		if n.Proxy.URL != "" {
+			proxied++
+			if n.Proxy.Source != "process" {
+				pending++
+			}
+		}
+	}
+	if share := float64(pending) / float64(proxied); proxied == 0 || share < 0.05 || share > 0.15 {
+		t.Errorf("%d of %d proxied nodes have a proxy their running agent has not loaded, want 5%%–15%%", pending, proxied)
+	}
 	again := Generate(10000, 1)
 	for i := range f.Nodes {
 		if !reflect.DeepEqual(f.Nodes[i].Host, again.Nodes[i].Host) {

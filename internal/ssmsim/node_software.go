@@ -194,13 +194,15 @@ func presetFor(name, version string) string {
 // run's download included) go through it.
 func (n *Node) agentRestarted() {
 	sw, err := n.softwareOf()
-	if err != nil || sw == nil || sw.Agent.Proxy.URL == "" || sw.Agent.Proxy.Source == "process" {
+	if err != nil || sw == nil {
 		return
 	}
-	h := sw.Clone()
-	h.Agent.Proxy.Source = "process"
+	h := sw.Restarted()
+	if h == sw {
+		return
+	}
 	n.sw = h
-	n.Proxy.Source = "process"
+	n.Proxy = Proxy{URL: h.Agent.Proxy.URL, NoProxy: h.Agent.Proxy.NoProxy, Source: "process"}
 }
 
 // mirrorSoftware keeps the node's summary fields in step with its model:

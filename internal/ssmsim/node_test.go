@@ -235,10 +235,13 @@ func TestDocumentsRunOnTheNodeModel(t *testing.T) {
 		t.Fatalf("probe output %q: %v", out, err)
 	}
 	// Amazon Linux 1's patch run uses python2.7 (the first Python 2 that
-	// imports yum), not `python`.
-	want := documents.ProbeReport{Schema: 2, Proxied: true, ProxySource: "upstart-override", ProxyScheme: "http", NoProxyHasIMDS: true,
+	// imports yum), not `python`. The proxy is only in the upstart
+	// override: the running agent, and so the probe, goes direct, where
+	// the payload does not answer; through the override's proxy it does.
+	want := documents.ProbeReport{Schema: 3, ProxyPending: true, PendingProxySource: "upstart-override", PendingProxyScheme: "http", PendingNoProxyHasIMDS: true,
 		Which: true, PackageManagers: "yum", PackageManager: "yum", Python: "python2.7", PythonPath: "/usr/bin/python2.7", PythonVersion: "2.7.18",
-		PackageModule: "ok", RequestsVersion: "2.6.0", Pip: "missing", Downloader: "curl", Payload: "reachable", PayloadCode: "403", VarFreeMB: 6144}
+		PackageModule: "ok", RequestsVersion: "2.6.0", Pip: "missing", Downloader: "curl", Payload: "unreachable", PayloadCode: "curl:28",
+		PayloadAfterRestart: "reachable", PayloadAfterRestartCode: "403", VarFreeMB: 6144}
 	if probe != want {
 		t.Errorf("probe = %+v, want %+v", probe, want)
 	}

@@ -36,8 +36,12 @@ func TestSampleFleetShowsEveryNodeCase(t *testing.T) {
 		what string
 		ok   func(r *documents.ProbeReport) bool
 	}{
-		{p + "0011", "AL2 python2+python3 proxied, old requests on the patch python, payload via proxy", func(r *documents.ProbeReport) bool {
-			return r.Python == "python2.7" && r.RequestsVersion == "2.6.0" && r.Proxied && r.Payload == documents.PayloadReachable
+		{p + "0011", "AL2 python2+python3, old requests on the patch python, payload only via the proxy its running agent has not loaded", func(r *documents.ProbeReport) bool {
+			return r.Python == "python2.7" && r.RequestsVersion == "2.6.0" && !r.Proxied && r.ProxyPending &&
+				r.Payload == documents.PayloadUnreachable && r.PayloadAfterRestart == documents.PayloadReachable
+		}},
+		{p + "0003", "AL1 https proxy only in an upstart override, without the metadata exemption", func(r *documents.ProbeReport) bool {
+			return r.ProxyPending && r.PendingProxySource == "upstart-override" && r.PendingProxyScheme == "https" && !r.PendingNoProxyHasIMDS
 		}},
 		{p + "0022", "Ubuntu without python3", func(r *documents.ProbeReport) bool {
 			return r.Python == "" && strings.Contains(r.PythonError, "Apt requires Python3")

@@ -126,16 +126,26 @@ type Network struct {
 type Agent struct {
 	PID   int   `json:"pid"`
 	Proxy Proxy `json:"proxy"`
+	// Override, when set, is the proxy the service's override sets, beside
+	// a Proxy of source process: the same proxy once the agent has loaded
+	// it, or another one written there since the agent started, which it
+	// takes at its next restart.
+	Override *Proxy `json:"override,omitempty"`
 }
 
 // Proxy is the agent's proxy. URL may carry credentials.
 type Proxy struct {
 	URL     string `json:"url,omitempty"`
 	NoProxy string `json:"no_proxy,omitempty"`
-	// Source is where the probe finds it first: process (the running
-	// agent's environment), systemd-override or upstart-override (written
-	// in the service's override, the running agent not restarted since).
+	// Source is where it is set: process (the running agent's
+	// environment, which every command it runs inherits),
+	// systemd-override or upstart-override (written in the service's
+	// override, the running agent not restarted since: the agent, and
+	// so every command it runs, goes without it until its next restart).
 	Source string `json:"source,omitempty"`
+	// Down says nothing answers at the proxy's address: connections to
+	// it are refused.
+	Down bool `json:"down,omitempty"`
 }
 
 // Interpreters returns the installed interpreters, by path.

@@ -99,10 +99,59 @@ func TestSpec(t *testing.T) {
 		{Preset: AmazonLinux2, Proxy: &Proxy{URL: "http://p:1", Source: "bashrc"}},
 		{Preset: AmazonLinux2, Modules: map[string]map[string]string{"python9": {"requests": "1"}}},
 		{Preset: AmazonLinux2, Unoffered: []string{"nope"}},
+		{Preset: AmazonLinux2, OverrideProxy: &Proxy{URL: "http://q:2", Source: "systemd-override"}},
+		{Preset: AmazonLinux2, Proxy: &Proxy{URL: "http://p:1", Source: "process"}, OverrideProxy: &Proxy{URL: "http://q:2", Source: "process"}},
+		{Preset: AmazonLinux2, Proxy: &Proxy{URL: "http://p:1", Source: "upstart-override"}, OverrideProxy: &Proxy{URL: "http://q:2", Source: "systemd-override"}},
 	} {
 		if _, err := bad.Build(); err == nil {
 			t.Errorf("%+v built", bad)
 		}
+	}
+}
+
+// TestRestartLoadsTheOverride: the running agent has one proxy, its
+// systemd override another, which only a restart puts in the environment
+// of the commands the agent runs. The override stays, now loaded.
+func TestRestartLoadsTheOverride(t *testing.T) {
+	h, err := Spec{Preset: AmazonLinux2, Proxy: &Proxy{URL: "http://a:1@live.example:3128", Source: "process"},
+		OverrideProxy: &Proxy{URL: "http://b:2@next.example:8080", Source: "systemd-override", Down: true}}.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const override = "/etc/systemd/system/amazon-ssm-agent.service.d/override.conf"
+	env := func(h *Host) string { return strings.Join(h.CommandEnv("us-east-1", "i-1"), " ") }
+	tree := h.Tree()
+	if !strings.Contains(env(h), "https_proxy=http://a:1@live.example:3128") || !strings.Contains(tree[override].Data, "next.example:8080") {
+		t.Fatalf("before the restart: env %q, override %q", env(h), tree[override].Data)
+	}
+	// Only the proxy that answers is in the network file.
+	if net := tree[StateDir+"/net"].Data; !strings.Contains(net, "proxy=live.example:3128") || strings.Contains(net, "next.example") {
+		t.Errorf("net file %q", net)
+	}
+	r := h.Restarted()
+	if r == h || !strings.Contains(env(r), "https_proxy=http://b:2@next.example:8080") || strings.Contains(env(r), "live.example") {
+		t.Fatalf("after the restart: env %q", env(r))
+	}
+	if !strings.Contains(r.Tree()[override].Data, "next.example:8080") {
+		t.Error("the override went away with the restart")
+	}
+	if again := r.Restarted(); again != r {
+		t.Error("a second restart changed a host whose override is loaded")
+	}
+	if strings.Contains(env(h), "next.example") {
+		t.Error("Restarted changed the host it was called on")
+	}
+
+	// A proxy only in an upstart override is loaded the same way.
+	u, err := Spec{Preset: AmazonLinux1, Proxy: &Proxy{URL: "http://p.example:3128", Source: "upstart-override"}}.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ur := u.Restarted(); !strings.Contains(env(ur), "https_proxy=http://p.example:3128") || !strings.Contains(ur.Tree()["/etc/init/amazon-ssm-agent.override"].Data, "p.example") {
+		t.Errorf("upstart: env %q", env(ur))
+	}
+	if plain, _ := FromPreset(AmazonLinux2); plain.Restarted() != plain {
+		t.Error("restarting an agent without any proxy changed the host")
 	}
 }
 

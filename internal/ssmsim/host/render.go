@@ -162,10 +162,26 @@ func (h *Host) siteInterpreter(site string) string {
 func (h *Host) netFile() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "payload=%s\nrepos=%s\npypi=%s\nblocked=%s\n", h.Net.Payload, h.Net.Repos, h.Net.PyPI, h.Net.BlockedBy)
-	if hp := proxyHostPort(h.Agent.Proxy.URL); hp != "" {
-		fmt.Fprintf(&b, "proxy=%s\n", hp)
+	// One line per proxy that answers: a connection through any other
+	// address is refused.
+	for _, p := range h.proxies() {
+		if hp := proxyHostPort(p.URL); hp != "" && !p.Down {
+			fmt.Fprintf(&b, "proxy=%s\n", hp)
+		}
 	}
 	return b.String()
+}
+
+// proxies are the agent's proxy and the override's, those set.
+func (h *Host) proxies() []Proxy {
+	var out []Proxy
+	if h.Agent.Proxy.URL != "" {
+		out = append(out, h.Agent.Proxy)
+	}
+	if o := h.Agent.Override; o != nil && o.URL != "" {
+		out = append(out, *o)
+	}
+	return out
 }
 
 // proxyHostPort is a proxy URL's host:port, without credentials.
@@ -201,36 +217,36 @@ func (h *Host) layProc(t Tree) {
 	t.File(pid+"/comm", 0o444, "amazon-ssm-agent\n")
 	env := []string{"PATH=" + AgentPATH}
 	if h.Agent.Proxy.Source == "process" {
-		env = append(env, h.proxyEnv()...)
+		env = append(env, proxyEnv(h.Agent.Proxy)...)
 	}
 	t.File(pid+"/environ", 0o400, strings.Join(env, "\x00")+"\x00")
 }
 
-// layOverride writes the service override that carries the proxy.
+// layOverride writes the service override that carries a proxy the
+// running agent has not loaded: its own proxy when that is set only
+// there, or the second proxy written since it started.
 func (h *Host) layOverride(t Tree) {
-	p := h.Agent.Proxy
-	if p.URL == "" {
-		return
-	}
-	switch p.Source {
-	case "systemd-override":
-		var b strings.Builder
-		b.WriteString("[Service]\n")
-		for _, kv := range h.proxyEnv() {
-			fmt.Fprintf(&b, "Environment=\"%s\"\n", kv)
+	for _, p := range h.proxies() {
+		switch p.Source {
+		case "systemd-override":
+			var b strings.Builder
+			b.WriteString("[Service]\n")
+			for _, kv := range proxyEnv(p) {
+				fmt.Fprintf(&b, "Environment=\"%s\"\n", kv)
+			}
+			t.File("/etc/systemd/system/amazon-ssm-agent.service.d/override.conf", 0o644, b.String())
+		case "upstart-override":
+			var b strings.Builder
+			for _, kv := range proxyEnv(p) {
+				fmt.Fprintf(&b, "env %s\n", kv)
+			}
+			t.File("/etc/init/amazon-ssm-agent.override", 0o644, b.String())
 		}
-		t.File("/etc/systemd/system/amazon-ssm-agent.service.d/override.conf", 0o644, b.String())
-	case "upstart-override":
-		var b strings.Builder
-		for _, kv := range h.proxyEnv() {
-			fmt.Fprintf(&b, "env %s\n", kv)
-		}
-		t.File("/etc/init/amazon-ssm-agent.override", 0o644, b.String())
 	}
 }
 
-func (h *Host) proxyEnv() []string {
-	p := h.Agent.Proxy
+// proxyEnv is p as environment variables.
+func proxyEnv(p Proxy) []string {
 	if p.URL == "" {
 		return nil
 	}
@@ -247,7 +263,32 @@ func (h *Host) proxyEnv() []string {
 func (h *Host) CommandEnv(region, instanceID string) []string {
 	env := []string{"PATH=" + AgentPATH, "AWS_SSM_REGION_NAME=" + region, "AWS_SSM_INSTANCE_ID=" + instanceID}
 	if h.Agent.Proxy.Source == "process" {
-		env = append(env, h.proxyEnv()...)
+		env = append(env, proxyEnv(h.Agent.Proxy)...)
 	}
 	return env
+}
+
+// Restarted returns the host as it is once the agent has restarted: it
+// starts with the proxy its service's override sets, so that proxy is in
+// the environment of every command it runs from then on (the override
+// stays where it is, now loaded). It returns h itself when the restart
+// changes nothing.
+func (h *Host) Restarted() *Host {
+	var set Proxy
+	switch {
+	case h.Agent.Override != nil:
+		set = *h.Agent.Override
+	case h.Agent.Proxy.URL != "" && h.Agent.Proxy.Source != "process":
+		set = h.Agent.Proxy
+	default:
+		return h
+	}
+	c := h.Clone()
+	c.Agent.Override = &set
+	c.Agent.Proxy = set
+	c.Agent.Proxy.Source = "process"
+	if c.Hash() == h.Hash() {
+		return h
+	}
+	return c
 }

@@ -28,7 +28,12 @@ type Spec struct {
 	PyPI      Route  `json:"pypi,omitempty" yaml:"pypi,omitempty"`
 	BlockedBy string `json:"blocked_by,omitempty" yaml:"blocked_by,omitempty"`
 	// Proxy is the agent's proxy.
-	Proxy         *Proxy `json:"proxy,omitempty" yaml:"proxy,omitempty"`
+	Proxy *Proxy `json:"proxy,omitempty" yaml:"proxy,omitempty"`
+	// OverrideProxy is the proxy the service's override sets (source
+	// systemd-override or upstart-override) beside a Proxy of source
+	// process: the same URL for an override the agent has loaded, another
+	// for one written since the agent started.
+	OverrideProxy *Proxy `json:"override_proxy,omitempty" yaml:"override_proxy,omitempty"`
 	WorkdirNoexec bool   `json:"workdir_noexec,omitempty" yaml:"workdir_noexec,omitempty"`
 	// VarFreeMB sets the free space in /var when positive.
 	VarFreeMB    int  `json:"var_free_mb,omitempty" yaml:"var_free_mb,omitempty"`
@@ -101,6 +106,16 @@ func (s Spec) Build() (*Host, error) {
 			return nil, fmt.Errorf("host %s: proxy source %q: want process, systemd-override or upstart-override", s.Preset, p.Source)
 		}
 		h.Agent.Proxy = p
+	}
+	if o := s.OverrideProxy; o != nil {
+		if o.URL == "" || (o.Source != "systemd-override" && o.Source != "upstart-override") {
+			return nil, fmt.Errorf("host %s: override_proxy: want a url and source systemd-override or upstart-override", s.Preset)
+		}
+		if h.Agent.Proxy.Source != "process" {
+			return nil, fmt.Errorf("host %s: override_proxy: the running agent's proxy must be in its process environment (proxy source process); a proxy only in an override is proxy: with its source", s.Preset)
+		}
+		c := *o
+		h.Agent.Override = &c
 	}
 	h.WorkdirNoexec = s.WorkdirNoexec
 	if s.VarFreeMB > 0 {

@@ -29,18 +29,27 @@ net_noproxy() {
   return 1
 }
 
+# net_proxy_answers HOSTPORT succeeds when a proxy of the node answers at
+# HOSTPORT: the network file has a proxy= line for each.
+net_proxy_answers() {
+  while IFS= read -r na_l; do
+    [ "$na_l" != "proxy=$1" ] || return 0
+  done <"$H/net"
+  return 1
+}
+
 # net_check ROUTE HOST SCHEME decides how a connection to HOST over SCHEME
 # (http or https) ends, for a destination whose route (payload, repos,
-# pypi) is direct, proxy (only through the agent's proxy) or blocked. It
+# pypi) is direct, proxy (only through the node's proxies) or blocked. It
 # sets net_err to "" when it gets through, else to dns, refused, timeout
-# (no route, as the network file's blocked= says), badproxy (a proxy that
-# is not the node's proxy) or denied (the proxy refuses the destination);
-# net_via to proxy or direct; net_proxy to the proxy's host:port.
+# (no route, as the network file's blocked= says), badproxy (no proxy
+# answers at the address given) or denied (the proxy refuses the
+# destination); net_via to proxy or direct; net_proxy to the proxy's
+# host:port.
 net_check() {
   nc_route=$(net_value "$1")
   nc_how=$(net_value blocked)
   [ -n "$nc_how" ] || nc_how=timeout
-  nc_good=$(net_value proxy)
   if [ "$3" = https ]; then
     nc_p=${https_proxy-}
     [ -n "$nc_p" ] || nc_p=${HTTPS_PROXY-}
@@ -55,7 +64,7 @@ net_check() {
     nc_hp=${nc_hp##*@}
     nc_hp=${nc_hp%%/*}
     net_proxy=$nc_hp
-    if [ -z "$nc_good" ] || [ "$nc_hp" != "$nc_good" ]; then
+    if ! net_proxy_answers "$nc_hp"; then
       net_err=badproxy
     elif [ "$nc_route" = blocked ]; then
       net_err=denied
