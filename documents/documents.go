@@ -186,6 +186,11 @@ const (
 	FixRequests = "requests"
 )
 
+// FixSteps are the fix steps in the order the document runs them; the
+// document's actions parameter admits exactly these (its allowedPattern is
+// generated from this list).
+var FixSteps = []string{FixPython, FixCurl, FixRequests}
+
 // FixReportSchema is the schema of the fix report.
 const FixReportSchema = 1
 

@@ -3,8 +3,11 @@ package prereq
 import (
 	"encoding/binary"
 	"fmt"
+	"reflect"
 	"strconv"
+	"strings"
 
+	"github.com/patchready/patchready/documents"
 	"github.com/patchready/patchready/internal/fleet"
 )
 
@@ -18,9 +21,10 @@ type Fact struct {
 	Of   func(fleet.Node) string
 }
 
-// facts lists every fact a check may read. Probe facts read "" when the
-// node has no readable probe report.
-var facts = []Fact{
+// facts lists every fact a check may read: what SSM reports of a node, and
+// every field of the probe's report (probeFacts). Probe facts read "" when
+// the node has no readable probe report.
+var facts = append([]Fact{
 	{"ping_status", func(n fleet.Node) string { return n.PingStatus }},
 	{"platform_type", func(n fleet.Node) string { return n.PlatformType }},
 	{"platform_name", func(n fleet.Node) string { return n.PlatformName }},
@@ -34,34 +38,41 @@ var facts = []Fact{
 		}
 		return n.Probe.Reason
 	}},
-	{"proxied", probeBool(func(r fleet.ProbeFacts) bool { return r.Proxied })},
-	{"proxy_scheme", probeString(func(r fleet.ProbeFacts) string { return r.ProxyScheme })},
-	{"no_proxy_has_imds", probeBool(func(r fleet.ProbeFacts) bool { return r.NoProxyHasIMDS })},
-	{"proxy_pending", probeBool(func(r fleet.ProbeFacts) bool { return r.ProxyPending })},
-	{"pending_proxy_source", probeString(func(r fleet.ProbeFacts) string { return r.PendingProxySource })},
-	{"pending_proxy_scheme", probeString(func(r fleet.ProbeFacts) string { return r.PendingProxyScheme })},
-	{"pending_no_proxy_has_imds", probeBool(func(r fleet.ProbeFacts) bool { return r.PendingNoProxyHasIMDS })},
-	{"which", probeBool(func(r fleet.ProbeFacts) bool { return r.Which })},
-	{"package_managers", probeString(func(r fleet.ProbeFacts) string { return r.PackageManagers })},
-	{"package_manager", probeString(func(r fleet.ProbeFacts) string { return r.PackageManager })},
-	{"python", probeString(func(r fleet.ProbeFacts) string { return r.Python })},
-	{"python_version", probeString(func(r fleet.ProbeFacts) string { return r.PythonVersion })},
-	{"python_error", probeString(func(r fleet.ProbeFacts) string { return r.PythonError })},
-	{"package_module", probeString(func(r fleet.ProbeFacts) string { return r.PackageModule })},
-	{"requests_version", probeString(func(r fleet.ProbeFacts) string { return r.RequestsVersion })},
-	{"pip", probeString(func(r fleet.ProbeFacts) string { return r.Pip })},
-	{"downloader", probeString(func(r fleet.ProbeFacts) string { return r.Downloader })},
-	{"payload", probeString(func(r fleet.ProbeFacts) string { return r.Payload })},
-	{"payload_code", probeString(func(r fleet.ProbeFacts) string { return r.PayloadCode })},
-	{"payload_after_restart", probeString(func(r fleet.ProbeFacts) string { return r.PayloadAfterRestart })},
-	{"payload_after_restart_code", probeString(func(r fleet.ProbeFacts) string { return r.PayloadAfterRestartCode })},
-	{"workdir_noexec", probeBool(func(r fleet.ProbeFacts) bool { return r.WorkdirNoexec })},
-	{"var_free_mb", func(n fleet.Node) string {
-		if !n.Probed() {
-			return ""
+}, probeFacts()...)
+
+// probeFacts makes every field of the probe's report a fact, named by its
+// JSON name: a fact the probe prints needs no line here. The report's
+// fields are strings, booleans and integers; anything else is a
+// programming error, found when the package loads.
+func probeFacts() []Fact {
+	t := reflect.TypeFor[documents.ProbeReport]()
+	var out []Fact
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "" || name == "-" || name == "schema" {
+			continue
 		}
-		return strconv.Itoa(n.Probe.VarFreeMB)
-	}},
+		kind := f.Type.Kind()
+		if kind != reflect.String && kind != reflect.Bool && kind != reflect.Int {
+			panic(fmt.Sprintf("prereq: probe report field %s is a %s, not a string, bool or int", f.Name, kind))
+		}
+		out = append(out, Fact{Name: name, Of: func(n fleet.Node) string {
+			if !n.Probed() {
+				return ""
+			}
+			// Through a pointer: reading a field allocates nothing.
+			v := reflect.ValueOf(&n.Probe.ProbeReport).Elem().Field(i)
+			switch kind {
+			case reflect.Bool:
+				return strconv.FormatBool(v.Bool())
+			case reflect.Int:
+				return strconv.FormatInt(v.Int(), 10)
+			}
+			return v.String()
+		}})
+	}
+	return out
 }
 
 // factIndex finds a fact by name.
@@ -83,24 +94,6 @@ func probeStatus(n fleet.Node) string {
 		return "not-run"
 	}
 	return string(n.Probe.Status)
-}
-
-func probeString(get func(fleet.ProbeFacts) string) func(fleet.Node) string {
-	return func(n fleet.Node) string {
-		if !n.Probed() {
-			return ""
-		}
-		return get(*n.Probe)
-	}
-}
-
-func probeBool(get func(fleet.ProbeFacts) bool) func(fleet.Node) string {
-	return func(n fleet.Node) string {
-		if !n.Probed() {
-			return ""
-		}
-		return strconv.FormatBool(get(*n.Probe))
-	}
 }
 
 // Facts is the view of one node that a check evaluates: only the facts the

@@ -7,11 +7,21 @@ import (
 	"fmt"
 	"io/fs"
 	"strings"
+
+	"github.com/patchready/patchready/documents"
 )
 
 // Shebang starts every generated script: the agent runs a runShellScript
 // step as `sh -c <file>`, so the kernel reads this line.
 const Shebang = "#!/bin/sh\n"
+
+// fixStepList and fixStepPattern are the fix document's actions as words
+// and as its allowedPattern: one or more of documents.FixSteps, comma
+// separated.
+var (
+	fixStepList    = strings.Join(documents.FixSteps[:len(documents.FixSteps)-1], ", ") + " and " + documents.FixSteps[len(documents.FixSteps)-1]
+	fixStepPattern = fmt.Sprintf("^(%[1]s)(,(%[1]s)){0,%[2]d}$", strings.Join(documents.FixSteps, "|"), len(documents.FixSteps)-1)
+)
 
 // Fragments are the files each script is made of, in order.
 var (
@@ -94,7 +104,7 @@ mainSteps:
       runCommand:
 `
 
-const fixHead = generated + `schemaVersion: "2.2"
+var fixHead = generated + `schemaVersion: "2.2"
 description: >-
   patchready fix. Makes a Linux node ready for AWS-RunPatchBaseline: installs
   the interpreter the patch run needs (with its package manager module and
@@ -105,8 +115,8 @@ description: >-
 parameters:
   actions:
     type: String
-    description: The fixes to make, comma separated, among python, curl and requests. They always run in that order.
-    allowedPattern: "^(python|curl|requests)(,(python|curl|requests)){0,2}$"
+    description: The fixes to make, comma separated, among ` + fixStepList + `. They always run in that order.
+    allowedPattern: "` + fixStepPattern + `"
   minRequests:
     type: String
     description: The lowest acceptable version of the requests module.
