@@ -3,11 +3,11 @@ package remedy
 import (
 	"context"
 	"errors"
-	"time"
 
 	"go.uber.org/zap"
 
 	"github.com/patchready/patchready/internal/clock"
+	"github.com/patchready/patchready/internal/fleet"
 )
 
 // Options are shared by every executor.
@@ -134,14 +134,7 @@ type StageResult struct {
 
 // PatchState is a node's patch compliance as Patch Manager records it
 // (DescribeInstancePatchStates): what the next step, patching, would face.
-type PatchState struct {
-	Missing                int       `json:"missing"`
-	Failed                 int       `json:"failed"`
-	Installed              int       `json:"installed"`
-	InstalledPendingReboot int       `json:"installed_pending_reboot"`
-	Operation              string    `json:"operation"`
-	OperationEnd           time.Time `json:"operation_end,omitzero"`
-}
+type PatchState = fleet.PatchState
 
 // Then is the work a node needs after a stage decided it: its own late
 // plan, made in the run that registered it.

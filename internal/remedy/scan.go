@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -224,30 +223,4 @@ func (s *Scan) patchStates(ctx context.Context, ids []string) (map[string]PatchS
 		}
 	}
 	return out, nil
-}
-
-// Summary says what patching the node would face, e.g. "ready; 7 patches
-// missing".
-func (p PatchState) Summary() string {
-	var parts []string
-	if p.Missing > 0 {
-		parts = append(parts, plural(p.Missing, "patch", "patches")+" missing")
-	}
-	if p.Failed > 0 {
-		parts = append(parts, plural(p.Failed, "patch", "patches")+" failed to install earlier")
-	}
-	if p.InstalledPendingReboot > 0 {
-		parts = append(parts, plural(p.InstalledPendingReboot, "patch", "patches")+" waiting for a reboot")
-	}
-	if len(parts) == 0 {
-		return "ready; nothing missing"
-	}
-	return "ready; " + strings.Join(parts, ", ")
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
 }
