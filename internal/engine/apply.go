@@ -277,7 +277,7 @@ func Apply(ctx context.Context, api *ssm.Client, in ApplyInput) (ApplyResult, er
 		Clock: in.Clock, PollInterval: in.PollInterval, MaxPollInterval: in.MaxPollInterval, Timeout: in.Timeout, OfflineGrace: in.OfflineGrace,
 		MinAgentVersion: minAgentVersion(p, in.AgentVersion), Drain: in.Drain, Logger: log, OnProgress: in.OnProgress,
 		OnOutcome: func(o converge.Outcome) {
-			if err := j.NodeDetail(o.InstanceID, string(o.State), o.Reason, o.Detail); err != nil {
+			if err := j.NodeDetail(o.InstanceID, string(o.State), o.Reason, o.Detail, o.PatchState); err != nil {
 				log.Error("journal write", zap.Error(err))
 			}
 		},

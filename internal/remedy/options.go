@@ -126,6 +126,9 @@ type StageResult struct {
 	// PatchState is what Patch Manager recorded of the node after a
 	// successful scan; nil for other stages.
 	PatchState *PatchState
+	// ScanFailure names why a scan failed, for plan --scan; nil for other
+	// stages and for a scan that passed.
+	ScanFailure *ScanFailure
 	// Then, on a result that is OK, is the work the node needs next: set
 	// by a stage that brought the node under management and checked it.
 	// Nil means the node is done once its stages are.

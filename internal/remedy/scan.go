@@ -2,6 +2,7 @@ package remedy
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
@@ -44,6 +45,9 @@ type Scan struct {
 	mu       sync.Mutex
 	inFlight map[string][]string // command ID → nodes not yet settled
 	step     map[string]string   // command ID → step name
+	// refused are nodes SSM would not send the scan to, reported failed
+	// by the next Results.
+	refused []string
 }
 
 // NewScan returns the scan stage for nodes.
@@ -51,11 +55,35 @@ func NewScan(api ScanAPI, nodes []fleet.Node, opts Options) (*Scan, error) {
 	if err := opts.CheckAndSetDefaults(); err != nil {
 		return nil, err
 	}
+	return newScan(api, nodes, opts), nil
+}
+
+// planScanConcurrency lets a plan's scan run on a whole command's nodes at
+// once, as the probe does: it changes nothing on them, and a plan has no
+// rate controls to take from the operator.
+const planScanConcurrency = "50"
+
+// NewPlanScan returns the scan as plan --scan runs it. Like the probe, it
+// keeps no journal: a plan changes nothing on the nodes and creates
+// nothing that could be undone (a command cannot be deleted), so the
+// journal's methods, which do nothing on nil, are left without one. runID
+// names the plan in the command's comment.
+func NewPlanScan(api ScanAPI, nodes []fleet.Node, runID string, log *zap.Logger) (*Scan, error) {
+	if runID == "" {
+		return nil, errors.New("plan scan: no run ID")
+	}
+	if log == nil {
+		log = zap.NewNop()
+	}
+	return newScan(api, nodes, Options{RunID: runID, MaxConcurrency: planScanConcurrency, MaxErrors: "100%", Logger: log}), nil
+}
+
+func newScan(api ScanAPI, nodes []fleet.Node, opts Options) *Scan {
 	s := &Scan{api: api, opts: opts, platform: map[string]string{}, inFlight: map[string][]string{}, step: map[string]string{}}
 	for _, n := range nodes {
 		s.platform[n.InstanceID] = n.PlatformType
 	}
-	return s, nil
+	return s
 }
 
 // Add makes nodes scan targets too: nodes a run brought under management
@@ -127,6 +155,9 @@ func (s *Scan) Send(ctx context.Context, ids []string) error {
 		}
 		if len(refused) > 0 {
 			s.opts.Logger.Warn("nodes refused by SSM; not scanned", zap.Strings("instance_ids", refused))
+			s.mu.Lock()
+			s.refused = append(s.refused, refused...)
+			s.mu.Unlock()
 		}
 	}
 	return nil
@@ -141,8 +172,14 @@ func (s *Scan) Results(ctx context.Context) (map[string]StageResult, error) {
 	for k, v := range s.inFlight {
 		cmds[k] = v
 	}
+	refused := s.refused
+	s.refused = nil
 	s.mu.Unlock()
 	out := map[string]StageResult{}
+	for _, id := range refused {
+		// Waiting for these would only end at the deadline.
+		out[id] = StageResult{Reason: "the patch scan was not sent: SSM no longer accepts commands for this node (InvalidInstanceId)"}
+	}
 	var passed []string
 	for cmdID, ids := range cmds {
 		only := map[string]bool{}
@@ -166,7 +203,9 @@ func (s *Scan) Results(ctx context.Context) (map[string]StageResult, error) {
 				passed = append(passed, r.InstanceID)
 				continue
 			}
-			out[r.InstanceID] = scanFailure(r)
+			res, why := scanFailure(r), scanFailureOf(r)
+			res.ScanFailure = &why
+			out[r.InstanceID] = res
 		}
 		var left []string
 		for _, id := range ids {
