@@ -19,10 +19,10 @@ import (
 
 // PlanInput is everything a plan is made from besides the account.
 type PlanInput struct {
-	Selection   fleet.Selection
-	Rules       prereq.Rules
-	Strategy    plan.Strategy
-	Probe       bool
+	Selection fleet.Selection
+	Rules     prereq.Rules
+	Strategy  plan.Strategy
+	Probe     bool
 	// Scan ends the plan with Patch Manager's own scan (AWS-RunPatchBaseline,
 	// Operation=Scan) on every node the preflight found compliant or
 	// fixable, tuned by ScanOptions: the deepest read-only probe, which
