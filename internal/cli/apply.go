@@ -231,7 +231,7 @@ func applyRun(ctx context.Context, o *ApplyOptions) error {
 			"pass --region %s to apply it there, or make a new plan in %s", o.saved.what, o.saved.plan.Region, s.region, o.saved.plan.Region, s.region)
 	}
 	p, err := o.planToApply(ctx, s)
-	if err != nil || !p.plan.HasChanges() {
+	if err != nil || !engine.HasWork(p.plan, engine.ScanMode(o.Scan)) {
 		return err
 	}
 	maxTargets, err := parseMaxTargets(o.MaxTargets, len(p.plan.Nodes))

@@ -262,6 +262,8 @@ func (m matrix) cases() []flagCase {
 	// plan
 	for _, args := range [][]string{{"--instance-ids", inPlan}, {"--tag", "Env=prod"}, {"--platform", "windows"}, {"--exclude-instance-ids", inPlan},
 		{"--out", "p.json"}, {"-o", "json"}, {"--output", "markdown"}, {"--no-probe"}, {"--detailed-exitcode"}, {"--verbose"},
+		{"--scan"}, {"--scan", "--no-probe"}, // the scan is Patch Manager's own, not the probe's
+		{"--scan", "--org"},
 		{"--verbose", "-o", "markdown"}, // Markdown lists every node, folding long lists
 		{"--prereqs", "prereqs.yaml"}, {"--rules-file", "prereqs.yaml"}, {"--rules", "aws-current"}, {"--min-agent-version", "3.0.0.0"},
 		{"--strategy", "maintenance-window"}, {"--strategy", "run-command"},

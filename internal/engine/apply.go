@@ -356,6 +356,14 @@ func hasFixCommands(prior remedy.RunState) bool {
 	return false
 }
 
+// HasWork reports whether applying p with scan does anything: p has
+// changes, or scan is ScanAll and p has compliant nodes to scan. A run
+// that only scans is work too: "nothing to do" must not skip the scan of
+// a compliant fleet that --scan=all asks for.
+func HasWork(p plan.Plan, scan ScanMode) bool {
+	return p.HasChanges() || len(targetsOf(p, scan)) > 0
+}
+
 // targetsOf returns the nodes the run works on: those with actions, those
 // a fix brings under management (registered, then checked), and with
 // ScanAll the compliant ones too, to be scanned.
