@@ -25,19 +25,39 @@ func ceilDiv(a, b int) int {
 // work is what the plan asked for, from which the floors are computed.
 type work struct {
 	nodes, targets, probed, requests int
+	// scanned counts the nodes an apply --scan=all scans, by platform
+	// (each platform's scan is a command of its own); nil without a scan.
+	scanned map[string]int
 }
+
+// scanOp is the row of the scan's SendCommand calls, apart from the
+// probe's and the fixes'.
+const scanOp = "SendCommand (scan)"
 
 // minimums are the fewest calls of each operation the work allows: one
 // page per 50 nodes to discover them, one association per 50 targets, one
 // probe command per 50 probed nodes. Operations without a floor here (polling, read-back,
 // document set-up) are reported without one, because their count depends on
 // how long the fleet takes, not on its size alone.
+//
+// With a scan, its commands have a floor of one per 50 nodes of each
+// platform, and reading back the patch states Patch Manager recorded one
+// DescribeInstancePatchStates call per 50 scanned nodes.
 func minimums(w work) map[string]int {
-	return map[string]int{
+	m := map[string]int{
 		"DescribeInstanceInformation": ceilDiv(w.nodes, pageSize),
 		"CreateAssociation":           ceilDiv(w.targets, pageSize),
 		"SendCommand":                 ceilDiv(w.probed, pageSize),
 	}
+	if w.scanned != nil {
+		total := 0
+		for _, k := range w.scanned {
+			m[scanOp] += ceilDiv(k, pageSize)
+			total += k
+		}
+		m["DescribeInstancePatchStates"] = ceilDiv(total, pageSize)
+	}
+	return m
 }
 
 // naive computes, from first principles, the calls of a shell loop with the

@@ -234,6 +234,7 @@ func Apply(ctx context.Context, api *ssm.Client, in ApplyInput) (ApplyResult, er
 		if scan, err = remedy.NewScan(api, scanNodes(p, targets), ropts); err != nil {
 			return res, err
 		}
+		scan.SetDrain(in.Drain)
 		for _, r := range prior.Live {
 			if r.Type == remedy.ResourceCommand && r.Action == "scan" {
 				scan.Adopt(r.ID, r.InstanceIDs)
@@ -279,6 +280,10 @@ func Apply(ctx context.Context, api *ssm.Client, in ApplyInput) (ApplyResult, er
 		OnOutcome: func(o converge.Outcome) {
 			if err := j.NodeDetail(o.InstanceID, string(o.State), o.Reason, o.Detail, o.PatchState); err != nil {
 				log.Error("journal write", zap.Error(err))
+			}
+			if scan != nil {
+				// A node that settled before its scan will not come to it.
+				scan.Done(o.InstanceID)
 			}
 		},
 	}

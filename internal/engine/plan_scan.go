@@ -81,7 +81,7 @@ func runPlanScan(ctx context.Context, api *ssm.Client, nodes []fleet.Node, runID
 	if err := opts.CheckAndSetDefaults(); err != nil {
 		return nil, err
 	}
-	s, err := remedy.NewPlanScan(api, nodes, runID, log)
+	s, err := remedy.NewPlanScan(api, nodes, runID, c, log)
 	if err != nil {
 		return nil, err
 	}
