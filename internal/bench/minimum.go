@@ -27,7 +27,10 @@ type work struct {
 	nodes, targets, probed, requests int
 	// scanned counts the nodes an apply --scan=all scans, by platform
 	// (each platform's scan is a command of its own); nil without a scan.
-	scanned map[string]int
+	// scanPassed counts those whose scan passed: only they have a patch
+	// state to read back.
+	scanned    map[string]int
+	scanPassed int
 }
 
 // scanOp is the row of the scan's SendCommand calls, apart from the
@@ -42,7 +45,7 @@ const scanOp = "SendCommand (scan)"
 //
 // With a scan, its commands have a floor of one per 50 nodes of each
 // platform, and reading back the patch states Patch Manager recorded one
-// DescribeInstancePatchStates call per 50 scanned nodes.
+// DescribeInstancePatchStates call per 50 nodes whose scan passed.
 func minimums(w work) map[string]int {
 	m := map[string]int{
 		"DescribeInstanceInformation": ceilDiv(w.nodes, pageSize),
@@ -50,12 +53,10 @@ func minimums(w work) map[string]int {
 		"SendCommand":                 ceilDiv(w.probed, pageSize),
 	}
 	if w.scanned != nil {
-		total := 0
 		for _, k := range w.scanned {
 			m[scanOp] += ceilDiv(k, pageSize)
-			total += k
 		}
-		m["DescribeInstancePatchStates"] = ceilDiv(total, pageSize)
+		m["DescribeInstancePatchStates"] = ceilDiv(w.scanPassed, pageSize)
 	}
 	return m
 }

@@ -164,6 +164,7 @@ func Run(ctx context.Context, sc Scenario) (Result, error) {
 				res.ScanPassed++
 			}
 		}
+		w.scanPassed = res.ScanPassed
 	}
 	res.addOps(planCounts, counts, w, sc)
 	if sc.RatePerSecond > 0 && answers != nil {

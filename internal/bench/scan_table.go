@@ -19,7 +19,7 @@ func writeScanTable(b *strings.Builder, results []Result) {
 	if len(scanned) == 0 {
 		return
 	}
-	b.WriteString("\n| Scenario | Scanned (K) | Passed | SendCommand (scan) / minimum | DescribeInstancePatchStates / minimum | Fleet time | Added fleet time | Wall | Added wall |\n")
+	b.WriteString("\n| Scenario | Scanned (K) | Passed | SendCommand (scan) / minimum | DescribeInstancePatchStates (passed nodes) / minimum | Fleet time | Added fleet time | Wall | Added wall |\n")
 	b.WriteString("|---|--:|--:|--:|--:|--:|--:|--:|--:|\n")
 	for _, r := range scanned {
 		addedSim, addedWall := "—", "—"
