@@ -250,6 +250,11 @@ func applyRun(ctx context.Context, o *ApplyOptions) error {
 	if n := p.plan.Summary.Register; n > 0 {
 		what += fmt.Sprintf(", %d unmanaged instances to bring under management", n)
 	}
+	if o.Scan == string(engine.ScanAll) {
+		what += fmt.Sprintf(", then Patch Manager's scan of them and of %d compliant nodes", p.plan.Summary.Compliant)
+	} else if o.Scan != "" {
+		what += ", then Patch Manager's scan of them"
+	}
 	fmt.Fprintf(ios.ErrOut, "%s run %s: %s; journal %s\n", verb, p.runID, what, journal)
 	hint := ""
 	if !o.noHint {
