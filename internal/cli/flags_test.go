@@ -361,6 +361,10 @@ func (m matrix) cases() []flagCase {
 	add("bench", "", "--need-update has no effect with --external", "--external", "--need-update", "0.5")
 	add("bench", "", "--max-poll-interval has no effect with --plan-only", "--plan-only", "--max-poll-interval", "15s")
 	add("bench", "", "--external and --rate", "--external", "--rate", "20")
+	add("bench", "", "", "--scan")
+	add("bench", "", "", "--scan", "--rate", "20")
+	add("bench", "", "--scan has no effect with --plan-only", "--scan", "--plan-only")
+	add("bench", "", "--scan has no effect with --org", "--scan", "--org", "3x2")
 	// checks, iam-policy, completion, version
 	add("checks", "", "", "--markdown")
 	for _, f := range [][]string{{"--prereqs", "prereqs.yaml"}, {"--rules-file", "prereqs.yaml"}, {"--rules", "aws-current"}, {"--min-agent-version", "3.0.0.0"}} {
