@@ -258,6 +258,15 @@ func Apply(ctx context.Context, api *ssm.Client, in ApplyInput) (ApplyResult, er
 		deps.Stages[stageRegister], deps.Stages[stageCheck] = reg, check
 	}
 	targets = markSent(withoutSettled(targets, prior), prior)
+	if scan != nil {
+		// Nodes the interrupted part of a resumed run settled are not
+		// watched again: their scans are not waited for.
+		for id := range prior.Nodes {
+			if _, ok := settledEarlier(prior, id); ok {
+				scan.Done(id)
+			}
+		}
+	}
 	if in.NoWait {
 		// Without waiting, only work that need not wait can start: the
 		// fixes of nodes whose agent is already fine, and the fixes that
