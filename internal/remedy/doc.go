@@ -1,6 +1,10 @@
 // Package remedy carries out a plan's actions through SSM: the agent update
 // through a State Manager association or a maintenance window task, and the
-// requests upgrade through Run Command.
+// requests upgrade through Run Command. Its scan stage (scan.go) runs Patch
+// Manager's own AWS-RunPatchBaseline Scan, saved up into whole commands of
+// 50 per platform (scan_batch.go), and reads back the patch state Patch
+// Manager recorded, or names why the scan failed (scan_causes.go in words,
+// scan_failure.go as data for plan --scan).
 //
 // Everything it creates has a deterministic name derived from what it does
 // (so a re-run finds and reuses it instead of creating a duplicate) and the
