@@ -34,13 +34,27 @@ type work struct {
 	// (run-command's commands share
 	// SendCommand with the probe and the fixes, whose floor is the probe's).
 	strategy plan.Strategy
+	// scanned counts the nodes an apply --scan=all scans, by platform
+	// (each platform's scan is a command of its own); nil without a scan.
+	// scanPassed counts those whose scan passed: only they have a patch
+	// state to read back.
+	scanned    map[string]int
+	scanPassed int
 }
+
+// scanOp is the row of the scan's SendCommand calls, apart from the
+// probe's and the fixes'.
+const scanOp = "SendCommand (scan)"
 
 // minimums are the fewest calls of each operation the work allows: one
 // page per 50 nodes to discover them, one association per 50 targets, one
 // probe command per 50 probed nodes. Operations without a floor here (polling, read-back,
 // document set-up) are reported without one, because their count depends on
 // how long the fleet takes, not on its size alone.
+//
+// With a scan, its commands have a floor of one per 50 nodes of each
+// platform, and reading back the patch states Patch Manager recorded one
+// DescribeInstancePatchStates call per 50 nodes whose scan passed.
 func minimums(w work) map[string]int {
 	m := map[string]int{
 		"DescribeInstanceInformation": ceilDiv(w.nodes, pageSize),
@@ -53,6 +67,12 @@ func minimums(w work) map[string]int {
 		// A window holds at most 50 targets.
 		m["CreateMaintenanceWindow"] = ceilDiv(ceilDiv(w.targets, pageSize), 50)
 		m["RegisterTargetWithMaintenanceWindow"] = ceilDiv(w.targets, pageSize)
+	}
+	if w.scanned != nil {
+		for _, k := range w.scanned {
+			m[scanOp] += ceilDiv(k, pageSize)
+		}
+		m["DescribeInstancePatchStates"] = ceilDiv(w.scanPassed, pageSize)
 	}
 	return m
 }

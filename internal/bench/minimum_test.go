@@ -22,6 +22,15 @@ func TestNaiveAndMinimumCounts(t *testing.T) {
 			wantFloors: map[string]int{"DescribeInstanceInformation": 20, "CreateAssociation": 8, "SendCommand": 9},
 		},
 		{
+			// The scan: one command per 50 nodes of each platform, one
+			// patch-state read per 50 nodes whose scan passed.
+			name: "1k nodes scanned", w: work{nodes: 1000, targets: 400, probed: 449, scanned: map[string]int{"Linux": 720, "Windows": 160, "MacOS": 32}, scanPassed: 912},
+			update:    90 * time.Second,
+			wantNaive: map[string]int{"DescribeInstanceInformation": 100, "SendCommand": 8, "ListCommandInvocations": 32},
+			wantFloors: map[string]int{"DescribeInstanceInformation": 20, "CreateAssociation": 8, "SendCommand": 9,
+				scanOp: 15 + 4 + 1, "DescribeInstancePatchStates": 19},
+		},
+		{
 			name: "one node, 100 s update", w: work{nodes: 1, targets: 1},
 			update:     100 * time.Second,
 			wantNaive:  map[string]int{"DescribeInstanceInformation": 1, "SendCommand": 1, "ListCommandInvocations": 5},

@@ -10,10 +10,13 @@ import (
 	"sort"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 	"go.uber.org/zap"
 
+	"github.com/patchready/patchready/documents"
 	"github.com/patchready/patchready/internal/awsclient"
 	"github.com/patchready/patchready/internal/clock"
 	"github.com/patchready/patchready/internal/converge"
@@ -99,19 +102,26 @@ func Run(ctx context.Context, sc Scenario) (Result, error) {
 		return Result{}, fmt.Errorf("plan: %w", err)
 	}
 	planCounts := calls.Snapshot()
-	w := workOf(p)
+	w := workOf(p, sc.Scan)
 	if sc.PlanOnly {
 		return finishPlanOnly(ctx, sc, p, w, stateDir, calls, fails, mem, cpu0, wall0)
 	}
 	var watch *updateWatcher
-	if sim != nil {
+	if sim != nil && !sc.Scan {
+		// With the scan a node is verified once Patch Manager has scanned
+		// it, minutes after its update: the lag would measure the scan,
+		// not how soon patchready notices an update.
 		watch = startUpdateWatcher(sim, region, clk, agentsBefore(p))
+	}
+	scan := engine.ScanNone
+	if sc.Scan {
+		scan = engine.ScanAll
 	}
 	ar, err := engine.Apply(ctx, api, engine.ApplyInput{
 		Plan: p, RunID: "bench-apply", StateDir: stateDir, Fresh: true,
 		MaxConcurrency: sc.MaxConcurrency, MaxErrors: "100%",
 		Clock: clk, PollInterval: sc.PollInterval, MaxPollInterval: sc.MaxPollInterval, Timeout: 2 * time.Hour,
-		Logger: log,
+		Scan: scan, Logger: log,
 	})
 	var (
 		updatedAt  map[string]time.Time
@@ -137,7 +147,26 @@ func Run(ctx context.Context, sc Scenario) (Result, error) {
 	}
 	res.NotVerified = len(ar.Report.Outcomes) - res.Verified
 	res.LastVerifiedLag, res.MedianVerifiedLag, res.MaxVerifiedLag = verifiedLags(ar.Report.Outcomes, updatedAt)
-	res.addOps(planCounts, calls.Snapshot(), w, sc)
+	counts := calls.Snapshot()
+	if sc.Scan {
+		// The scan's commands are counted apart from the probe's and the
+		// fixes', with a client of their own whose calls are not counted.
+		n, err := scanCommands(ctx, endpoint)
+		if err != nil {
+			return Result{}, err
+		}
+		counts[scanOp] = awsclient.Counts{Calls: n}
+		for _, k := range w.scanned {
+			res.ScanTargets += k
+		}
+		for _, o := range ar.Report.Outcomes {
+			if o.PatchState != nil {
+				res.ScanPassed++
+			}
+		}
+		w.scanPassed = res.ScanPassed
+	}
+	res.addOps(planCounts, counts, w, sc)
 	if sc.RatePerSecond > 0 && answers != nil {
 		res.HotOp = hottest(res.Ops)
 		// A gap of 3 s is longer than the slowest the pacer goes (one call
@@ -195,9 +224,17 @@ func prepareFleet(sc Scenario, floor string) ssmsim.Fleet {
 // Patch Manager's 2.0.834.0 minimum.
 const belowFloor = "2.0.790.0"
 
-func workOf(p plan.Plan) work {
+func workOf(p plan.Plan, scan bool) work {
 	w := work{nodes: len(p.Nodes), strategy: p.Strategy}
+	if scan {
+		w.scanned = map[string]int{}
+	}
 	for _, n := range p.Nodes {
+		if scan && (n.Verdict == plan.Compliant || n.Verdict == plan.Fix) {
+			// apply --scan=all scans every node it fixes and every
+			// compliant one, one command per platform.
+			w.scanned[n.Node.PlatformType]++
+		}
 		if n.HasAction(prereq.UpdateAgent) {
 			w.targets++
 		}
@@ -304,6 +341,32 @@ func hottest(ops []OpFigures) string {
 		}
 	}
 	return best.Op
+}
+
+// scanCommands counts the AWS-RunPatchBaseline commands sent, through a
+// client of its own.
+func scanCommands(ctx context.Context, endpoint string) (int, error) {
+	api, _, err := awsclient.Client(ctx, awsclient.Config{
+		Region: region, EndpointURL: endpoint,
+		Credentials: credentials.NewStaticCredentialsProvider("bench", "bench", ""),
+	})
+	if err != nil {
+		return 0, fmt.Errorf("SDK client: %w", err)
+	}
+	n := 0
+	p := ssm.NewListCommandsPaginator(api, &ssm.ListCommandsInput{MaxResults: aws.Int32(50)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return 0, fmt.Errorf("list commands: %w", err)
+		}
+		for _, c := range page.Commands {
+			if aws.ToString(c.DocumentName) == documents.RunPatchBaselineDocumentName {
+				n++
+			}
+		}
+	}
+	return n, nil
 }
 
 func isServerError(err error) bool {

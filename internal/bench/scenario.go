@@ -59,6 +59,9 @@ type Scenario struct {
 	// MaxPollInterval is the longest converge wait (4 × PollInterval when
 	// zero, as the CLI's default).
 	MaxPollInterval time.Duration
+	// Scan ends the apply with Patch Manager's own scan of every node it
+	// can reach, compliant ones too (apply --scan=all).
+	Scan bool
 }
 
 // RateScenario is a throttling run: every operation limited to rate calls
@@ -91,6 +94,9 @@ func (s Scenario) Name() string {
 	}
 	if s.External {
 		name += ", simulator in its own process"
+	}
+	if s.Scan {
+		name += ", --scan=all"
 	}
 	return name
 }
@@ -131,6 +137,8 @@ func (s Scenario) validate() error {
 		return errors.New("an external simulator needs the patchready binary to run it")
 	case s.External && s.Behaviour != (ssmsim.Behaviour{}):
 		return errors.New("an external simulator runs with its default node timings; Behaviour cannot be set")
+	case s.Scan && s.PlanOnly:
+		return errors.New("the scan ends an apply, which a plan-only run does not make")
 	}
 	return nil
 }
@@ -215,6 +223,12 @@ type Result struct {
 	HotOp       string  `json:"hot_op,omitempty"`
 	HotRate     float64 `json:"hot_rate,omitempty"`
 	HotFraction float64 `json:"hot_fraction,omitempty"`
+
+	// ScanTargets is how many nodes the apply scans (Scenario.Scan), and
+	// ScanPassed how many it verified with the patch state Patch Manager
+	// recorded.
+	ScanTargets int `json:"scan_targets,omitempty"`
+	ScanPassed  int `json:"scan_passed,omitempty"`
 }
 
 func thousands(n int) string {

@@ -30,6 +30,7 @@ func WriteTable(w io.Writer, results []Result) error {
 		}
 		writePlanTable(&b, plans)
 	}
+	writeScanTable(&b, results)
 	for _, r := range results {
 		fmt.Fprintf(&b, "\n**%s** — calls per operation\n\n", r.Name)
 		b.WriteString("| Operation | Plan | Apply | Minimum | Counted / minimum | Naive CLI loop | Retries | Throttles |\n")

@@ -231,7 +231,7 @@ func applyRun(ctx context.Context, o *ApplyOptions) error {
 			"pass --region %s to apply it there, or make a new plan in %s", o.saved.what, o.saved.plan.Region, s.region, o.saved.plan.Region, s.region)
 	}
 	p, err := o.planToApply(ctx, s)
-	if err != nil || !p.plan.HasChanges() {
+	if err != nil || !engine.HasWork(p.plan, engine.ScanMode(o.Scan)) {
 		return err
 	}
 	maxTargets, err := parseMaxTargets(o.MaxTargets, len(p.plan.Nodes))
@@ -249,6 +249,11 @@ func applyRun(ctx context.Context, o *ApplyOptions) error {
 	what := fmt.Sprintf("%d nodes to fix", p.plan.Summary.Fix)
 	if n := p.plan.Summary.Register; n > 0 {
 		what += fmt.Sprintf(", %d unmanaged instances to bring under management", n)
+	}
+	if o.Scan == string(engine.ScanAll) {
+		what += fmt.Sprintf(", then Patch Manager's scan of them and of %d compliant nodes", p.plan.Summary.Compliant)
+	} else if o.Scan != "" {
+		what += ", then Patch Manager's scan of them"
 	}
 	fmt.Fprintf(ios.ErrOut, "%s run %s: %s; journal %s\n", verb, p.runID, what, journal)
 	hint := ""

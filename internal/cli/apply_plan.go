@@ -103,7 +103,7 @@ func (o *ApplyOptions) planToApply(ctx context.Context, s *session) (toApply, er
 		}
 		fmt.Fprintf(ios.ErrOut, "Narrowed the saved plan %s to %s: %d of its %d nodes to fix.\n",
 			sp.file, plan.DescribeSelection(sp.plan.Selection), sp.plan.Summary.Fix, sp.reviewed)
-		if !sp.plan.HasChanges() {
+		if !engine.HasWork(sp.plan, engine.ScanMode(o.Scan)) {
 			fmt.Fprintln(ios.ErrOut, "Nothing to do: no node of the narrowed plan needs a fix.")
 			return t, nil
 		}
@@ -130,7 +130,7 @@ func (o *ApplyOptions) planToApply(ctx context.Context, s *session) (toApply, er
 	if err := render.Plan(w, p, render.Text, render.Options{Verbose: o.Verbose, Color: o.colorFor(w)}); err != nil {
 		return t, err
 	}
-	if !p.HasChanges() {
+	if !engine.HasWork(p, engine.ScanMode(o.Scan)) {
 		return t, nil
 	}
 	if err := confirm(ios, o.AutoApprove); err != nil {

@@ -91,7 +91,7 @@ func applyAcrossRun(ctx context.Context, o *ApplyOptions, s *session) error {
 		return err
 	}
 	notPlanned := t.plan.FailedTargets()
-	if !t.plan.HasChanges() {
+	if !engine.HasWork(t.plan, engine.ScanMode(o.Scan)) {
 		if len(notPlanned) > 0 {
 			return withExitCode(ExitTargetFailed, fmt.Errorf("nothing to apply, and %d targets could not be planned: %s", len(notPlanned), describeTargets(notPlanned)))
 		}
@@ -213,7 +213,7 @@ func (o *ApplyOptions) planAcrossToApply(ctx context.Context, s *session) (toApp
 	if err := render.Plan(w, p, render.Text, render.Options{Verbose: o.Verbose, Color: o.colorFor(w)}); err != nil {
 		return t, nil, err
 	}
-	if !p.HasChanges() {
+	if !engine.HasWork(p, engine.ScanMode(o.Scan)) {
 		return t, set, nil
 	}
 	if err := confirm(ios, o.AutoApprove); err != nil {

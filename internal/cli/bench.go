@@ -32,6 +32,9 @@ type BenchOptions struct {
 	Output    string
 	External  bool
 	PlanOnly  bool
+	// Scan runs each size twice, without and with apply --scan=all, and
+	// reports what the scan adds.
+	Scan bool
 	// Org is "ACCOUNTSxREGIONS": plan across an organization instead.
 	Org string
 	// Strategies are the agent-update strategies to run, comma-separated:
@@ -78,12 +81,22 @@ a fleet of --sizes nodes limited to --rate calls per second per operation,
 every target at once, with the simulator in its own process on real time
 (--external and --plan-only are implied). It reports the plan's wall time
 against its slowest target planned alone, calls per operation against the
-fewest possible, peak memory and failed calls.`,
+fewest possible, peak memory and failed calls.
+
+With --scan, each size runs twice: as above, then with apply --scan=all
+(Patch Manager's own scan of every node the run can reach, compliant ones
+too). A table then gives the scan's commands and patch-state reads against
+their floors (one SendCommand per 50 nodes per platform, one
+DescribeInstancePatchStates per 50 scanned nodes) and the fleet time and wall
+time the scan added.`,
 		Example: `  # 1,000 and 10,000 nodes (the default)
   patchready bench
 
   # 100,000 nodes, as JSON
   patchready bench --sizes 100000 -o json
+
+  # What --scan=all adds to an apply of 1,000 nodes
+  patchready bench --sizes 1000 --scan
 
   # Under a limit of 20 calls per second per operation
   patchready bench --sizes 10000 --rate 20
@@ -116,6 +129,7 @@ fewest possible, peak memory and failed calls.`,
 	fl.StringVarP(&o.Output, "output", "o", "markdown", "output format: markdown or json")
 	fl.BoolVar(&o.External, "external", false, "run the simulator as a separate process, so that CPU and memory are patchready's alone")
 	fl.BoolVar(&o.PlanOnly, "plan-only", false, "stop after saving the plan file; report its size and time show on it")
+	fl.BoolVar(&o.Scan, "scan", false, "run each size without and with apply --scan=all, and report what the scan adds")
 	fl.StringVar(&o.Org, "org", "", "plan across an organization of ACCOUNTSxREGIONS targets, --sizes nodes each (e.g. 100x3)")
 	fl.StringVar(&o.Strategies, "strategies", string(plan.DefaultStrategy), "agent-update strategies to compare, comma-separated (one row per size and strategy): "+strings.Join(strategyNames(), ", "))
 	return cmd
@@ -137,6 +151,10 @@ func (o *BenchOptions) CheckAndSetDefaults() error {
 		return errors.New("--need-update has no effect with --external: the external simulator serves its own generated fleet; leave one out")
 	case o.PlanOnly && o.given["max-poll-interval"]:
 		return errors.New("--max-poll-interval has no effect with --plan-only, which stops before apply; leave one out")
+	case o.Scan && o.PlanOnly:
+		return errors.New("--scan has no effect with --plan-only: the scan ends an apply, which --plan-only does not make; leave one out")
+	case o.Scan && o.Org != "":
+		return errors.New("--scan has no effect with --org, which plans (no apply); leave one out")
 	}
 	var err error
 	if o.sizes, err = parseSizes(o.Sizes); err != nil {
@@ -215,12 +233,20 @@ func benchRun(ctx context.Context, o *BenchOptions) error {
 				sc.Seed, sc.NeedUpdateFraction = o.Seed, o.Fraction
 			}
 			sc.Logger, sc.External, sc.PlanOnly, sc.Binary, sc.Strategy = log, o.External, o.PlanOnly, binary, st
-			fmt.Fprintf(ios.ErrOut, "patchready bench: %s…\n", sc.Name())
-			r, err := bench.Run(ctx, sc)
-			if err != nil {
-				return fmt.Errorf("bench %d nodes, strategy %s: %w", n, st, err)
+			scenarios := []bench.Scenario{sc}
+			if o.Scan {
+				withScan := sc
+				withScan.Scan = true
+				scenarios = append(scenarios, withScan)
 			}
-			results = append(results, r)
+			for _, sc := range scenarios {
+				fmt.Fprintf(ios.ErrOut, "patchready bench: %s…\n", sc.Name())
+				r, err := bench.Run(ctx, sc)
+				if err != nil {
+					return fmt.Errorf("bench %d nodes, strategy %s: %w", n, st, err)
+				}
+				results = append(results, r)
+			}
 		}
 	}
 	if o.Output == "json" {

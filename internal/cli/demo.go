@@ -41,6 +41,8 @@ type DemoOptions struct {
 	Strict bool
 	// Org runs the demo across the sample organization.
 	Org bool
+	// Scan ends the apply with Patch Manager's own scan (--scan).
+	Scan string
 }
 
 // NewCmdDemo is `patchready demo`; runF replaces demoRun in tests.
@@ -68,7 +70,13 @@ proxied node with no pip, the instance without an agent, and whatever SSM
 then skips): the demo exits 0 when the nodes that failed are exactly such
 nodes, because that is the story running as designed. With --strict it exits with the code a real run would
 give: 3 when some node could not be made compliant. Any other failure (a
-timeout, an error, an interrupt) gives its real code either way.`,
+timeout, an error, an interrupt) gives its real code either way.
+
+--scan ends the apply with Patch Manager's own read-only scan (AWS-RunPatchBaseline
+Operation=Scan) on the nodes it fixed, --scan=all on every node: a node is
+verified only if the scan passes, and its patch state is shown. One sample node
+passes every preflight check, yet its repositories are out of reach: only the
+scan finds it, and it fails by design.`,
 		Example: `  # The built-in sample fleet (three dozen nodes with every kind of problem)
   patchready demo
 
@@ -77,6 +85,9 @@ timeout, an error, an interrupt) gives its real code either way.`,
 
   # Your own fleet description (see patchready sim serve --help for the format)
   patchready demo --fleet my-fleet.yaml
+
+  # Ending with Patch Manager's own scan of every node, the compliant ones too
+  patchready demo --scan=all
 
   # Across an organization: three accounts, two regions, one broken account
   patchready demo --org`,
@@ -101,6 +112,7 @@ timeout, an error, an interrupt) gives its real code either way.`,
 	fl.StringVar(&o.StateDir, "state-dir", "", "where the demo's run journal goes (default: a temporary directory)")
 	fl.BoolVar(&o.Strict, "strict", false, "exit with the code a real run would give (3 when a node failed), even when only the fleet's intended failures happened")
 	fl.BoolVar(&o.Org, "org", false, "run across a sample AWS Organization: 3 accounts × 2 regions, and an account whose role is missing (--size: nodes per account and region)")
+	bindScan(cmd, &o.Scan)
 	bindShutdownGrace(cmd)
 	return cmd
 }
@@ -122,7 +134,7 @@ func (o *DemoOptions) CheckAndSetDefaults() error {
 	if _, err := remedy.LookupStrategy(o.Strategy); err != nil {
 		return fmt.Errorf("--strategy: %w", err)
 	}
-	return nil
+	return checkScan(o.Scan)
 }
 
 // demoRun runs the demo, with options that passed CheckAndSetDefaults.
@@ -288,6 +300,6 @@ func demoApplyOptions(o *DemoOptions, sess func(context.Context) (*session, erro
 		MaxConcurrency: "10%", MaxErrors: "10%", StateDir: stateDir, Output: "text", Verbose: o.Verbose,
 		WindowDuration: 2, WindowCutoff: 1,
 	}
-	ao.plan.Strategy = o.Strategy
+	ao.plan.Strategy, ao.Scan = o.Strategy, o.Scan
 	return ao
 }

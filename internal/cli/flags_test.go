@@ -262,6 +262,8 @@ func (m matrix) cases() []flagCase {
 	// plan
 	for _, args := range [][]string{{"--instance-ids", inPlan}, {"--tag", "Env=prod"}, {"--platform", "windows"}, {"--exclude-instance-ids", inPlan},
 		{"--out", "p.json"}, {"-o", "json"}, {"--output", "markdown"}, {"--no-probe"}, {"--detailed-exitcode"}, {"--verbose"},
+		{"--scan"}, {"--scan", "--no-probe"}, // the scan is Patch Manager's own, not the probe's
+		{"--scan", "--org"},
 		{"--verbose", "-o", "markdown"}, // Markdown lists every node, folding long lists
 		{"--prereqs", "prereqs.yaml"}, {"--rules-file", "prereqs.yaml"}, {"--rules", "aws-current"}, {"--min-agent-version", "3.0.0.0"},
 		{"--strategy", "maintenance-window"}, {"--strategy", "run-command"},
@@ -332,6 +334,9 @@ func (m matrix) cases() []flagCase {
 	}
 	add("demo", "", "--fleet and --size both choose the fleet", "--fleet", "fleet.yaml", "--size", "10")
 	add("demo", "", "", "--org")
+	add("demo", "", "", "--scan")
+	add("demo", "", "", "--scan=all")
+	add("demo", "", "--scan=most: use --scan", "--scan=most")
 	add("demo", "", "", "--org", "--size", "40", "--strategy", "run-command")
 	add("demo", "", "--fleet describes one account's fleet; --org runs the sample organization", "--org", "--fleet", "fleet.yaml")
 	// sim serve
@@ -362,6 +367,10 @@ func (m matrix) cases() []flagCase {
 	add("bench", "", "", "--strategies", "association,maintenance-window,run-command")
 	add("bench", "", `--strategies: unknown strategy "cron"`, "--strategies", "run-command,cron")
 	add("bench", "", "--strategies has no effect with --plan-only or --org", "--plan-only", "--strategies", "run-command")
+	add("bench", "", "", "--scan")
+	add("bench", "", "", "--scan", "--rate", "20")
+	add("bench", "", "--scan has no effect with --plan-only", "--scan", "--plan-only")
+	add("bench", "", "--scan has no effect with --org", "--scan", "--org", "3x2")
 	// checks, iam-policy, completion, version
 	add("checks", "", "", "--markdown")
 	for _, f := range [][]string{{"--prereqs", "prereqs.yaml"}, {"--rules-file", "prereqs.yaml"}, {"--rules", "aws-current"}, {"--min-agent-version", "3.0.0.0"}} {

@@ -25,6 +25,7 @@ type PlanOptions struct {
 	Out              string
 	Output           string
 	NoProbe          bool
+	Scan             bool
 	DetailedExitcode bool
 	Verbose          bool
 	rules            ruleFlags
@@ -64,6 +65,14 @@ credentials are in place, the agent or the network. --enable-dhmc,
 --attach-instance-profile NAME and --fix-instance-role ask apply to fix them;
 without them the plan says what each would do.
 
+With --scan, the plan ends with Patch Manager's own scan (AWS-RunPatchBaseline,
+Operation=Scan: installs nothing, never reboots) on every node the checks find
+compliant or fixable: the deepest read-only probe. A node the checks call
+compliant whose scan fails is blocked with the scan's reason; a node to fix
+stays to fix only when a planned action mends what the scan failed on. It takes
+minutes (the scan downloads the patch run's payload) and one SendCommand per 50
+nodes per platform, so it is off by default.
+
 Save the plan with --out to review it (patchready show) and apply exactly it
 later (patchready apply FILE).
 
@@ -79,6 +88,9 @@ are planned, and plan exits 4.`,
 
   # Save a plan of the web tier for review in a pull request
   patchready plan --tag Tier=web --out plan.json -o markdown > plan.md
+
+  # Have Patch Manager itself scan every node the checks pass (minutes)
+  patchready plan --scan --out plan.json
 
   # In CI: exit 2 when anything needs fixing
   patchready plan --detailed-exitcode --no-color
@@ -104,6 +116,7 @@ are planned, and plan exits 4.`,
 	fl.StringVar(&o.Out, "out", "", "save the plan to this file (JSON, mode 0600) for show and apply")
 	fl.StringVarP(&o.Output, "output", "o", "text", "output format: text, json or markdown")
 	fl.BoolVar(&o.NoProbe, "no-probe", false, "skip the read-only probe (the patch-run checks are then not made, and the plan says so)")
+	fl.BoolVar(&o.Scan, "scan", false, "end with Patch Manager's own scan (AWS-RunPatchBaseline, Operation=Scan: installs nothing, never reboots) on the nodes the checks pass or can fix; takes minutes, one SendCommand per 50 nodes per platform")
 	fl.BoolVar(&o.DetailedExitcode, "detailed-exitcode", false, "exit 2 when the plan has changes, 0 when it has none")
 	fl.BoolVar(&o.Verbose, "verbose", false, "list every node instead of collapsing long groups")
 	o.rules.bind(cmd)
@@ -145,7 +158,7 @@ func planRun(ctx context.Context, o *PlanOptions) error {
 		return err
 	}
 	in := engine.PlanInput{
-		Selection: sel, Rules: settings.rules, Strategy: settings.strategy, Probe: !o.NoProbe,
+		Selection: sel, Rules: settings.rules, Strategy: settings.strategy, Probe: !o.NoProbe, Scan: o.Scan,
 		Region: s.region, ToolVersion: toolVersion(), RunID: newRunID(o.Clock.Now()), Clock: o.Clock, Logger: s.log,
 		Estate: s.estate, Fixes: o.asked,
 	}

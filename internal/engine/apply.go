@@ -234,6 +234,7 @@ func Apply(ctx context.Context, api *ssm.Client, in ApplyInput) (ApplyResult, er
 		if scan, err = remedy.NewScan(api, scanNodes(p, targets), ropts); err != nil {
 			return res, err
 		}
+		scan.SetDrain(in.Drain)
 		for _, r := range prior.Live {
 			if r.Type == remedy.ResourceCommand && r.Action == "scan" {
 				scan.Adopt(r.ID, r.InstanceIDs)
@@ -257,6 +258,15 @@ func Apply(ctx context.Context, api *ssm.Client, in ApplyInput) (ApplyResult, er
 		deps.Stages[stageRegister], deps.Stages[stageCheck] = reg, check
 	}
 	targets = markSent(withoutSettled(targets, prior), prior)
+	if scan != nil {
+		// Nodes the interrupted part of a resumed run settled are not
+		// watched again: their scans are not waited for.
+		for id := range prior.Nodes {
+			if _, ok := settledEarlier(prior, id); ok {
+				scan.Done(id)
+			}
+		}
+	}
 	if in.NoWait {
 		// Without waiting, only work that need not wait can start: the
 		// fixes of nodes whose agent is already fine, and the fixes that
@@ -277,8 +287,12 @@ func Apply(ctx context.Context, api *ssm.Client, in ApplyInput) (ApplyResult, er
 		Clock: in.Clock, PollInterval: in.PollInterval, MaxPollInterval: in.MaxPollInterval, Timeout: in.Timeout, OfflineGrace: in.OfflineGrace,
 		MinAgentVersion: minAgentVersion(p, in.AgentVersion), Drain: in.Drain, Logger: log, OnProgress: in.OnProgress,
 		OnOutcome: func(o converge.Outcome) {
-			if err := j.NodeDetail(o.InstanceID, string(o.State), o.Reason, o.Detail); err != nil {
+			if err := j.NodeDetail(o.InstanceID, string(o.State), o.Reason, o.Detail, o.PatchState); err != nil {
 				log.Error("journal write", zap.Error(err))
+			}
+			if scan != nil {
+				// A node that settled before its scan will not come to it.
+				scan.Done(o.InstanceID)
 			}
 		},
 	}
@@ -354,6 +368,14 @@ func hasFixCommands(prior remedy.RunState) bool {
 		}
 	}
 	return false
+}
+
+// HasWork reports whether applying p with scan does anything: p has
+// changes, or scan is ScanAll and p has compliant nodes to scan. A run
+// that only scans is work too: "nothing to do" must not skip the scan of
+// a compliant fleet that --scan=all asks for.
+func HasWork(p plan.Plan, scan ScanMode) bool {
+	return p.HasChanges() || len(targetsOf(p, scan)) > 0
 }
 
 // targetsOf returns the nodes the run works on: those with actions, those

@@ -19,10 +19,16 @@ import (
 
 // PlanInput is everything a plan is made from besides the account.
 type PlanInput struct {
-	Selection   fleet.Selection
-	Rules       prereq.Rules
-	Strategy    plan.Strategy
-	Probe       bool
+	Selection fleet.Selection
+	Rules     prereq.Rules
+	Strategy  plan.Strategy
+	Probe     bool
+	// Scan ends the plan with Patch Manager's own scan (AWS-RunPatchBaseline,
+	// Operation=Scan) on every node the preflight found compliant or
+	// fixable, tuned by ScanOptions: the deepest read-only probe, which
+	// takes minutes and downloads the patch run's payload.
+	Scan        bool
+	ScanOptions ScanOptions
 	Region      string
 	Account     string
 	ToolVersion string
@@ -68,7 +74,8 @@ func MakePlan(ctx context.Context, api *ssm.Client, in PlanInput) (plan.Plan, er
 		skipProbe(nodes)
 	}
 	evals := prereq.Evaluate(nodes, in.Rules)
-	p := plan.Build(append(nodes, extra...), evals, plan.Options{
+	all := append(nodes, extra...)
+	opts := plan.Options{
 		ToolVersion: in.ToolVersion,
 		CreatedAt:   c.Now().UTC(),
 		Region:      in.Region,
@@ -79,8 +86,23 @@ func MakePlan(ctx context.Context, api *ssm.Client, in PlanInput) (plan.Plan, er
 		ProbeRan:    in.Probe,
 		Unmanaged:   reg,
 		Fixes:       in.Fixes,
-	})
-	return p, refuseImpossibleFixes(p)
+	}
+	p := plan.Build(all, evals, opts)
+	if err := refuseImpossibleFixes(p); err != nil {
+		return p, err
+	}
+	if !in.Scan {
+		return p, nil
+	}
+	// The preflight's verdicts choose what to scan; the scan's results then
+	// correct them (plan.NodeScan), in a plan built again from the same
+	// facts.
+	scans, err := runPlanScan(ctx, api, scanCandidates(p), in.RunID, in.ScanOptions, c, log)
+	if err != nil {
+		return plan.Plan{}, fmt.Errorf("patch scan: %w", err)
+	}
+	opts.Scanned, opts.Scans = true, scans
+	return plan.Build(all, evals, opts), nil
 }
 
 // discoverUnmanaged finds the EC2 instances of the selection that SSM does

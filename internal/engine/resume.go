@@ -97,7 +97,8 @@ func mergeSettled(r converge.Report, prior remedy.RunState, p plan.Plan) converg
 		rec, ok := settledEarlier(prior, np.Node.InstanceID)
 		if ok && np.Targeted() {
 			st := converge.State(rec.State)
-			r.Outcomes = append(r.Outcomes, converge.Outcome{InstanceID: np.Node.InstanceID, State: st, Reason: rec.Reason + " (earlier in this run)"})
+			r.Outcomes = append(r.Outcomes, converge.Outcome{InstanceID: np.Node.InstanceID, State: st, Reason: rec.Reason + " (earlier in this run)",
+				Detail: rec.Detail, PatchState: rec.PatchState})
 			r.Counts[st]++
 		}
 	}

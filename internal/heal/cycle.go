@@ -115,11 +115,12 @@ func (l *loop) cycle(ctx context.Context) CycleResult {
 		log.Info("node backing off; skipped this cycle", zap.String("instance_id", s.InstanceID),
 			zap.Int("failures", s.Failures), zap.Time("retry_after", s.RetryAfter), zap.String("last_failure", s.Reason))
 	}
-	if q.HasChanges() && l.drained() {
+	work := engine.HasWork(q, l.o.Scan)
+	if work && l.drained() {
 		log.Info("interrupt: no apply started this cycle")
 		res.interrupted = true
 	}
-	if !q.HasChanges() || res.interrupted {
+	if !work || res.interrupted {
 		return finish(SaveState(statePath, st))
 	}
 	for _, np := range q.Nodes {

@@ -209,7 +209,7 @@ func (r *run) target(ctx context.Context, part plan.Part, conn *targets.Conn, un
 	switch {
 	case part.Plan == nil:
 		return fail(&plan.TargetFailure{Kind: t.Failure.Kind, Reason: "not planned: " + t.Failure.Reason, Advice: t.Failure.Advice})
-	case !part.Plan.HasChanges():
+	case !engine.HasWork(*part.Plan, r.base.Scan):
 		tr.Idle = true
 		return tr, nil
 	case prior.State == remedy.TargetFinished:

@@ -78,7 +78,7 @@ func MakePlan(ctx context.Context, set *targets.Set, in engine.PlanInput, opts P
 	}
 	return plan.Merge(parts, plan.Options{
 		ToolVersion: in.ToolVersion, CreatedAt: c.Now(), Selection: in.Selection, Rules: in.Rules,
-		Strategy: in.Strategy, ProbeRan: in.Probe,
+		Strategy: in.Strategy, ProbeRan: in.Probe, Scanned: in.Scan,
 	}), nil
 }
 

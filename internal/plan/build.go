@@ -42,6 +42,7 @@ func Build(nodes []fleet.Node, evals []prereq.Evaluation, opts Options) Plan {
 		Rules:       opts.Rules,
 		Strategy:    strategy,
 		ProbeRan:    opts.ProbeRan,
+		Scanned:     opts.Scanned,
 		Fingerprint: FactsFingerprint(nodes),
 	}
 	if len(nodes) > 0 {
@@ -68,6 +69,9 @@ func Build(nodes []fleet.Node, evals []prereq.Evaluation, opts Options) Plan {
 			ev = prereq.EvaluateNode(n, opts.Rules)
 		}
 		np := decide(n, ev)
+		if s, ok := opts.Scans[n.InstanceID]; ok {
+			applyScan(&np, s)
+		}
 		in.node(&np)
 		p.Nodes = append(p.Nodes, np)
 	}
@@ -75,6 +79,7 @@ func Build(nodes []fleet.Node, evals []prereq.Evaluation, opts Options) Plan {
 	p.Registration = registration(p.Nodes, opts.Unmanaged, opts.Fixes, opts.Region, strategy)
 	p.Batches = batches(p.Nodes)
 	p.Summary = summarize(p.Nodes)
+	p.FormatVersion = formatVersion(p)
 	return p
 }
 
@@ -278,6 +283,11 @@ func summarize(nodes []NodePlan) Summary {
 		}
 		for _, a := range n.Actions {
 			s.Actions[a]++
+		}
+		if n.Scan != nil && n.Scan.Passed {
+			s.ScanPassed++
+		} else if n.Scan != nil {
+			s.ScanFailed++
 		}
 	}
 	return s

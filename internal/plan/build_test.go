@@ -192,7 +192,7 @@ func TestBuildMixedFleet(t *testing.T) {
 	if !reflect.DeepEqual(p.Summary, wantSummary) {
 		t.Errorf("summary = %+v, want %+v", p.Summary, wantSummary)
 	}
-	if p.FormatVersion != FormatVersion || p.Strategy != "maintenance-window" || !p.CreatedAt.Equal(created) || p.Region != "eu-west-1" || p.Rules.Name != "seed" {
+	if p.FormatVersion != "2.0" || p.Strategy != "maintenance-window" || !p.CreatedAt.Equal(created) || p.Region != "eu-west-1" || p.Rules.Name != "seed" {
 		t.Errorf("header = %q %s %v %q %q", p.FormatVersion, p.Strategy, p.CreatedAt, p.Region, p.Rules.Name)
 	}
 	if p.Fingerprint != FactsFingerprint(nodes) {

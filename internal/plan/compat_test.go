@@ -86,6 +86,7 @@ func compatPlans() map[string]Plan {
 		"sample": samplePlan(), "empty fleet": Build(nil, nil, opts()), "no account": noAccount,
 		"empty lists": noBatches, "invalid UTF-8 outside nodes": oddSelection,
 		"unmanaged instances": unmanagedPlan(unmanaged.Options{EnableDHMC: true, AttachProfile: "ssm"}),
+		"scanned":             scannedPlan(),
 	}
 }
 

@@ -48,6 +48,9 @@ func (w *docWriter) plan(p Plan) {
 	writeMember(w, "rules", p.Rules, false)
 	writeMember(w, "strategy", p.Strategy, false)
 	writeMember(w, "probe_ran", p.ProbeRan, false)
+	if p.Scanned {
+		writeMember(w, "scanned", p.Scanned, false)
+	}
 	if p.Registration != nil {
 		writeMember(w, "registration", p.Registration, false)
 	}

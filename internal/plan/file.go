@@ -11,6 +11,9 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/patchready/patchready/documents"
+	"github.com/patchready/patchready/internal/fleet"
 )
 
 // MaxFileSize caps how much of a plan file Load reads. A node takes about
@@ -135,6 +138,12 @@ func load(r io.Reader, limit int64) (Plan, error) {
 		return Plan{}, fmt.Errorf("plan file is not a valid patchready plan: %w", err)
 	}
 	doc.Nodes = st.nodes
+	// A plan whose probe facts an older probe reported is refused for
+	// what it is before its checksum is checked: the facts it lacks are
+	// what this version's checksum covers.
+	if err := checkProbeSchemas(doc.Nodes); err != nil {
+		return Plan{}, err
+	}
 	if doc.Checksum == "" {
 		return Plan{}, fmt.Errorf("%w (the checksum is missing)", ErrBadChecksum)
 	}
@@ -178,6 +187,27 @@ func checkFormatVersion(raw json.RawMessage) error {
 			msg: fmt.Sprintf("plan file format %.20s was made by an older patchready, before the patch-run checks "+
 				"(its Python, downloader, payload bucket, work directory) existed; it cannot say whether those pass: "+
 				"make a new plan with this patchready and review that", v),
+			is: ErrOlderFormat,
+		}
+	}
+	return nil
+}
+
+// checkProbeSchemas refuses a plan made from an older probe's reports:
+// before report schema 3 the probe tested the payload bucket through a
+// proxy an override configures even when the running agent had not loaded
+// it, while the patch run, a child of that agent, goes without it. Such a
+// plan can call a node ready that the patch run fails on.
+func checkProbeSchemas(nodes []NodePlan) error {
+	for _, np := range nodes {
+		pf := np.Node.Probe
+		if pf == nil || pf.Status != fleet.ProbeOK || pf.Schema >= documents.ProbeReportSchema {
+			continue
+		}
+		return &sentinelError{
+			msg: fmt.Sprintf("plan file was made by an older patchready: its probe reports (schema %d, node %s) tested the payload bucket through proxy settings "+
+				"the running agent may not have loaded, which the patch run does not use; make a new plan with this patchready and review that",
+				pf.Schema, np.Node.InstanceID),
 			is: ErrOlderFormat,
 		}
 	}

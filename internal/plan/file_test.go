@@ -56,7 +56,7 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 
 func TestSavedDocumentLayout(t *testing.T) {
 	data := saved(t, samplePlan())
-	for _, want := range []string{`"format_version": "2.1"`, `"tool_version": "0.1.0"`, `"created_at": "2026-03-01T12:00:00Z"`,
+	for _, want := range []string{`"format_version": "2.0"`, `"tool_version": "0.1.0"`, `"created_at": "2026-03-01T12:00:00Z"`,
 		`"region": "eu-west-1"`, `"account": "123456789012"`, `"checksum": "sha256:`, `"verdict": "blocked"`,
 		`"actions": [`, `"update-agent"`, `"strategy": "association"`} {
 		if !bytes.Contains(data, []byte(want)) {
@@ -84,12 +84,17 @@ func TestLoadRefuses(t *testing.T) {
 		{"garbage", []byte("PK\x03\x04 this is a zip"), ErrNotJSON, "plan file is truncated or not JSON"},
 		{"json array", []byte("[1,2]"), ErrNotPlanFormat, "no usable format_version"},
 		{"no format version", []byte(`{"region":"x"}`), ErrNotPlanFormat, "no usable format_version"},
-		{"future format", edit(`"format_version": "2.1"`, `"format_version": "3.3"`), ErrNewerFormat,
+		{"future format", edit(`"format_version": "2.0"`, `"format_version": "3.3"`), ErrNewerFormat,
 			"plan file format 3.x is newer than this patchready understands (2.x); upgrade patchready"},
-		{"older format", edit(`"format_version": "2.1"`, `"format_version": "1.0"`), ErrOlderFormat,
+		{"older format", edit(`"format_version": "2.0"`, `"format_version": "1.0"`), ErrOlderFormat,
 			"plan file format 1.0 was made by an older patchready, before the patch-run checks"},
 		{"future format with new fields", []byte(`{"format_version":"3.0","shiny":true}`), ErrNewerFormat, "plan file format 3.x is newer"},
-		{"format 0", edit(`"format_version": "2.1"`, `"format_version": "0.9"`), ErrNotPlanFormat, `format_version "0.9"`},
+		{"format 0", edit(`"format_version": "2.0"`, `"format_version": "0.9"`), ErrNotPlanFormat, `format_version "0.9"`},
+		// Probe reports of schema 2 tested the payload through a proxy the
+		// running agent may not have loaded: refused for that, before the
+		// checksum (which covers facts they lack) is checked.
+		{"older probe reports", edit(`"schema": 3`, `"schema": 2`), ErrOlderFormat,
+			"plan file was made by an older patchready: its probe reports (schema 2, node i-0b)"},
 		{"tampered agent version", edit(`"agent_version": "2.0.700.0"`, `"agent_version": "9.0.700.0"`), ErrBadChecksum,
 			"plan file checksum does not match: the file was edited or corrupted; run patchready plan again"},
 		{"tampered verdict", edit(`"verdict": "blocked"`, `"verdict": "compliant"`), ErrBadChecksum, "checksum does not match"},

@@ -47,7 +47,9 @@ func FuzzLoad(f *testing.F) {
 // ones must load, the others must not, or the fuzzer starts from nothing.
 func TestFuzzSeedsStillMeaningful(t *testing.T) {
 	for name, wantOK := range map[string]bool{
-		"valid-plan": true, "valid-empty-fleet": true,
+		// Plans as each format wrote them: 2.0 (one account and region),
+		// 2.1 (unmanaged instances and their fixes), 2.2 (plan --scan).
+		"valid-plan": true, "valid-empty-fleet": true, "valid-unmanaged-plan": true, "valid-scanned-plan": true,
 		"truncated": false, "garbage": false, "future-format": false, "unknown-field": false,
 		// A plan saved by patchready before format 2.0 must be refused.
 		"format-1-plan": false,

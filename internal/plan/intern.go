@@ -46,6 +46,11 @@ func (in interner) node(np *NodePlan) {
 	for i := range np.Notes {
 		in.str(&np.Notes[i])
 	}
+	if s := np.Scan; s != nil {
+		for _, p := range []*string{&s.Reason, &s.Cause, &s.Advice, (*string)(&s.Check)} {
+			in.str(p)
+		}
+	}
 }
 
 // checks shares the strings of decoded check results. Build does not need

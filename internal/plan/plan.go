@@ -8,14 +8,33 @@ import (
 	"github.com/patchready/patchready/internal/unmanaged"
 )
 
-// FormatVersion is the plan file format this package writes. Load accepts
-// any 2.x; a different major version is refused. 2.0 added the patch-run
+// FormatVersion is the newest plan file format this package writes. Load
+// accepts any 2.x; a different major version is refused. 2.0 added the patch-run
 // checks (their facts in each node's probe, their results in its checks)
 // and the rules the plan was made under; 2.1 the EC2 instances SSM does
 // not manage (registration, and each such node's ec2 facts and unmanaged
 // decision) and the targets of a plan across accounts and regions
-// (Plan.Targets, and the account and region of every node and batch).
-const FormatVersion = "2.1"
+// (Plan.Targets, and the account and region of every node and batch); 2.2
+// Patch Manager's own scan (plan --scan: Plan.Scanned, each node's Scan,
+// the summary's scan counts). Every field 2.2 added is left out when
+// unused, so a 2.1 plan loads with its checksum intact.
+//
+// A plan is written in the oldest format that holds it (formatVersion): a
+// plan of one account and region, without unmanaged instances or a scan,
+// is 2.0, byte for byte what the patchready before 2.1 wrote, so that an
+// older patchready still reads it.
+const FormatVersion = "2.2"
+
+// formatVersion is the oldest format that holds everything in p.
+func formatVersion(p Plan) string {
+	switch {
+	case p.Scanned:
+		return "2.2"
+	case len(p.Targets) > 0 || p.Registration != nil || p.Summary.Unmanaged > 0:
+		return "2.1"
+	}
+	return "2.0"
+}
 
 // MaxBatchSize is the most node IDs SSM accepts in one SendCommand call or
 // one association target.
@@ -41,6 +60,10 @@ type Plan struct {
 	// none of the patch-run checks was made on any node, and every view of
 	// the plan must say so.
 	ProbeRan bool `json:"probe_ran"`
+	// Scanned says the plan ran Patch Manager's own scan (plan --scan) on
+	// every node the preflight found compliant or fixable; each such node's
+	// Scan says how it went. Left out when false.
+	Scanned bool `json:"scanned,omitempty"`
 	// Registration says how EC2 instances SSM does not manage were looked
 	// for, and what the opt-in fixes do, or would do; nil when they were
 	// not looked for (a plan made without EC2 access to ask).
@@ -81,6 +104,9 @@ type NodePlan struct {
 	// Reasons says it in words) and the fixes that bring it under
 	// management.
 	Unmanaged *UnmanagedNode `json:"unmanaged,omitempty"`
+	// Scan is what Patch Manager's own scan found (plan --scan); nil when
+	// the node was not scanned. See applyScan for how it bears on Verdict.
+	Scan *NodeScan `json:"scan,omitempty"`
 }
 
 // UnmanagedNode is what a plan decided of one EC2 instance SSM does not
@@ -163,8 +189,12 @@ type Summary struct {
 	// Register counts the unmanaged nodes the plan's fixes act on
 	// (omitted when none, so that plans saved before it keep their
 	// checksum).
-	Register int                       `json:"register,omitempty"`
-	Actions  map[prereq.ActionKind]int `json:"actions"`
+	Register int `json:"register,omitempty"`
+	// ScanPassed and ScanFailed count the nodes Patch Manager's scan
+	// passed and failed (plan --scan; omitted when zero).
+	ScanPassed int                       `json:"scan_passed,omitempty"`
+	ScanFailed int                       `json:"scan_failed,omitempty"`
+	Actions    map[prereq.ActionKind]int `json:"actions"`
 }
 
 // HasChanges reports whether applying the plan would change anything.
@@ -182,6 +212,10 @@ type Options struct {
 	// Strategy defaults to DefaultStrategy when empty.
 	Strategy Strategy
 	ProbeRan bool
+	// Scanned says Scans holds the results of Patch Manager's own scan
+	// (plan --scan), by instance ID; a node without one was not scanned.
+	Scanned bool
+	Scans   map[string]NodeScan
 	// Unmanaged is what discovery read of the EC2 instances SSM does not
 	// manage; nil when they were not looked for. The nodes themselves are
 	// among Build's nodes, with their EC2 facts.

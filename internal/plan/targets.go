@@ -85,6 +85,7 @@ func Merge(parts []Part, opts Options) Plan {
 		Rules:         opts.Rules,
 		Strategy:      strategy,
 		ProbeRan:      opts.ProbeRan,
+		Scanned:       opts.Scanned,
 	}
 	n := 0
 	for _, part := range parts {
@@ -114,6 +115,7 @@ func Merge(parts []Part, opts Options) Plan {
 	p.Targets = slices.CompactFunc(p.Targets, func(a, b Target) bool { return a.Key() == b.Key() })
 	slices.SortStableFunc(p.Nodes, compareNodes)
 	p.refresh()
+	p.FormatVersion = formatVersion(p)
 	return p
 }
 
@@ -150,9 +152,10 @@ func Split(p Plan) []Part {
 		q := Plan{
 			FormatVersion: FormatVersion, ToolVersion: p.ToolVersion, CreatedAt: p.CreatedAt,
 			Region: t.Region, Account: t.Account, Selection: p.Selection, Rules: p.Rules,
-			Strategy: p.Strategy, ProbeRan: p.ProbeRan, Nodes: nodes, Batches: batchesOf[t.Key()],
+			Strategy: p.Strategy, ProbeRan: p.ProbeRan, Scanned: p.Scanned, Nodes: nodes, Batches: batchesOf[t.Key()],
 			Summary: summarize(nodes), Fingerprint: FactsFingerprint(nodesOf(nodes)),
 		}
+		q.FormatVersion = formatVersion(q)
 		out = append(out, Part{Target: t, Plan: &q})
 	}
 	return out

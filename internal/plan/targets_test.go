@@ -49,7 +49,7 @@ func mergedFixture() (Plan, []Part) {
 
 func TestMergeRecordsTargetsAndKeepsBatchesWithin(t *testing.T) {
 	p, parts := mergedFixture()
-	if p.FormatVersion != FormatVersion || p.Region != "" || p.Account != "" {
+	if p.FormatVersion != "2.1" || p.Region != "" || p.Account != "" {
 		t.Errorf("header: format %s region %q account %q", p.FormatVersion, p.Region, p.Account)
 	}
 	var keys []string

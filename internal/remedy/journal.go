@@ -69,6 +69,9 @@ type Entry struct {
 	// Detail is the node's own words (the tail of a failed scan's output),
 	// kept for whoever investigates.
 	Detail string `json:"detail,omitempty"`
+	// PatchState is what Patch Manager recorded after the node's scan
+	// (apply --scan), for reports made from the journal.
+	PatchState *PatchState `json:"patch_state,omitempty"`
 	// late-plan
 	Actions []string `json:"actions,omitempty"`
 	// run-finished, and a finished target
@@ -193,9 +196,10 @@ func (j *Journal) Node(id, state, reason string) error {
 	return j.Append(Entry{Kind: EntryNode, InstanceID: id, State: state, Reason: reason})
 }
 
-// NodeDetail records a node's outcome with the node's own words.
-func (j *Journal) NodeDetail(id, state, reason, detail string) error {
-	return j.Append(Entry{Kind: EntryNode, InstanceID: id, State: state, Reason: reason, Detail: detail})
+// NodeDetail records a node's outcome with the node's own words and, after
+// a scan, the patch state Patch Manager recorded (nil otherwise).
+func (j *Journal) NodeDetail(id, state, reason, detail string, ps *PatchState) error {
+	return j.Append(Entry{Kind: EntryNode, InstanceID: id, State: state, Reason: reason, Detail: detail, PatchState: ps})
 }
 
 // Close closes the file.
@@ -237,6 +241,9 @@ type TargetRecord struct {
 type NodeRecord struct {
 	State  string
 	Reason string
+	// Detail and PatchState are the outcome's, when it had them.
+	Detail     string
+	PatchState *PatchState
 }
 
 // ReadJournal reads a run's journal. A torn last line (the process died
@@ -287,7 +294,7 @@ func readJournal(r io.Reader) (RunState, error) {
 				delete(live, e.Resource.Type+"/"+e.Resource.ID)
 			}
 		case EntryNode:
-			st.Nodes[e.InstanceID] = NodeRecord{State: e.State, Reason: e.Reason}
+			st.Nodes[e.InstanceID] = NodeRecord{State: e.State, Reason: e.Reason, Detail: e.Detail, PatchState: e.PatchState}
 		case EntryTarget:
 			i, ok := targetAt[e.Account+"/"+e.Region]
 			if !ok {

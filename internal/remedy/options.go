@@ -3,11 +3,11 @@ package remedy
 import (
 	"context"
 	"errors"
-	"time"
 
 	"go.uber.org/zap"
 
 	"github.com/patchready/patchready/internal/clock"
+	"github.com/patchready/patchready/internal/fleet"
 )
 
 // Options are shared by every executor.
@@ -126,6 +126,9 @@ type StageResult struct {
 	// PatchState is what Patch Manager recorded of the node after a
 	// successful scan; nil for other stages.
 	PatchState *PatchState
+	// ScanFailure names why a scan failed, for plan --scan; nil for other
+	// stages and for a scan that passed.
+	ScanFailure *ScanFailure
 	// Then, on a result that is OK, is the work the node needs next: set
 	// by a stage that brought the node under management and checked it.
 	// Nil means the node is done once its stages are.
@@ -134,14 +137,7 @@ type StageResult struct {
 
 // PatchState is a node's patch compliance as Patch Manager records it
 // (DescribeInstancePatchStates): what the next step, patching, would face.
-type PatchState struct {
-	Missing                int       `json:"missing"`
-	Failed                 int       `json:"failed"`
-	Installed              int       `json:"installed"`
-	InstalledPendingReboot int       `json:"installed_pending_reboot"`
-	Operation              string    `json:"operation"`
-	OperationEnd           time.Time `json:"operation_end,omitzero"`
-}
+type PatchState = fleet.PatchState
 
 // Then is the work a node needs after a stage decided it: its own late
 // plan, made in the run that registered it.

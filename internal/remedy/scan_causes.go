@@ -148,7 +148,8 @@ func scanSkippedRepos(r runcmd.Result) (StageResult, bool) {
 	c := scanCause{words: fmt.Sprintf("but the package manager skipped repositories it could not reach (%q): "+
 		"Patch Manager cannot see their patches, so the node reports fewer missing than it has", strings.TrimSpace(cut(m, 200))),
 		advice: adviceRepositories}
-	return StageResult{Reason: causeReason("the patch scan succeeded "+c.words, c), Detail: outputTail(r.Output, tailLines)}, true
+	return StageResult{Reason: causeReason("the patch scan succeeded "+c.words, c), Detail: outputTail(r.Output, tailLines),
+		ScanFailure: &ScanFailure{ExitCode: r.ResponseCode, Cause: "the package manager skipped repositories it could not reach", Advice: adviceRepositories}}, true
 }
 
 // outputTail keeps the last n non-empty lines of output.

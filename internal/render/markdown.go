@@ -37,6 +37,9 @@ func mdContext(b *strings.Builder, p plan.Plan) {
 		probe = "**not run**"
 	}
 	fmt.Fprintf(b, "| Proxy probe | %s |\n", probe)
+	if p.Scanned {
+		fmt.Fprintf(b, "| Patch scan | %s |\n", md(scanLine(p)))
+	}
 	fmt.Fprintf(b, "| Strategy | %s |\n", p.Strategy)
 	fmt.Fprintf(b, "| Created | %s |\n", md(createdLine(p)))
 	fmt.Fprintf(b, "| Fingerprint | %s |\n\n", code(p.Fingerprint))
@@ -74,6 +77,7 @@ func mdNodes(b *strings.Builder, p plan.Plan, h string) {
 		}
 		b.WriteString("\n")
 	}
+	mdScan(b, p, h)
 	// Compliant nodes are folded whatever their number: a reviewer rarely
 	// needs them, but an auditor may.
 	mdSection(b, h, "Already compliant", compliant, true)
@@ -101,6 +105,9 @@ func mdSection(b *strings.Builder, h, title string, nodes []plan.NodePlan, fold 
 		reason := strings.Join(n.Reasons, "; ")
 		if reason == "" && n.Verdict == plan.Compliant {
 			reason = "meets every prerequisite"
+			if n.Scan != nil && n.Scan.Passed {
+				reason += "; Patch Manager's scan: " + scanResult(n)
+			}
 		}
 		fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n",
 			code(short(n.Node.InstanceID)), md(platform(n)), md(agent(n)), verdict, md(reason))

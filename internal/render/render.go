@@ -129,7 +129,9 @@ func plural(n int, one, many string) string {
 
 // summaryLine is the closing line of the text view and the heading of the
 // Markdown view.
-func summaryLine(p plan.Plan) string {
+func summaryLine(p plan.Plan) string { return verdictLine(p) + scanSummary(p) }
+
+func verdictLine(p plan.Plan) string {
 	s := p.Summary
 	switch {
 	case s.Nodes == 0:
@@ -235,6 +237,8 @@ func blockedGroups(p plan.Plan) []blockedGroup {
 			g := blockedGroup{check: first, group: group{title: "other"}}
 			if c, known := prereq.Lookup(first); known && c.Heading != "" {
 				g.title, g.advice = c.Heading, c.Advice
+			} else if first == plan.ScanCheck {
+				g.title, g.advice = plan.ScanHeading, plan.ScanAdvice
 			}
 			out = append(out, g)
 			i = len(out) - 1

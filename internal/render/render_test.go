@@ -36,7 +36,7 @@ func opts(probeRan bool) plan.Options {
 
 // report is what the probe says of a node whose patch run works, edited.
 func report(edit ...func(*documents.ProbeReport)) *fleet.ProbeFacts {
-	r := documents.ProbeReport{Schema: 2, Which: true, PackageManagers: "yum", PackageManager: "yum", Python: "python2.7",
+	r := documents.ProbeReport{Schema: documents.ProbeReportSchema, Which: true, PackageManagers: "yum", PackageManager: "yum", Python: "python2.7",
 		PythonPath: "/usr/bin/python2.7", PythonVersion: "2.7.18", PackageModule: "ok", RequestsVersion: "2.25.1", Pip: "ok",
 		Downloader: "curl", Payload: "reachable", PayloadCode: "403", VarFreeMB: 4000}
 	for _, e := range edit {

@@ -127,6 +127,9 @@ func Report(w io.Writer, r ApplyReport, f Format, opts Options) error {
 	if n := countFailed(r.Targets); n > 0 {
 		fmt.Fprintf(&b, "%s of %d failed; the others ran (exit code %d).\n", plural(n, "target", "targets"), len(r.Targets), r.ExitCode)
 	}
+	if n := scannedReady(r.Outcomes); n > 0 {
+		fmt.Fprintf(&b, "Patch Manager's scan passed on %s. %s\n", plural(n, "node", "nodes"), scanNextStep)
+	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }
@@ -225,6 +228,18 @@ func failedTargets(b *strings.Builder, ts []TargetReport) {
 			fmt.Fprintf(b, "      what to do: %s\n", clean(t.Failure.Advice))
 		}
 	}
+}
+
+// scannedReady counts the outcomes whose scan passed: those Patch Manager
+// recorded a patch state for.
+func scannedReady(os []converge.Outcome) int {
+	n := 0
+	for _, o := range os {
+		if o.PatchState != nil {
+			n++
+		}
+	}
+	return n
 }
 
 func countFailed(ts []TargetReport) int {

@@ -62,6 +62,9 @@ func (t *textWriter) context(p plan.Plan) {
 	} else {
 		t.line("  Probe:          %s", t.style(ansiYellow, "NOT RUN"))
 	}
+	if p.Scanned {
+		t.line("  Patch scan:     ran (plan --scan)")
+	}
 	t.line("  Strategy:       %s", p.Strategy)
 	t.line("  Created:        %s", createdLine(p))
 	t.line("")
@@ -116,6 +119,7 @@ func (t *textWriter) body(p plan.Plan) {
 		}
 		t.line("")
 	}
+	t.scan(p)
 }
 
 func (t *textWriter) actionGroup(p plan.Plan, g group) {

@@ -1,6 +1,9 @@
 package report
 
-import "github.com/patchready/patchready/internal/prereq"
+import (
+	"github.com/patchready/patchready/internal/plan"
+	"github.com/patchready/patchready/internal/prereq"
+)
 
 // CheckTitle is how the report names a check as a cause: the heading the
 // check registers, else its ID. Headings and advice live with the checks
@@ -8,6 +11,9 @@ import "github.com/patchready/patchready/internal/prereq"
 func CheckTitle(id prereq.CheckID) string {
 	if c, ok := prereq.Lookup(id); ok && c.Heading != "" {
 		return c.Heading
+	}
+	if id == plan.ScanCheck {
+		return plan.ScanHeading
 	}
 	return string(id)
 }
@@ -17,6 +23,9 @@ func CheckTitle(id prereq.CheckID) string {
 func CheckAdvice(id prereq.CheckID) string {
 	if c, ok := prereq.Lookup(id); ok {
 		return c.Advice
+	}
+	if id == plan.ScanCheck {
+		return plan.ScanAdvice
 	}
 	return ""
 }

@@ -3,6 +3,7 @@ package report
 import (
 	"time"
 
+	"github.com/patchready/patchready/internal/fleet"
 	"github.com/patchready/patchready/internal/plan"
 )
 
@@ -128,6 +129,9 @@ type Run struct {
 	FailureReasons []Count
 	// Nodes is the last recorded outcome of every node in the run.
 	Nodes map[string]Outcome
+	// Scanned are the nodes Patch Manager's scan passed in the run (apply
+	// --scan), with the patch state it recorded, by ID.
+	Scanned []Outcome
 }
 
 // Point is a cumulative count at a time since a run started.
@@ -143,4 +147,7 @@ type Outcome struct {
 	Reason     string    `json:"reason,omitempty"`
 	At         time.Time `json:"at"`
 	RunID      string    `json:"run_id,omitempty"`
+	// PatchState is what Patch Manager recorded after the node's scan in
+	// the run (apply --scan); nil when it was not scanned.
+	PatchState *fleet.PatchState `json:"patch_state,omitempty"`
 }

@@ -100,7 +100,7 @@ func readRun(r io.Reader) (Run, []string, error) {
 			run.ID, run.PlanFile, run.Fingerprint, run.Strategy = e.RunID, e.PlanFile, e.Fingerprint, e.Strategy
 			run.Started = e.Time
 		case remedy.EntryNode:
-			run.Nodes[e.InstanceID] = Outcome{InstanceID: e.InstanceID, State: e.State, Reason: e.Reason, At: e.Time}
+			run.Nodes[e.InstanceID] = Outcome{InstanceID: e.InstanceID, State: e.State, Reason: e.Reason, At: e.Time, PatchState: e.PatchState}
 		case remedy.EntryRunFinished:
 			run.Finished = true
 			if e.ExitCode != nil {
@@ -138,6 +138,9 @@ func summarizeRun(run *Run) {
 	verified, other := 0, 0
 	for _, o := range outcomes {
 		states[o.State]++
+		if o.PatchState != nil {
+			run.Scanned = append(run.Scanned, o)
+		}
 		after := o.At.Sub(run.Started)
 		if converge.State(o.State) == converge.StateVerified {
 			verified++
@@ -156,4 +159,5 @@ func summarizeRun(run *Run) {
 	run.States = rank(states)
 	run.FailureReasons = rank(reasons)
 	slices.SortFunc(run.Failures, func(a, b Outcome) int { return strings.Compare(a.InstanceID, b.InstanceID) })
+	slices.SortFunc(run.Scanned, func(a, b Outcome) int { return strings.Compare(a.InstanceID, b.InstanceID) })
 }

@@ -34,7 +34,7 @@ type nodeData struct {
 	S        []string   `json:"s"`
 	AG       [][3]int   `json:"ag"` // [S, position, sort rank]
 	CT       [][]int    `json:"ct"` // flat [check, status, reason S]…
-	PT       [][4][]int `json:"pt"` // [reasons S…], [notes S…], [actions S…], [blocked-by check…]
+	PT       [][5][]int `json:"pt"` // [reasons S…], [notes S…], [actions S…], [blocked-by check…], [plan --scan's result S]
 	OT       [][3]int   `json:"ot"` // [state, reason S, run]
 	Runs     []string   `json:"runs"`
 }
@@ -95,7 +95,7 @@ func index(m map[string]int, list *[]named, name string) int {
 // writeNodeData writes the node table of pg as JSON.
 func writeNodeData(w io.Writer, pg report.Page) error {
 	t := &table{
-		d:      nodeData{Floor: report.AgentFloor(pg.Plan), Checks: []string{}, S: []string{}, AG: [][3]int{}, CT: [][]int{}, PT: [][4][]int{}, OT: [][3]int{}, Runs: []string{}},
+		d:      nodeData{Floor: report.AgentFloor(pg.Plan), Checks: []string{}, S: []string{}, AG: [][3]int{}, CT: [][]int{}, PT: [][5][]int{}, OT: [][3]int{}, Runs: []string{}},
 		s:      map[string]int{},
 		tuples: map[string]int{},
 		checks: map[string]int{},
@@ -212,7 +212,7 @@ func (t *table) checkTuple(np plan.NodePlan) int {
 }
 
 func (t *table) planTuple(np plan.NodePlan) int {
-	var pt [4][]int
+	var pt [5][]int
 	for _, r := range np.Reasons {
 		pt[0] = append(pt[0], t.str(r))
 	}
@@ -243,12 +243,15 @@ func (t *table) planTuple(np plan.NodePlan) int {
 		}
 		pt[3] = append(pt[3], ci)
 	}
+	if s := scanText(np); s != "" {
+		pt[4] = append(pt[4], t.str(s))
+	}
 	for i := range pt {
 		if pt[i] == nil {
 			pt[i] = []int{}
 		}
 	}
-	key := intsKey(pt[0]) + "|" + intsKey(pt[1]) + "|" + intsKey(pt[2]) + "|" + intsKey(pt[3])
+	key := intsKey(pt[0]) + "|" + intsKey(pt[1]) + "|" + intsKey(pt[2]) + "|" + intsKey(pt[3]) + "|" + intsKey(pt[4])
 	return t.tuple("pt", key, func() int {
 		t.d.PT = append(t.d.PT, pt)
 		return len(t.d.PT) - 1
@@ -277,6 +280,21 @@ func (t *table) facts(n fleet.Node) int {
 		return t.str(strings.Join(append(parts, hm), " · "))
 	}
 	return t.probe(n.Probe)
+}
+
+// scanText says how Patch Manager's scan went on a node when the plan was
+// made with --scan: what patching would face, or why the scan failed.
+func scanText(np plan.NodePlan) string {
+	s := np.Scan
+	switch {
+	case s == nil:
+		return ""
+	case s.Passed && s.PatchState != nil:
+		return "passed: " + s.PatchState.Summary()
+	case s.Passed:
+		return "passed"
+	}
+	return "failed: " + s.Reason
 }
 
 func orNone(s string) string {

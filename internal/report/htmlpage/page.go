@@ -187,6 +187,10 @@ func newView(pg report.Page, opts Options) view {
 		{"Strategy", p.Strategy.String()},
 	}
 	v.Meta = append(v.Meta, fact{"Selection", plan.DescribeSelection(p.Selection)})
+	if p.Scanned {
+		v.Meta = append(v.Meta, fact{"Patch Manager's scan", fmt.Sprintf("passed on %s, failed on %s (plan --scan); patching the nodes it passed is Patch Manager's next step, not patchready's",
+			thousands(p.Summary.ScanPassed), thousands(p.Summary.ScanFailed))})
+	}
 	if !p.ProbeRan {
 		v.Warnings = append(v.Warnings, "The proxy probe did not run (--no-probe): the Python requests module was not checked on any Amazon Linux node.")
 	}

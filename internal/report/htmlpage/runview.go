@@ -6,9 +6,13 @@ import (
 	"github.com/patchready/patchready/internal/report"
 )
 
-// maxFailureRows caps the failures listed in a run's section; the node
-// table, filtered by outcome, has them all.
+// maxFailureRows caps the failures, and the nodes scanned, listed in a
+// run's section; the node table, filtered by outcome, has them all.
 const maxFailureRows = 200
+
+// nextStep says, under the nodes Patch Manager's scan passed, whose work
+// patching them is.
+const nextStep = "Patch Manager scanned these nodes and recorded what patching them would face. Patching them is the next step, and it is Patch Manager's, not patchready's: a patch baseline, then a patch policy or a maintenance window running AWS-RunPatchBaseline with Operation=Install."
 
 type runView struct {
 	ID, RunID    string
@@ -21,6 +25,16 @@ type runView struct {
 	Failures     []failureView
 	FailureCount string
 	MoreFailures string
+	// Scanned are the nodes Patch Manager's scan passed in the run, with
+	// what patching them would face; NextStep says whose work that is.
+	Scanned      []scannedView
+	ScannedCount string
+	MoreScanned  string
+	NextStep     string
+}
+
+type scannedView struct {
+	InstanceID, PatchState, At string
 }
 
 type stateView struct {
@@ -67,6 +81,18 @@ func newRunView(i int, r report.Run, planFingerprint string) runView {
 		l := lookFor(f.State, 0)
 		rv.Failures = append(rv.Failures, failureView{InstanceID: f.InstanceID, State: f.State, Tone: l.Tone, Icon: l.Icon,
 			Reason: clean(f.Reason), At: "+" + shortDuration(f.At.Sub(r.Started))})
+	}
+	if len(r.Scanned) > 0 {
+		rv.ScannedCount = thousands(len(r.Scanned))
+		rv.NextStep = nextStep
+	}
+	for j, s := range r.Scanned {
+		if j == maxFailureRows {
+			rv.MoreScanned = thousands(len(r.Scanned) - maxFailureRows)
+			break
+		}
+		rv.Scanned = append(rv.Scanned, scannedView{InstanceID: s.InstanceID, PatchState: clean(s.PatchState.Summary()),
+			At: "+" + shortDuration(s.At.Sub(r.Started))})
 	}
 	return rv
 }

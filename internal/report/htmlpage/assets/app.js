@@ -280,6 +280,7 @@
     add('Actions', pt[2].map(function (i) { return S[i]; }));
     add('Blocked by', pt[3].map(function (i) { return D.checks[i]; }));
     add('Notes', pt[1].map(function (i) { return S[i]; }));
+    add("Patch Manager's scan", pt[4].map(function (i) { return S[i]; }));
     var unmanaged = D.v[r[V]].name === 'unmanaged';
     if (r[PR] >= 0) add(unmanaged ? 'EC2 and IAM' : 'Probe', [S[r[PR]]]);
     if (!unmanaged) add('Agent', [(S[D.ag[r[AG]][0]] || '(none)') + ' (' + POS[D.ag[r[AG]][1]] + ' ' + D.floor + ')']);
