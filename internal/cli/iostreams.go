@@ -60,6 +60,11 @@ type logSink struct {
 
 	mu   sync.Mutex
 	over io.Writer
+
+	// baseMu serializes writes to base: loggers of targets run in
+	// parallel, and base need not be safe for concurrent writes (a
+	// buffer in tests, a pipe where lines must not interleave).
+	baseMu sync.Mutex
 }
 
 // above sends the lines to w (nil: back to base).
@@ -81,6 +86,8 @@ func (l *logSink) Write(b []byte) (int, error) {
 		// The bar ended between the lookup and the write: the line goes
 		// to stderr instead of being lost.
 	}
+	l.baseMu.Lock()
+	defer l.baseMu.Unlock()
 	return l.base.Write(b)
 }
 

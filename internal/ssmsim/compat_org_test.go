@@ -27,6 +27,20 @@ func needTool(t *testing.T, name, why string) string {
 	return p
 }
 
+// needBoto3 returns the python3 that imports boto3, or skips the test
+// (fails it under PATCHREADY_CI=1).
+func needBoto3(t *testing.T) string {
+	t.Helper()
+	py := needTool(t, "python3", "check boto3 compatibility")
+	if exec.Command(py, "-c", "import boto3").Run() != nil {
+		if os.Getenv("PATCHREADY_CI") == "1" {
+			t.Fatal("boto3 is not installed for python3; CI installs it (python3-boto3)")
+		}
+		t.Skip("boto3 is not installed for python3; install python3-boto3 to check boto3 compatibility")
+	}
+	return py
+}
+
 func runClient(t *testing.T, name string, args ...string) []byte {
 	t.Helper()
 	c, cancel := context.WithTimeout(context.Background(), 90*time.Second)
@@ -85,13 +99,7 @@ func TestAWSCLIAcrossTheOrganization(t *testing.T) {
 }
 
 func TestBoto3AcrossTheOrganization(t *testing.T) {
-	py := needTool(t, "python3", "check boto3 compatibility")
-	if exec.Command(py, "-c", "import boto3").Run() != nil {
-		if os.Getenv("PATCHREADY_CI") == "1" {
-			t.Fatal("boto3 is not installed for python3; CI installs it")
-		}
-		t.Skip("boto3 is not installed for python3; pip install boto3 to check boto3 compatibility")
-	}
+	py := needBoto3(t)
 	s, _, _ := startOrg(t, SampleOrgOptions{Accounts: 3}, nil)
 	url := startHTTP(t, s)
 	// Walk the organization as a multi-account tool would: list accounts,

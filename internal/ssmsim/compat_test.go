@@ -18,10 +18,7 @@ func otherClientEnv() []string {
 }
 
 func TestAWSCLIListsTheFleet(t *testing.T) {
-	aws, err := exec.LookPath("aws")
-	if err != nil {
-		t.Skip("the AWS CLI (aws) is not on PATH; install it to check CLI compatibility")
-	}
+	aws := needTool(t, "aws", "check AWS CLI compatibility")
 	opts, _ := manualOpts(fleetOf(57))
 	url := startHTTP(t, New(opts))
 	c, cancel := context.WithTimeout(context.Background(), 60*time.Second)
@@ -45,13 +42,7 @@ func TestAWSCLIListsTheFleet(t *testing.T) {
 }
 
 func TestBoto3PaginatesTheFleet(t *testing.T) {
-	py, err := exec.LookPath("python3")
-	if err != nil {
-		t.Skip("python3 is not on PATH; needed to check boto3 compatibility")
-	}
-	if exec.Command(py, "-c", "import boto3").Run() != nil {
-		t.Skip("boto3 is not installed for python3; pip install boto3 to check boto3 compatibility")
-	}
+	py := needBoto3(t)
 	opts, _ := manualOpts(fleetOf(123))
 	opts.Faults.EmptyPageRate = 0.5 // consecutive empty pages must not repeat a token
 	url := startHTTP(t, New(opts))

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
-	"os"
 	"os/exec"
 	"testing"
 	"time"
@@ -102,13 +101,7 @@ func make51() []string {
 // TestAWSCLIReadsPatchStates: the AWS CLI, botocore's own client, reads
 // the states the scan left.
 func TestAWSCLIReadsPatchStates(t *testing.T) {
-	cli, err := exec.LookPath("aws")
-	if err != nil {
-		if os.Getenv("PATCHREADY_CI") == "1" {
-			t.Fatalf("the AWS CLI is required in CI: %v", err)
-		}
-		t.Skip("the AWS CLI (aws) is not on PATH; install it to check that it reads patch states")
-	}
+	cli := needTool(t, "aws", "check that it reads patch states")
 	f := Fleet{Nodes: []Node{scanNodeNamed(t, "amazon linux 2"), scanNodeNamed(t, "ubuntu without python3"), scanNodeNamed(t, "windows")}}
 	opts, clk := manualOpts(f)
 	s := New(opts)
