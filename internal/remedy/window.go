@@ -86,6 +86,8 @@ type mwindow struct {
 	// createdNow says this run created the window (it was not found again
 	// by name on a resume or a re-run).
 	createdNow bool
+	// createdAt is when this run created it, on the fleet's clock.
+	createdAt time.Time
 }
 
 // NewWindow returns the maintenance-window strategy, configured by
@@ -113,16 +115,25 @@ func NewWindow(api WindowAPI, opts Options) (*Window, error) {
 const soonAfter = 2 * time.Minute
 
 // soon is a one-time schedule soonAfter from now.
-func soon(now time.Time) string {
-	return "at(" + now.UTC().Add(soonAfter).Format("2006-01-02T15:04:05") + ")"
+func soon(now time.Time) string { return atSchedule(now.Add(soonAfter)) }
+
+func atSchedule(t time.Time) string {
+	return "at(" + t.UTC().Format("2006-01-02T15:04:05") + ")"
 }
+
+// retimeAttempts bounds how often a window patchready timed is timed
+// again when its time passed while the call was made.
+const retimeAttempts = 4
 
 // retime makes sure the window opens after its targets and tasks were
 // registered: a one-time window that opens before its tasks exist runs
 // nothing and never opens again. Registering hundreds of targets under
 // throttling takes minutes, so a window patchready timed is timed again
-// now; a one-time schedule the operator gave that has passed meanwhile is
-// an error to act on, not a window to wait for.
+// now, with a lead of soonAfter or as long as registering took, whichever
+// is longer (a call is then unlikely to take longer than the lead), and
+// with twice the lead again if the time still passed before the call
+// arrived. A one-time schedule the operator gave that has passed
+// meanwhile is an error to act on, not a window to wait for.
 func (w *Window) retime(ctx context.Context, mw *mwindow) error {
 	if w.wo.ID != "" || !mw.createdNow {
 		// A window found again already had its tasks, and may have run:
@@ -137,15 +148,43 @@ func (w *Window) retime(ctx context.Context, mw *mwindow) error {
 		}
 		return nil
 	}
-	schedule := soon(now)
-	_, err := w.api.UpdateMaintenanceWindow(ctx, &ssm.UpdateMaintenanceWindowInput{
-		WindowId: aws.String(mw.id), Schedule: aws.String(schedule), ScheduleTimezone: aws.String("UTC"),
+	lead := soonAfter
+	if took := now.Sub(mw.createdAt); !mw.createdAt.IsZero() && took > lead {
+		lead = took
+	}
+	schedule, err := w.timedCall(now, lead, mw.id, func(schedule string) error {
+		_, err := w.api.UpdateMaintenanceWindow(ctx, &ssm.UpdateMaintenanceWindowInput{
+			WindowId: aws.String(mw.id), Schedule: aws.String(schedule), ScheduleTimezone: aws.String("UTC"),
+		})
+		return err
 	})
 	if err != nil {
 		return fmt.Errorf("time maintenance window %s: %w", mw.id, err)
 	}
 	w.opts.Logger.Info("timed maintenance window", zap.String("window_id", mw.id), zap.String("schedule", schedule))
 	return nil
+}
+
+// timedCall calls call with a one-time schedule lead after now, and
+// while AWS refuses it because that time passed before the call arrived,
+// again with twice the lead, retimeAttempts calls at most. It returns the
+// schedule that was taken.
+func (w *Window) timedCall(now time.Time, lead time.Duration, windowID string, call func(schedule string) error) (string, error) {
+	for attempt := 1; ; attempt++ {
+		at := now.Add(lead)
+		schedule := atSchedule(at)
+		err := call(schedule)
+		if err == nil {
+			return schedule, nil
+		}
+		now = w.opts.Clock.Now()
+		if attempt >= retimeAttempts || awsclient.Code(err) != "ValidationException" || now.Before(at) {
+			return "", err
+		}
+		w.opts.Logger.Warn("the window's time passed before the call arrived; timing it later",
+			zap.String("window_id", windowID), zap.String("schedule", schedule), zap.Duration("lead", 2*lead))
+		lead *= 2
+	}
 }
 
 // Interrupt leaves the window and its tasks in place: they run in SSM as
@@ -308,12 +347,7 @@ func (w *Window) ensureWindow(ctx context.Context, name string) (*mwindow, error
 			}
 		}
 	}
-	if w.timed {
-		// Timed now, not when the strategy was made: finding the window
-		// took calls, and it is timed again once its tasks exist.
-		w.wo.Schedule = soon(w.opts.Clock.Now())
-	}
-	if at, ok := oneTimeSchedule(w.wo.Schedule, w.wo.Timezone); ok && !at.After(w.opts.Clock.Now()) {
+	if at, ok := oneTimeSchedule(w.wo.Schedule, w.wo.Timezone); ok && !w.timed && !at.After(w.opts.Clock.Now()) {
 		// AWS accepts such a window, and it never opens: every node would
 		// wait for the timeout.
 		return nil, fmt.Errorf("maintenance window schedule %s is not in the future (now %s): give a later --window-schedule",
@@ -329,14 +363,30 @@ func (w *Window) ensureWindow(ctx context.Context, name string) (*mwindow, error
 		Description:              aws.String("patchready: update SSM Agent for Patch Manager"),
 		Tags:                     tags(w.opts.RunID, "update-agent"),
 	}
-	if w.wo.Timezone != "" {
+	switch {
+	case w.timed:
+		in.ScheduleTimezone = aws.String("UTC") // soon's times are UTC
+	case w.wo.Timezone != "":
 		in.ScheduleTimezone = aws.String(w.wo.Timezone)
 	}
-	out, err := w.api.CreateMaintenanceWindow(ctx, in)
+	var out *ssm.CreateMaintenanceWindowOutput
+	create := func(schedule string) (err error) {
+		in.Schedule = aws.String(schedule)
+		out, err = w.api.CreateMaintenanceWindow(ctx, in)
+		return err
+	}
+	var err error
+	if w.timed {
+		// Timed now, not when the strategy was made: finding the window
+		// took calls, and it is timed again once its tasks exist.
+		w.wo.Schedule, err = w.timedCall(w.opts.Clock.Now(), soonAfter, "", create)
+	} else {
+		err = create(w.wo.Schedule)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("create maintenance window %s: %w", name, err)
 	}
-	created := &mwindow{id: aws.ToString(out.WindowId), name: name, created: true, createdNow: true}
+	created := &mwindow{id: aws.ToString(out.WindowId), name: name, created: true, createdNow: true, createdAt: w.opts.Clock.Now()}
 	w.opts.Logger.Info("created maintenance window", zap.String("window_id", created.id), zap.String("schedule", w.wo.Schedule))
 	return created, w.opts.Journal.Created(Resource{Type: ResourceWindow, ID: created.id, Name: name, Action: "update-agent"})
 }
