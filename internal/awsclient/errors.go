@@ -105,6 +105,12 @@ func IsInvocationNotYetVisible(err error) bool {
 	return errors.As(err, &ide) || hasCode(err, "InvocationDoesNotExist")
 }
 
+// IsExpiredToken reports whether AWS refused the call because its
+// temporary credentials had expired by the time it checked them.
+func IsExpiredToken(err error) bool {
+	return hasCode(err, "ExpiredTokenException", "ExpiredToken")
+}
+
 // IsInvalidCredentials reports whether AWS rejected the credentials that were
 // sent (expired, unknown key, bad signature), as opposed to there being none.
 func IsInvalidCredentials(err error) bool {

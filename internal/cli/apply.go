@@ -256,26 +256,13 @@ func applyRun(ctx context.Context, o *ApplyOptions) error {
 		what += ", then Patch Manager's scan of them"
 	}
 	fmt.Fprintf(ios.ErrOut, "%s run %s: %s; journal %s\n", verb, p.runID, what, journal)
-	hint := ""
-	if !o.noHint {
-		hint = applyHint(p.runID, o.resumeArgs, o.cleanupArgs)
-	}
-	o.Shutdown.SetHint(hint)
-	prog := newProgress(ios, s.log)
-	res, err := engine.Apply(ctx, s.ssm, o.engineInput(p.plan, p.file, p.runID, p.fresh, maxTargets, prog, s))
-	prog.done()
-	o.Shutdown.SetHint("")
+	var res engine.ApplyResult
+	hint, err := o.guarded(ctx, ios, s, p.runID, func(prog *progress) (journal string, err error) {
+		res, err = engine.Apply(ctx, s.ssm, o.engineInput(p.plan, p.file, p.runID, p.fresh, maxTargets, prog, s))
+		return res.JournalPath, err
+	})
 	if err != nil {
-		if res.JournalPath != "" && hint != "" {
-			// Cancelled when the shutdown grace ended, or stopped by an
-			// error: either way the journal is not finished, so the run
-			// can be continued or undone.
-			fmt.Fprint(ios.ErrOut, "\n"+hint)
-		}
-		if ctx.Err() != nil && o.Shutdown.Interrupted() {
-			return fmt.Errorf("run %s interrupted before it finished", p.runID)
-		}
-		return explain(err)
+		return err
 	}
 	if res.NoWait {
 		fmt.Fprintf(ios.ErrOut, "Started the updates of %d nodes (run %s) and returned without waiting (--no-wait).\nFollow up with: patchready plan   (nodes read back compliant drop out of the plan)\n", res.Targets, p.runID)
@@ -306,6 +293,34 @@ func applyRun(ctx context.Context, o *ApplyOptions) error {
 
 // errNotApproved is returned when the user does not type "yes".
 var errNotApproved = errors.New("apply cancelled: nothing was changed")
+
+// guarded runs an apply with a progress display and, while it runs, the
+// hint a shutdown prints: the exact commands that continue or undo the
+// run. It prints the hint too when the run stops early on an error, and
+// returns it for a run that ends with nodes not started.
+func (o *ApplyOptions) guarded(ctx context.Context, ios *IOStreams, s *session, runID string, run func(*progress) (journal string, err error)) (hint string, _ error) {
+	if !o.noHint {
+		hint = applyHint(runID, o.resumeArgs, o.cleanupArgs)
+	}
+	o.Shutdown.SetHint(hint)
+	prog := newProgress(ios, s.log)
+	journal, err := run(prog)
+	prog.done()
+	o.Shutdown.SetHint("")
+	if err == nil {
+		return hint, nil
+	}
+	if journal != "" && hint != "" {
+		// Cancelled when the shutdown grace ended, or stopped by an
+		// error: either way the journal is not finished, so the run can
+		// be continued or undone.
+		fmt.Fprint(ios.ErrOut, "\n"+hint)
+	}
+	if ctx.Err() != nil && o.Shutdown.Interrupted() {
+		return hint, fmt.Errorf("run %s interrupted before it finished", runID)
+	}
+	return hint, explain(err)
+}
 
 // engineInput is what engine.Apply takes, from apply's flags, for plan
 // p (saved in file, or "" when made now) as run runID; orgrun hands the

@@ -110,26 +110,16 @@ func applyAcrossRun(ctx context.Context, o *ApplyOptions, s *session) error {
 	}
 	fmt.Fprintf(ios.ErrOut, "%s run %s: %d nodes to fix in %d targets, %d at a time; journal %s\n",
 		verb, t.runID, t.plan.Summary.Fix, len(planTargets(t.plan)), o.spec.Parallel, remedy.JournalPath(o.StateDir, t.runID))
-	hint := ""
-	if !o.noHint {
-		hint = applyHint(t.runID, o.resumeArgs, o.cleanupArgs)
-	}
-	o.Shutdown.SetHint(hint)
-	prog := newProgress(ios, s.log)
 	// --window-id is refused across targets, so the window options are
 	// the same for every target.
-	res, err := orgrun.Apply(ctx, orgrun.ApplyInput{Set: set, Parallel: o.spec.Parallel,
-		ApplyInput: o.engineInput(t.plan, t.file, t.runID, t.fresh, maxTargets, prog, s)})
-	prog.done()
-	o.Shutdown.SetHint("")
+	var res orgrun.ApplyResult
+	hint, err := o.guarded(ctx, ios, s, t.runID, func(prog *progress) (journal string, err error) {
+		res, err = orgrun.Apply(ctx, orgrun.ApplyInput{Set: set, Parallel: o.spec.Parallel,
+			ApplyInput: o.engineInput(t.plan, t.file, t.runID, t.fresh, maxTargets, prog, s)})
+		return res.JournalPath, err
+	})
 	if err != nil {
-		if res.JournalPath != "" && hint != "" {
-			fmt.Fprint(ios.ErrOut, "\n"+hint)
-		}
-		if ctx.Err() != nil && o.Shutdown.Interrupted() {
-			return fmt.Errorf("run %s interrupted before it finished", t.runID)
-		}
-		return explain(err)
+		return err
 	}
 	if res.NoWait {
 		fmt.Fprintf(ios.ErrOut, "Started the updates of %d nodes in %d targets (run %s) and returned without waiting (--no-wait).\n"+

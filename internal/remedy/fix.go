@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
 	"go.uber.org/zap"
@@ -43,8 +42,7 @@ type Fix struct {
 	version string // document version; "" for the default
 	targets map[string]FixTarget
 
-	mu       sync.Mutex
-	inFlight map[string][]string // command ID → nodes not yet settled
+	inFlight inFlight
 }
 
 // NewFix returns the fix stage for targets, checked by rules.
@@ -52,7 +50,7 @@ func NewFix(api runcmd.API, rules prereq.Rules, targets []FixTarget, opts Option
 	if err := opts.CheckAndSetDefaults(); err != nil {
 		return nil, err
 	}
-	f := &Fix{api: api, opts: opts, rules: rules, targets: map[string]FixTarget{}, inFlight: map[string][]string{}}
+	f := &Fix{api: api, opts: opts, rules: rules, targets: map[string]FixTarget{}}
 	for _, t := range targets {
 		if len(t.Actions) == 0 {
 			return nil, fmt.Errorf("fix target %s has no actions", t.Node.InstanceID)
@@ -83,9 +81,7 @@ func (f *Fix) SetDocumentVersion(v string) { f.version = v }
 
 // Adopt resumes watching a command sent by an earlier, interrupted run.
 func (f *Fix) Adopt(commandID string, ids []string) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.inFlight[commandID] = append([]string(nil), ids...)
+	f.inFlight.add(commandID, ids)
 }
 
 // fixSteps returns the document steps for actions, in the document's order.
@@ -143,12 +139,7 @@ func (f *Fix) Send(ctx context.Context, ids []string) error {
 // Results reads the invocations of every command still in flight and
 // returns the nodes that have finished, each read back.
 func (f *Fix) Results(ctx context.Context) (map[string]StageResult, error) {
-	f.mu.Lock()
-	cmds := make(map[string][]string, len(f.inFlight))
-	for k, v := range f.inFlight {
-		cmds[k] = v
-	}
-	f.mu.Unlock()
+	cmds := f.inFlight.snapshot()
 	out := map[string]StageResult{}
 	for cmdID, ids := range cmds {
 		only := make(map[string]bool, len(ids))
@@ -167,19 +158,7 @@ func (f *Fix) Results(ctx context.Context) (map[string]StageResult, error) {
 			out[res.InstanceID] = f.readBack(res)
 			settled[res.InstanceID] = true
 		}
-		var left []string
-		for _, id := range ids {
-			if !settled[id] {
-				left = append(left, id)
-			}
-		}
-		f.mu.Lock()
-		if len(left) == 0 {
-			delete(f.inFlight, cmdID)
-		} else {
-			f.inFlight[cmdID] = left
-		}
-		f.mu.Unlock()
+		f.inFlight.settle(cmdID, ids, settled)
 	}
 	return out, nil
 }

@@ -47,8 +47,8 @@ type Scan struct {
 	platform map[string]string
 
 	mu       sync.Mutex
-	inFlight map[string][]string // command ID → nodes not yet settled
-	step     map[string]string   // command ID → step name
+	inFlight inFlight
+	step     map[string]string // command ID → step name
 	// refused are nodes SSM would not send the scan to, reported failed
 	// by the next Results.
 	refused []string
@@ -103,7 +103,7 @@ func NewPlanScan(api ScanAPI, nodes []fleet.Node, runID string, c clock.Clock, l
 }
 
 func newScan(api ScanAPI, nodes []fleet.Node, opts Options) *Scan {
-	s := &Scan{api: api, opts: opts, platform: map[string]string{}, inFlight: map[string][]string{}, step: map[string]string{},
+	s := &Scan{api: api, opts: opts, platform: map[string]string{}, step: map[string]string{},
 		awaiting: map[string]time.Time{}, queued: map[string][]queuedNode{}, entered: map[string]bool{}}
 	for _, n := range nodes {
 		s.platform[n.InstanceID] = n.PlatformType
@@ -134,9 +134,9 @@ func scanStep(platform string) string {
 
 // Adopt resumes watching a scan sent by an earlier, interrupted run.
 func (s *Scan) Adopt(commandID string, ids []string) {
+	s.inFlight.add(commandID, ids)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.inFlight[commandID] = append([]string(nil), ids...)
 	for _, id := range ids {
 		s.entered[id] = true
 	}
@@ -193,11 +193,8 @@ func (s *Scan) Results(ctx context.Context) (map[string]StageResult, error) {
 	if err := s.flush(ctx); err != nil {
 		return nil, err
 	}
+	cmds := s.inFlight.snapshot()
 	s.mu.Lock()
-	cmds := make(map[string][]string, len(s.inFlight))
-	for k, v := range s.inFlight {
-		cmds[k] = v
-	}
 	refused := s.refused
 	s.refused = nil
 	s.mu.Unlock()
@@ -237,19 +234,7 @@ func (s *Scan) Results(ctx context.Context) (map[string]StageResult, error) {
 			}
 			passed = append(passed, r.InstanceID)
 		}
-		var left []string
-		for _, id := range ids {
-			if !settled[id] {
-				left = append(left, id)
-			}
-		}
-		s.mu.Lock()
-		if len(left) == 0 {
-			delete(s.inFlight, cmdID)
-		} else {
-			s.inFlight[cmdID] = left
-		}
-		s.mu.Unlock()
+		s.inFlight.settle(cmdID, ids, settled)
 	}
 	read := s.toRead(passed)
 	if len(read) > 0 {
@@ -297,7 +282,7 @@ func (s *Scan) toRead(passed []string) []string {
 	slices.SortFunc(ids, func(a, b string) int {
 		return cmp.Or(s.awaiting[a].Compare(s.awaiting[b]), strings.Compare(a, b))
 	})
-	if len(ids) == 0 || len(s.inFlight) == 0 || !now.Before(s.awaiting[ids[0]].Add(stateWait)) {
+	if len(ids) == 0 || s.inFlight.empty() || !now.Before(s.awaiting[ids[0]].Add(stateWait)) {
 		return ids
 	}
 	return ids[:len(ids)/runcmd.MaxTargets*runcmd.MaxTargets]

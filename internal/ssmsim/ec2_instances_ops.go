@@ -219,13 +219,43 @@ func describeInstances(c *call) (any, *wire.Error) {
 		return out, nil
 	}
 
-	const op = "DescribeInstances"
+	next, werr := c.walkEC2("DescribeInstances", filters, maxRes, func(n *Node, x *ec2Instance) bool {
+		var v instanceView
+		if x != nil {
+			v = x.view()
+		} else {
+			if n.ResourceType != "EC2Instance" {
+				return false // hybrid nodes are not EC2's
+			}
+			v = r.nodeInstance(n)
+		}
+		if !match(&v) {
+			return false
+		}
+		out.Reservations = append(out.Reservations, r.reservation(&v))
+		return true
+	})
+	out.NextToken = next
+	return out, werr
+}
+
+// walkEC2 is one page of an EC2 listing over the fleet's EC2 nodes and
+// the unmanaged instances, merged in ID order from the NextToken on. Both
+// lists are sorted, so a page starts with two binary searches from the
+// token and costs O(page) at any fleet size; a filtered page examines at
+// most scanLimit items and may come back short with a NextToken, as AWS's
+// do. visit sees each item, a fleet node (x nil) or an unmanaged instance
+// (n nil), and says whether it went on the page; a fleet node that an
+// instance record stands for (it was registered) is seen as the record.
+// It returns the NextToken ("" on the last page).
+func (c *call) walkEC2(op string, filters any, maxRes *int, visit func(n *Node, x *ec2Instance) bool) (string, *wire.Error) {
+	r := c.r
 	query := fingerprint(filters)
 	last := ""
-	if tok := f.Get("NextToken"); tok != "" {
+	if tok := c.form.Get("NextToken"); tok != "" {
 		t, err := c.s.decodeToken(tok, op, r.scope(), query)
 		if err != nil {
-			return nil, wire.Errorf("InvalidPaginationToken", "The specified pagination token is not valid or is expired.")
+			return "", wire.Errorf("InvalidPaginationToken", "The specified pagination token is not valid or is expired.")
 		}
 		last = t.Last
 	}
@@ -236,31 +266,27 @@ func describeInstances(c *call) (any, *wire.Error) {
 	nodes, extras := r.nodes, r.ec2.instances
 	ni := sort.Search(len(nodes), func(i int) bool { return nodes[i].ID > last })
 	xi := sort.Search(len(extras), func(i int) bool { return extras[i].ID > last })
-	examined := 0
-	for len(out.Reservations) < limit && examined < scanLimit && (ni < len(nodes) || xi < len(extras)) {
-		var v instanceView
-		examined++
+	for taken, examined := 0, 0; taken < limit && examined < scanLimit && (ni < len(nodes) || xi < len(extras)); examined++ {
+		var n *Node
+		var x *ec2Instance
 		if xi < len(extras) && (ni >= len(nodes) || extras[xi].ID < nodes[ni].ID) {
-			v = extras[xi].view()
+			x, last = extras[xi], extras[xi].ID
 			xi++
 		} else {
-			n := nodes[ni]
+			n, last = nodes[ni], nodes[ni].ID
 			ni++
-			last = n.ID
-			if n.ResourceType != "EC2Instance" || r.ec2.byID[n.ID] != nil {
-				continue // hybrid nodes are not EC2's; registered instances are listed from their own record
+			if r.ec2.byID[n.ID] != nil {
+				continue // listed from its own record
 			}
-			v = r.nodeInstance(n)
 		}
-		last = v.id
-		if match(&v) {
-			out.Reservations = append(out.Reservations, r.reservation(&v))
+		if visit(n, x) {
+			taken++
 		}
 	}
 	if ni < len(nodes) || xi < len(extras) {
-		out.NextToken = c.s.encodeToken(pageToken{Op: op, Region: r.scope(), Last: last, Query: query})
+		return c.s.encodeToken(pageToken{Op: op, Region: r.scope(), Last: last, Query: query}), nil
 	}
-	return out, nil
+	return "", nil
 }
 
 // instancesByID looks the listed instances up; every one must exist, as

@@ -101,48 +101,25 @@ func describeProfileAssociations(c *call) (any, *wire.Error) {
 		return out, nil
 	}
 
-	const op = "DescribeIamInstanceProfileAssociations"
-	query := fingerprint(filters)
-	last := ""
-	if tok := f.Get("NextToken"); tok != "" {
-		t, err := c.s.decodeToken(tok, op, r.scope(), query)
-		if err != nil {
-			return nil, wire.Errorf("InvalidPaginationToken", "The specified pagination token is not valid or is expired.")
-		}
-		last = t.Last
-	}
-	limit := ec2PageDefault
-	if maxRes != nil {
-		limit = *maxRes
-	}
-	nodes, extras := r.nodes, r.ec2.instances
-	ni := sort.Search(len(nodes), func(i int) bool { return nodes[i].ID > last })
-	xi := sort.Search(len(extras), func(i int) bool { return extras[i].ID > last })
-	for examined := 0; len(out.Associations) < limit && examined < scanLimit && (ni < len(nodes) || xi < len(extras)); examined++ {
+	next, werr := c.walkEC2("DescribeIamInstanceProfileAssociations", filters, maxRes, func(n *Node, x *ec2Instance) bool {
 		var a *profileAssociation
-		if xi < len(extras) && (ni >= len(nodes) || extras[xi].ID < nodes[ni].ID) {
-			a, last = extras[xi].assoc, extras[xi].ID
-			xi++
+		if x != nil {
+			a = x.assoc
 		} else {
-			n := nodes[ni]
-			ni++
-			last = n.ID
-			if r.ec2.byID[n.ID] != nil {
-				continue
-			}
 			a = r.nodeAssociation(n)
 		}
 		if a == nil {
-			continue
+			return false
 		}
-		if o := r.associationOut(a, c.now); match(o) {
-			out.Associations = append(out.Associations, o)
+		o := r.associationOut(a, c.now)
+		if !match(o) {
+			return false
 		}
-	}
-	if ni < len(nodes) || xi < len(extras) {
-		out.NextToken = c.s.encodeToken(pageToken{Op: op, Region: r.scope(), Last: last, Query: query})
-	}
-	return out, nil
+		out.Associations = append(out.Associations, o)
+		return true
+	})
+	out.NextToken = next
+	return out, werr
 }
 
 // profileAssociationByID finds an association by ID: an unmanaged instance's,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go/middleware"
 	"go.uber.org/zap"
 
 	"github.com/patchready/patchready/internal/awsclient"
@@ -166,6 +168,9 @@ func (h *Hub) Config(account, region string) aws.Config {
 	cfg := h.c.Config.Copy()
 	cfg.Region = region
 	cfg.Credentials = h.credentials(account)
+	if cache, ok := cfg.Credentials.(*aws.CredentialsCache); ok && account != h.Account {
+		cfg.APIOptions = append(slices.Clip(cfg.APIOptions), renewOnExpiry(cache))
+	}
 	cfg.Retryer = awsclient.NewRetryer(h.c.MaxAttempts, h.c.MaxBackoff)
 	return cfg
 }
@@ -184,6 +189,29 @@ func (h *Hub) EC2(cfg aws.Config) *ec2.Client {
 // IAM: see EC2.
 func (h *Hub) IAM(cfg aws.Config) *iam.Client {
 	return awsclient.NewIAM(cfg, h.c.Endpoint, h.c.IAMOptions...)
+}
+
+// renewOnExpiry makes a call that AWS refused because the assumed role's
+// credentials had expired run once more, with credentials assumed anew.
+// The cache renews them renewBefore their end, but a call holds the
+// credentials it started with through its retries and its wait for the
+// operation's rate, which can outlast that on a loaded machine or a fast
+// fleet clock; the SDK's own retries would only resend the same ones. The
+// call runs again from its start (the whole middleware stack after the
+// Initialize step, idempotency tokens included, so a create is not made
+// twice).
+func renewOnExpiry(cache *aws.CredentialsCache) func(*middleware.Stack) error {
+	return func(s *middleware.Stack) error {
+		return s.Initialize.Add(middleware.InitializeMiddlewareFunc("patchready.RenewExpiredCredentials",
+			func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+				out, md, err := next.HandleInitialize(ctx, in)
+				if err == nil || !awsclient.IsExpiredToken(err) {
+					return out, md, err
+				}
+				cache.Invalidate()
+				return next.HandleInitialize(ctx, in)
+			}), middleware.After)
+	}
 }
 
 // expiryOnClock reports an assumed role's expiry as the wall-clock time at
