@@ -145,7 +145,7 @@ func TestOrgPlanApplyCleanupFromTheCommandLine(t *testing.T) {
 			}
 
 			args := []string{"apply", file, "--state-dir", state, "--keep-associations", "--max-errors", "100%",
-				"--max-concurrency", "50%", "--poll-interval", "10s", "--timeout", "45m"}
+				"--max-concurrency", "50%", "--poll-interval", "10s", "--timeout", "3h"}
 			// The maintenance window's schedule is left to patchready,
 			// which opens it after its tasks are registered: a fixed time
 			// on this fast fleet clock can pass while a loaded machine
@@ -243,7 +243,7 @@ func TestOrgHealOnce(t *testing.T) {
 	o := newOrgSim(t, ssmsim.Behaviour{})
 	state := t.TempDir()
 	code, out, errOut := o.run(with(orgArgs, "heal", "--once", "--state-dir", state, "--interval", "1h", "--max-errors", "100%",
-		"--poll-interval", "10s", "--timeout", "45m")...)
+		"--poll-interval", "10s", "--timeout", "3h")...)
 	if code != ExitTargetFailed {
 		t.Fatalf("heal exited %d\n%s\n%s", code, out, errOut)
 	}

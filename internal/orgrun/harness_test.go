@@ -96,7 +96,10 @@ func (e *orgEnv) plan(ctx context.Context, st plan.Strategy) plan.Plan {
 	p, err := MakePlan(ctx, e.resolve(ctx), engine.PlanInput{
 		Rules: prereq.Default(), Strategy: st, Probe: true, ToolVersion: "test", RunID: "20260302T090000Z-000000",
 		Clock: e.clk, Logger: e.log,
-		ProbeOptions: probe.Options{PollInterval: 2 * time.Second, MaxPollInterval: 10 * time.Second, Timeout: 10 * time.Minute},
+		// Bounds are generous in fleet time: at 1000x an hour is 3.6 s, and
+		// a loaded machine stretches a run's fleet time; nothing built to
+		// fail waits for them (offline nodes fail after OfflineGrace).
+		ProbeOptions: probe.Options{PollInterval: 2 * time.Second, MaxPollInterval: 10 * time.Second, Timeout: 2 * time.Hour},
 	}, PlanOptions{Parallel: e.spec.Parallel})
 	if err != nil {
 		e.t.Fatal(err)
@@ -126,7 +129,7 @@ func (e *orgEnv) applyInput(ctx context.Context, p plan.Plan, runID, stateDir st
 		Plan: p, RunID: runID, StateDir: stateDir, MaxConcurrency: "50%", MaxErrors: "100%",
 		Window: remedy.WindowOptions{Duration: 2, Cutoff: 1},
 		Clock:  e.clk, PollInterval: 10 * time.Second, MaxPollInterval: 30 * time.Second,
-		Timeout: 60 * time.Minute, OfflineGrace: 5 * time.Minute, Logger: e.log,
+		Timeout: 3 * time.Hour, OfflineGrace: 5 * time.Minute, Logger: e.log,
 	}}
 }
 
