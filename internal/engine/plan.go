@@ -180,8 +180,7 @@ func runProbe(ctx context.Context, api *ssm.Client, nodes []fleet.Node, in PlanI
 	}
 	for i := range nodes {
 		if f, ok := facts[nodes[i].InstanceID]; ok {
-			f := f
-			nodes[i].Probe = &f
+			nodes[i].Probe = f
 		}
 	}
 	return nil

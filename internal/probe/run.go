@@ -123,7 +123,7 @@ func EnsureDocument(ctx context.Context, api ssmdoc.API, tags map[string]string,
 // node whose probe failed in any way is present with Status failed and a
 // Reason; Run itself fails only when the work cannot go on (access denied,
 // credentials, an API error after retries, ctx done).
-func Run(ctx context.Context, api API, nodes []fleet.Node, opts Options) (map[string]fleet.ProbeFacts, error) {
+func Run(ctx context.Context, api API, nodes []fleet.Node, opts Options) (map[string]*fleet.ProbeFacts, error) {
 	if err := opts.CheckAndSetDefaults(); err != nil {
 		return nil, err
 	}
@@ -135,7 +135,7 @@ func Run(ctx context.Context, api API, nodes []fleet.Node, opts Options) (map[st
 	}
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
-	results := make(map[string]fleet.ProbeFacts, len(ids))
+	results := make(map[string]*fleet.ProbeFacts, len(ids))
 	if len(ids) == 0 {
 		return results, nil
 	}
@@ -161,7 +161,7 @@ func Run(ctx context.Context, api API, nodes []fleet.Node, opts Options) (map[st
 			mu.Lock()
 			defer mu.Unlock()
 			for id, f := range facts {
-				results[id] = f
+				results[id] = &f // one copy, which the caller keeps
 			}
 			done += len(batch)
 			if opts.Progress != nil {

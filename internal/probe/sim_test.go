@@ -124,7 +124,7 @@ func TestSimProbe(t *testing.T) {
 		al1ID:       {status: fleet.ProbeOK, py: "python2.7", reqVs: "2.25.1"},
 	}
 	for id, w := range want {
-		if g := view(got[id]); g != w {
+		if g := view(*got[id]); g != w {
 			t.Errorf("%s:\n got  %+v\n want %+v", id, g, w)
 		}
 	}

@@ -63,7 +63,7 @@ func Discover(ctx context.Context, apis APIs, in Input) (Region, []fleet.Node, e
 		log = zap.NewNop()
 	}
 	reg := Region{Searched: true}
-	listed, calls, err := listInstances(ctx, apis.EC2, in.Selection)
+	cands, listed, calls, err := listInstances(ctx, apis.EC2, in.Selection, in.Managed)
 	if awsclient.IsAccessDenied(err) {
 		reg = Region{Note: "EC2 instances were not read (access denied to ec2:DescribeInstances): grant the policy from patchready iam-policy to find the ones SSM does not manage"}
 		log.Warn("unmanaged instances not looked for", zap.Error(err))
@@ -72,13 +72,7 @@ func Discover(ctx context.Context, apis APIs, in Input) (Region, []fleet.Node, e
 	if err != nil {
 		return reg, nil, err
 	}
-	reg.Instances = len(listed)
-	var cands []types.Instance
-	for _, x := range listed {
-		if !in.Managed[aws.ToString(x.InstanceId)] {
-			cands = append(cands, x)
-		}
-	}
+	reg.Instances = listed
 	sel := in.Selection
 	if len(cands) > 0 && in.Confirm != nil && (len(sel.Tags) > 0 || sel.Platform != "") {
 		if cands, err = confirm(ctx, in.Confirm, cands); err != nil {
@@ -123,8 +117,11 @@ func Discover(ctx context.Context, apis APIs, in Input) (Region, []fleet.Node, e
 
 // listInstances pages DescribeInstances to the end, PageSize a page, with
 // the selection's tags and IDs as server-side filters and the rest
-// checked here. It returns the instances and the calls it made.
-func listInstances(ctx context.Context, api EC2API, sel fleet.Selection) ([]types.Instance, int, error) {
+// checked here. It returns the instances the selection covers that are
+// not in managed, how many it covers in all, and the calls it made. Only
+// those kept are held: a managed instance's record is dropped with its
+// page, so listing 100,000 instances holds a page, not the fleet.
+func listInstances(ctx context.Context, api EC2API, sel fleet.Selection, managed map[string]bool) ([]types.Instance, int, int, error) {
 	base := []types.Filter{{Name: aws.String("instance-state-name"), Values: keptStates}}
 	for _, t := range groupTags(sel.Tags) {
 		base = append(base, t)
@@ -148,7 +145,7 @@ func listInstances(ctx context.Context, api EC2API, sel fleet.Selection) ([]type
 		excluded[id] = true
 	}
 	var out []types.Instance
-	calls := 0
+	calls, listed := 0, 0
 	for _, filters := range queries {
 		p := ec2.NewDescribeInstancesPaginator(api, &ec2.DescribeInstancesInput{Filters: filters, MaxResults: aws.Int32(PageSize)},
 			func(o *ec2.DescribeInstancesPaginatorOptions) { o.StopOnDuplicateToken = true })
@@ -157,7 +154,7 @@ func listInstances(ctx context.Context, api EC2API, sel fleet.Selection) ([]type
 			page, err := p.NextPage(ctx)
 			calls++
 			if err != nil {
-				return nil, calls, fmt.Errorf("describe EC2 instances: %w", err)
+				return nil, 0, calls, fmt.Errorf("describe EC2 instances: %w", err)
 			}
 			got := 0
 			for _, res := range page.Reservations {
@@ -167,12 +164,15 @@ func listInstances(ctx context.Context, api EC2API, sel fleet.Selection) ([]type
 					if excluded[id] || (sel.Platform != "" && platformOf(x) != sel.Platform) {
 						continue
 					}
-					out = append(out, x)
+					listed++
+					if !managed[id] {
+						out = append(out, x)
+					}
 				}
 			}
 			if got == 0 {
 				if stalled++; stalled > maxStalledPages {
-					return nil, calls, fmt.Errorf("describe EC2 instances: %d empty pages in a row; giving up", stalled)
+					return nil, 0, calls, fmt.Errorf("describe EC2 instances: %d empty pages in a row; giving up", stalled)
 				}
 			} else {
 				stalled = 0
@@ -183,7 +183,7 @@ func listInstances(ctx context.Context, api EC2API, sel fleet.Selection) ([]type
 		return strings.Compare(aws.ToString(a.InstanceId), aws.ToString(b.InstanceId))
 	})
 	out = slices.CompactFunc(out, func(a, b types.Instance) bool { return aws.ToString(a.InstanceId) == aws.ToString(b.InstanceId) })
-	return out, calls, nil
+	return out, listed, calls, nil
 }
 
 // groupTags turns the selection's tags into EC2 filters, one per key:
