@@ -43,15 +43,6 @@ func (f *fixFlags) bind(cmd *cobra.Command) {
 	}
 }
 
-// fixFlagNames are the flags' names, for the mode checks.
-func fixFlagNames() []string {
-	var out []string
-	for _, fx := range unmanaged.Fixes() {
-		out = append(out, fx.Flag[2:])
-	}
-	return out
-}
-
 // options checks the flags and returns the fixes asked for.
 func (f *fixFlags) options() (unmanaged.Options, error) {
 	o := unmanaged.Options{EnableDHMC: f.EnableDHMC, AttachProfile: f.attachProfile.value, FixRole: f.FixRole}

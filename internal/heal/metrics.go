@@ -108,9 +108,6 @@ func NewMetrics(calls func() map[string]awsclient.Counts) *Metrics {
 	return m
 }
 
-// Registry returns the registry the metrics are on.
-func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
-
 // Handler serves /metrics, /healthz (200 while the loop runs) and /readyz
 // (200 once a cycle has run to its end).
 func (m *Metrics) Handler() http.Handler {

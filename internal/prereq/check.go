@@ -180,22 +180,3 @@ func LookupAction(kind ActionKind) (Action, bool) {
 	}
 	return Action{}, false
 }
-
-// ParseActionKind checks that s names an action.
-func ParseActionKind(s string) (ActionKind, error) {
-	if _, ok := LookupAction(ActionKind(s)); ok {
-		return ActionKind(s), nil
-	}
-	var names []string
-	for _, a := range Actions() {
-		names = append(names, string(a.Kind))
-	}
-	return "", fmt.Errorf("unknown action %q (want one of %s)", cutString(s, 40), strings.Join(names, ", "))
-}
-
-func cutString(s string, n int) string {
-	if len(s) > n {
-		return s[:n] + "…"
-	}
-	return s
-}

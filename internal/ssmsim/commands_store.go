@@ -1,7 +1,6 @@
 package ssmsim
 
 import (
-	"sort"
 	"time"
 )
 
@@ -96,8 +95,3 @@ func (r *region) visibleAt(c *command) time.Time {
 
 // invocationKey orders invocations across commands for pagination.
 func invocationKey(inv *invocation) string { return seqKey(inv.cmd.seq) + "/" + inv.InstanceID }
-
-// sortInvocations orders a command's invocations by node ID.
-func sortInvocations(list []*invocation) {
-	sort.Slice(list, func(i, j int) bool { return list[i].InstanceID < list[j].InstanceID })
-}

@@ -2,7 +2,6 @@ package ssmsim
 
 import (
 	"encoding/json"
-	"strings"
 
 	"github.com/patchready/patchready/internal/ssmsim/wire"
 )
@@ -176,13 +175,4 @@ func trustsService(doc, service string) bool {
 		}
 	}
 	return false
-}
-
-// accountOfARN returns the account of an IAM or STS ARN, or "".
-func accountOfARN(arn string) string {
-	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) != 6 {
-		return ""
-	}
-	return parts[4]
 }

@@ -26,11 +26,6 @@ func infoOf(t *testing.T, c *ssm.Client, id string) types.InstanceInformation {
 	return out.InstanceInformationList[0]
 }
 
-func pingOf(t *testing.T, c *ssm.Client, id string) types.PingStatus {
-	t.Helper()
-	return infoOf(t, c, id).PingStatus
-}
-
 func nodeState(s *Server, id string) Node {
 	var n Node
 	s.WithRegion("us-east-1", func(r *Region) { n, _ = r.Node(id) })

@@ -63,16 +63,6 @@ func init() {
 // not modify it.
 func Causes() []Cause { return causes }
 
-// LookupCause returns the cause with id.
-func LookupCause(id CauseID) (Cause, bool) {
-	for _, c := range causes {
-		if c.ID == id {
-			return c, true
-		}
-	}
-	return Cause{}, false
-}
-
 // Options are the opt-in fixes asked for: apply's --enable-dhmc,
 // --attach-instance-profile NAME and --fix-instance-role.
 type Options struct {

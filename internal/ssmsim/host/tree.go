@@ -100,50 +100,6 @@ func chmodSticky(m fs.FileMode) fs.FileMode {
 	return 0
 }
 
-// ReadTree reads a materialized tree back from dir, as Materialize wrote
-// it: regular files, directories and symbolic links.
-func ReadTree(dir string) (Tree, error) {
-	t := Tree{}
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, err := filepath.Rel(dir, p)
-		if err != nil {
-			return err
-		}
-		if rel == "." {
-			return nil
-		}
-		name := "/" + filepath.ToSlash(rel)
-		info, err := os.Lstat(p)
-		if err != nil {
-			return err
-		}
-		switch {
-		case info.Mode()&fs.ModeSymlink != 0:
-			target, err := os.Readlink(p)
-			if err != nil {
-				return err
-			}
-			t[name] = Entry{Mode: fs.ModeSymlink | 0o777, Data: target}
-		case info.IsDir():
-			t[name] = Entry{Mode: fs.ModeDir | info.Mode().Perm()}
-		case info.Mode().IsRegular():
-			data, err := os.ReadFile(p)
-			if err != nil {
-				return err
-			}
-			t[name] = Entry{Mode: info.Mode().Perm(), Data: string(data)}
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("read tree: %w", err)
-	}
-	return t, nil
-}
-
 // shellQuote single-quotes s for a POSIX shell.
 func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
