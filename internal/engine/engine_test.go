@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"maps"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -117,14 +116,7 @@ func TestApplyMixedFleet(t *testing.T) {
 
 			// Through a saved file, as `plan --out` then `apply FILE` do:
 			// the staleness check re-reads the nodes and lets it through.
-			file := filepath.Join(t.TempDir(), "plan.json")
-			if err := plan.SaveFile(file, p); err != nil {
-				t.Fatal(err)
-			}
-			saved, err := plan.LoadFile(file)
-			if err != nil {
-				t.Fatal(err)
-			}
+			file, saved := savePlan(t, p)
 			in := e.applyInput(saved, "20260302T090000Z-00000a", t.TempDir())
 			in.PlanFile = file
 			res, err := Apply(ctx, e.api, in)
@@ -198,10 +190,7 @@ func TestApplyTwiceCreatesNothingNew(t *testing.T) {
 			ctx := testCtx(t, 40*time.Second)
 			e := newEnv(t, uniformFleet(60), nil)
 			p := e.plan(ctx, st)
-			file := filepath.Join(t.TempDir(), "plan.json")
-			if err := plan.SaveFile(file, p); err != nil {
-				t.Fatal(err)
-			}
+			file, _ := savePlan(t, p)
 			all := map[string]want{}
 			for _, id := range targeted(p) {
 				all[id] = want{"verified", "agent " + latest + " read back"}
@@ -438,10 +427,7 @@ func TestApplyResumeAfterCancel(t *testing.T) {
 			ctx := testCtx(t, 40*time.Second)
 			e := newEnv(t, mixedFleet(), nil)
 			p := e.plan(ctx, st)
-			file := filepath.Join(t.TempDir(), "plan.json")
-			if err := plan.SaveFile(file, p); err != nil {
-				t.Fatal(err)
-			}
+			file, _ := savePlan(t, p)
 			const runID = "20260302T090000Z-000012"
 			stateDir := t.TempDir()
 
@@ -509,10 +495,7 @@ func TestApplyResumeAfterDrain(t *testing.T) {
 			ctx := testCtx(t, 40*time.Second)
 			e := newEnv(t, mixedFleet(), nil)
 			p := e.plan(ctx, st)
-			file := filepath.Join(t.TempDir(), "plan.json")
-			if err := plan.SaveFile(file, p); err != nil {
-				t.Fatal(err)
-			}
+			file, _ := savePlan(t, p)
 			const runID = "20260302T090000Z-000013"
 			stateDir := t.TempDir()
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"maps"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -107,10 +106,7 @@ func TestFaultStorm(t *testing.T) {
 			}
 			e.updateNode(idOld3, func(n *ssmsim.Node) { n.Terminated = true })
 
-			file := filepath.Join(t.TempDir(), "plan.json")
-			if err := plan.SaveFile(file, p); err != nil {
-				t.Fatal(err)
-			}
+			file, _ := savePlan(t, p)
 			const runID = "20260302T090000Z-0000f7"
 			stateDir := t.TempDir()
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http/httptest"
+	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -284,3 +285,18 @@ func testCtx(t testing.TB, d time.Duration) context.Context {
 // closed network connection" (aws/aws-sdk-go-v2#1825, seen under -race), so
 // the server may count an attempt more than the calls the code made.
 func (e *env) made(op string) int { return e.calls.Snapshot()[op].Calls }
+
+// savePlan saves p as `plan --out` does and loads it back as `apply FILE`
+// does: the file's path, and the plan as read from it.
+func savePlan(t *testing.T, p plan.Plan) (string, plan.Plan) {
+	t.Helper()
+	file := filepath.Join(t.TempDir(), "plan.json")
+	if err := plan.SaveFile(file, p); err != nil {
+		t.Fatal(err)
+	}
+	saved, err := plan.LoadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return file, saved
+}

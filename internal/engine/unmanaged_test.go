@@ -5,7 +5,6 @@ import (
 	"errors"
 	"maps"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -235,14 +234,7 @@ func TestUnmanagedFixes(t *testing.T) {
 				t.Fatalf("plan registers %d, want %d (then %q)", p.Summary.Register, len(tt.want), p.Registration.Then)
 			}
 			// Through a saved file: the stale check reads the instances again.
-			file := filepath.Join(t.TempDir(), "plan.json")
-			if err := plan.SaveFile(file, p); err != nil {
-				t.Fatal(err)
-			}
-			saved, err := plan.LoadFile(file)
-			if err != nil {
-				t.Fatal(err)
-			}
+			file, saved := savePlan(t, p)
 			in := e.applyInput(saved, "20260302T090000Z-0000u1", t.TempDir())
 			in.Estate, in.PlanFile = e.estate(), file
 			// Each window opens two minutes after it is made (the default):
@@ -392,10 +384,7 @@ func TestUnmanagedResumeAfterDrain(t *testing.T) {
 	ctx := testCtx(t, 60*time.Second)
 	e := newEnv(t, unmanagedFleet(), unmanagedOrg)
 	p := e.unmanagedPlan(ctx, "association", unmanaged.Options{AttachProfile: ssmProfile, FixRole: true})
-	file := filepath.Join(t.TempDir(), "plan.json")
-	if err := plan.SaveFile(file, p); err != nil {
-		t.Fatal(err)
-	}
+	file, _ := savePlan(t, p)
 	const runID = "20260302T090000Z-0000u5"
 	stateDir := t.TempDir()
 	drain := make(chan struct{})
