@@ -11,7 +11,6 @@ import (
 	"github.com/patchready/patchready/documents"
 	"github.com/patchready/patchready/internal/ssmsim/docparse"
 	"github.com/patchready/patchready/internal/ssmsim/host"
-	"github.com/patchready/patchready/internal/ssmsim/nodeshell"
 	"github.com/patchready/patchready/internal/ssmsim/patchbaseline"
 )
 
@@ -27,16 +26,7 @@ func BenchmarkPatchScanScriptRun(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	script := stepScript(d, d.Steps[1], scanParams)
-	tree := h.Tree()
-	env := h.CommandEnv("us-east-1", instanceToken)
-	b.ReportAllocs()
-	for b.Loop() {
-		res, err := nodeshell.Run(testCtx(b), nodeshell.Options{Tree: tree, Script: script, Env: env})
-		if err != nil || res.Code != 0 {
-			b.Fatalf("scan: exit %d, %v: %s", res.Code, err, res.Stderr)
-		}
-	}
+	benchScriptRun(b, h, stepScript(d, d.Steps[1], scanParams))
 }
 
 // BenchmarkPatchScanFleet scans every node of a generated fleet through
@@ -53,12 +43,8 @@ func BenchmarkPatchScanFleet(b *testing.B) {
 				for _, n := range f.Nodes {
 					ids = append(ids, n.ID)
 				}
-				for i := 0; i < len(ids); i += 50 {
-					if _, err := c.SendCommand(testCtx(b), &ssm.SendCommandInput{DocumentName: aws.String(documents.RunPatchBaselineDocumentName),
-						InstanceIds: ids[i:min(i+50, len(ids))], Parameters: scanParams, MaxConcurrency: aws.String("100%"), MaxErrors: aws.String("100%")}); err != nil {
-						b.Fatal(err)
-					}
-				}
+				sendInBatches(b, c, ids, ssm.SendCommandInput{DocumentName: aws.String(documents.RunPatchBaselineDocumentName),
+					Parameters: scanParams, MaxConcurrency: aws.String("100%"), MaxErrors: aws.String("100%")})
 				clk.Advance(time.Hour)
 				scanned := 0
 				for i := 0; i < len(ids); i += 50 {
@@ -68,11 +54,8 @@ func BenchmarkPatchScanFleet(b *testing.B) {
 					}
 					scanned += len(page.InstancePatchStates)
 				}
-				st := s.ShellStats()
 				b.ReportMetric(float64(scanned), "scanned")
-				b.ReportMetric(float64(st.Runs), "script-runs")
-				b.ReportMetric(100*float64(st.Hits)/float64(max(1, st.Hits+st.Runs)), "hit-%")
-				b.ReportMetric(float64(st.RunTime.Milliseconds())/float64(max(1, st.Runs)), "ms/run")
+				reportShellStats(b, s)
 			}
 		})
 	}

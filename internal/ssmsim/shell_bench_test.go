@@ -2,6 +2,7 @@ package ssmsim
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -23,15 +24,40 @@ func BenchmarkProbeScriptRun(b *testing.B) {
 		b.Fatal(err)
 	}
 	d := mustParse(b, documents.ProbeYAML)
-	script := stepScript(d, d.Steps[0], nil)
+	benchScriptRun(b, h, stepScript(d, d.Steps[0], nil))
+}
+
+// benchScriptRun runs script on host h for each iteration, without the
+// simulator's cache; it must exit 0.
+func benchScriptRun(b *testing.B, h *host.Host, script string) {
 	tree := h.Tree()
 	env := h.CommandEnv("us-east-1", instanceToken)
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := nodeshell.Run(testCtx(b), nodeshell.Options{Tree: tree, Script: script, Env: env}); err != nil {
+		res, err := nodeshell.Run(testCtx(b), nodeshell.Options{Tree: tree, Script: script, Env: env})
+		if err != nil || res.Code != 0 {
+			b.Fatalf("exit %d, %v: %s", res.Code, err, res.Stderr)
+		}
+	}
+}
+
+// sendInBatches sends in to ids, 50 a command, as patchready does.
+func sendInBatches(b *testing.B, c *ssm.Client, ids []string, in ssm.SendCommandInput) {
+	for batch := range slices.Chunk(ids, 50) {
+		in.InstanceIds = batch
+		if _, err := c.SendCommand(testCtx(b), &in); err != nil {
 			b.Fatal(err)
 		}
 	}
+}
+
+// reportShellStats reports the simulator's real script runs, the share
+// answered from its cache, and the time a real run took.
+func reportShellStats(b *testing.B, s *Server) {
+	st := s.ShellStats()
+	b.ReportMetric(float64(st.Runs), "script-runs")
+	b.ReportMetric(100*float64(st.Hits)/float64(max(1, st.Hits+st.Runs)), "hit-%")
+	b.ReportMetric(float64(st.RunTime.Milliseconds())/float64(max(1, st.Runs)), "ms/run")
 }
 
 // BenchmarkProbeFleet probes every Linux node of a generated fleet
@@ -51,18 +77,10 @@ func BenchmarkProbeFleet(b *testing.B) {
 						ids = append(ids, n.ID)
 					}
 				}
-				for i := 0; i < len(ids); i += 50 {
-					batch := ids[i:min(i+50, len(ids))]
-					if _, err := c.SendCommand(testCtx(b), &ssm.SendCommandInput{DocumentName: aws.String(documents.ProbeDocumentName), InstanceIds: batch}); err != nil {
-						b.Fatal(err)
-					}
-				}
+				sendInBatches(b, c, ids, ssm.SendCommandInput{DocumentName: aws.String(documents.ProbeDocumentName)})
 				clk.Advance(time.Hour)
-				st := s.ShellStats()
 				b.ReportMetric(float64(len(ids)), "linux-nodes")
-				b.ReportMetric(float64(st.Runs), "script-runs")
-				b.ReportMetric(100*float64(st.Hits)/float64(st.Hits+st.Runs), "hit-%")
-				b.ReportMetric(float64(st.RunTime.Milliseconds())/float64(st.Runs), "ms/run")
+				reportShellStats(b, s)
 			}
 		})
 	}
